@@ -1,0 +1,74 @@
+package oci.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import oci.image.store.Store;
+import oci.image.ImageException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code oci} command. Each subcommand is a class of its own in this package; this class only
+ * wires them up and maps failures to one line on stderr and an exit code.
+ */
+@Command(
+        name = "oci",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "From an image name to a running container, without Docker.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main {
+    @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "The image store, an OCI layout. Default: $OCI_STORE; as root /var/lib/oci/store; "
+                    + "otherwise $XDG_DATA_HOME/oci/store.")
+    Path store;
+
+    /** Opens the store the user chose (or the default one). */
+    public Store openStore() {
+        return Store.open(store != null ? store : Store.defaultRoot());
+    }
+
+    /** Exit code for bad input (a missing image, a corrupt blob, a malformed option value). */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit code for a usage error, as picocli uses it. */
+    public static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs {@code oci} with the given streams; tests call this in-process. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(Main::handle);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl.execute(args);
+    }
+
+    /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        String msg = e.getMessage();
+        if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
+            msg = e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        }
+        err.println("oci: " + msg);
+        if (System.getenv("OCI_DEBUG") != null) e.printStackTrace(err);
+        err.flush();
+        return e instanceof OciException oe ? oe.exitCode() : EXIT_FAILURE;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"oci " + (v == null ? "0.1.0" : v), "java " + Runtime.version()};
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package oci.image;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A content digest {@code algorithm:encoded}, validated on construction.
+ *
+ * @see <a href="https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests">descriptor.md, Digests</a>
+ */
+public record Digest(String algorithm, String encoded) {
+    private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
+    private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
+
+    public Digest {
+        Pattern p = switch (algorithm) {
+            case "sha256" -> SHA256;
+            case "sha512" -> SHA512;
+            default -> throw new ImageException("invalid digest \"" + algorithm + ":" + encoded
+                    + "\": unsupported algorithm \"" + algorithm + "\" (sha256 and sha512 are supported)");
+        };
+        if (encoded == null || !p.matcher(encoded).matches()) {
+            throw new ImageException("invalid digest \"" + algorithm + ":" + encoded + "\": " + algorithm
+                    + " needs " + (algorithm.equals("sha256") ? 64 : 128) + " lowercase hex characters");
+        }
+    }
+
+    @JsonCreator
+    public static Digest parse(String s) {
+        if (s == null) throw new ImageException("invalid digest: missing");
+        int colon = s.indexOf(':');
+        if (colon <= 0) throw new ImageException("invalid digest \"" + s + "\": expected algorithm:hex");
+        return new Digest(s.substring(0, colon), s.substring(colon + 1));
+    }
+
+    /** The sha256 digest of {@code bytes}. */
+    public static Digest sha256(byte[] bytes) {
+        return new Digest("sha256", HexFormat.of().formatHex(newHasher("sha256").digest(bytes)));
+    }
+
+    public static Digest of(String algorithm, byte[] rawDigest) {
+        return new Digest(algorithm, HexFormat.of().formatHex(rawDigest));
+    }
+
+    /** A fresh hasher for this digest's algorithm. */
+    public MessageDigest hasher() {
+        return newHasher(algorithm);
+    }
+
+    public static MessageDigest newHasher(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first 12 hex characters, as {@code docker images} shows ids. */
+    public String shortHex() {
+        return encoded.substring(0, 12);
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return algorithm + ":" + encoded;
+    }
+}

@@ -1,0 +1,56 @@
+package oci.image;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+
+/** The one ObjectMapper of the image model, configured once. */
+public final class Json {
+    private Json() {}
+
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
+
+    /** Parses {@code bytes} as {@code type}; failures name {@code what} (a file, a digest). */
+    public static <T> T read(byte[] bytes, Class<T> type, String what) {
+        try {
+            T v = MAPPER.readValue(bytes, type);
+            if (v == null) throw new ImageException(what + ": empty JSON document");
+            return v;
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageException(what + ": malformed JSON: " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            // Jackson wraps exceptions thrown by our validating constructors.
+            Throwable c = e;
+            while (c.getCause() != null && !(c instanceof ImageException)) c = c.getCause();
+            throw new ImageException(what + ": " + firstLine(c.getMessage()));
+        }
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String pretty(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,469 @@
+package oci.image.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+import oci.image.BlobSource;
+import oci.image.Descriptor;
+import oci.image.Digest;
+import oci.image.ImageConfig;
+import oci.image.ImageException;
+import oci.image.ImageRef;
+import oci.image.Index;
+import oci.image.Json;
+import oci.image.Manifest;
+import oci.image.MediaType;
+import oci.image.Platform;
+
+/**
+ * The content store: a plain OCI image layout on disk, so skopeo, umoci and oci-image-tool read
+ * what {@code oci} writes and the other way round.
+ *
+ * <p>Blobs become visible only complete and verified (temp file, then rename); index.json is
+ * replaced atomically; changes to index.json and gc hold an exclusive lock on {@code .lock} so
+ * several {@code oci} processes can share one store. Scratch files live in {@code .tmp/}.
+ *
+ * @see <a href="https://github.com/opencontainers/image-spec/blob/main/image-layout.md">image-layout.md</a>
+ */
+public final class Store implements BlobSource {
+    /** Cap for manifests, indexes and configs read into memory (a hostile registry cannot make us hold more). */
+    public static final long MAX_JSON_BLOB = 16L << 20;
+    /** Indexes may nest; a loop or an absurd depth is refused. */
+    static final int MAX_INDEX_DEPTH = 8;
+    private static final byte[] LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
+    private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path root;
+
+    private Store(Path root) {
+        this.root = root;
+    }
+
+    /**
+     * The default store location: {@code $OCI_STORE}; as root {@code /var/lib/oci/store}; otherwise
+     * {@code $XDG_DATA_HOME/oci/store} (default {@code ~/.local/share/oci/store}).
+     */
+    public static Path defaultRoot() {
+        String env = System.getenv("OCI_STORE");
+        if (env != null && !env.isEmpty()) return Path.of(env);
+        if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/oci/store");
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("oci").resolve("store");
+    }
+
+    /** Opens the layout at {@code root}, creating an empty one if the directory holds none. */
+    public static Store open(Path root) {
+        Store s = new Store(root.toAbsolutePath().normalize());
+        try {
+            Path layout = s.root.resolve("oci-layout");
+            if (Files.exists(layout)) {
+                String text = Files.readString(layout);
+                if (!text.contains("\"imageLayoutVersion\"")) {
+                    throw new ImageException("store " + s.root + ": oci-layout is not an OCI layout marker");
+                }
+                return s;
+            }
+            Files.createDirectories(s.root);
+            s.locked(() -> {
+                if (!Files.exists(layout)) {
+                    Files.createDirectories(s.root.resolve("blobs"));
+                    if (!Files.exists(s.root.resolve("index.json"))) s.writeIndex(Index.of(List.of()));
+                    s.writeAtomically(layout, LAYOUT);
+                }
+                return null;
+            });
+            return s;
+        } catch (IOException e) {
+            throw new ImageException("open store " + s.root + ": " + e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path blobPath(Digest d) {
+        return root.resolve("blobs").resolve(d.algorithm()).resolve(d.encoded());
+    }
+
+    public boolean hasBlob(Digest d) {
+        return Files.isRegularFile(blobPath(d));
+    }
+
+    @Override
+    public InputStream open(Digest d) throws IOException {
+        try {
+            return Files.newInputStream(blobPath(d));
+        } catch (NoSuchFileException e) {
+            throw new ImageException("blob " + d + " is not in the store " + root);
+        }
+    }
+
+    /** Reads a small blob (manifest, index, config) whole; refuses anything over {@link #MAX_JSON_BLOB}. */
+    public byte[] readBlob(Digest d) {
+        Path p = blobPath(d);
+        try {
+            long size = Files.size(p);
+            if (size > MAX_JSON_BLOB) throw new ImageException("blob " + d + ": " + size + " bytes is too large for a manifest or config");
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            throw new ImageException("blob " + d + " is not in the store " + root);
+        } catch (IOException e) {
+            throw new ImageException("read blob " + d + ": " + e);
+        }
+    }
+
+    /**
+     * A writer for a blob of known digest and size ({@code size} may be -1 when unknown). Resumes a
+     * partial file an earlier attempt left, unless another writer holds it; then it starts afresh in
+     * a file of its own.
+     */
+    public BlobWriter newWriter(Digest expected, long size) throws IOException {
+        Path tmp = tmpDir();
+        Path partial = tmp.resolve("partial-" + expected.algorithm() + "-" + expected.encoded());
+        try (FileChannel probe = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = null;
+            try {
+                lock = probe.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) partial = Files.createTempFile(tmp, "partial-", ".tmp");
+            else lock.release();
+        }
+        return new BlobWriter(this, expected, size, partial);
+    }
+
+    /** Stores {@code in} as a blob, verifying it against {@code expected} and {@code size} (-1: unknown). */
+    public Descriptor putBlob(String mediaType, InputStream in, Digest expected, long size) throws IOException {
+        if (hasBlob(expected)) {
+            in.transferTo(OutputStreamSink.INSTANCE);
+            return Descriptor.of(mediaType, expected, Files.size(blobPath(expected)));
+        }
+        BlobWriter w = newWriter(expected, size);
+        try {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) w.write(buf, 0, n);
+            return w.commit(mediaType);
+        } catch (IOException | RuntimeException e) {
+            w.abort(false);
+            throw e;
+        }
+    }
+
+    /** Stores bytes whose digest is computed here (sha256). */
+    public Descriptor putBlob(String mediaType, byte[] bytes) {
+        Digest d = Digest.sha256(bytes);
+        try {
+            if (!hasBlob(d)) {
+                Path target = blobPath(d);
+                Files.createDirectories(target.getParent());
+                writeAtomically(target, bytes);
+            }
+        } catch (IOException e) {
+            throw new ImageException("write blob " + d + ": " + e);
+        }
+        return Descriptor.of(mediaType, d, bytes.length);
+    }
+
+    /** The layout's index.json. */
+    public Index index() {
+        try {
+            return Index.parse(Files.readAllBytes(root.resolve("index.json")), root.resolve("index.json").toString());
+        } catch (IOException e) {
+            throw new ImageException("read " + root.resolve("index.json") + ": " + e);
+        }
+    }
+
+    /** Rewrites index.json under the store lock; {@code change} maps the old entries to the new. */
+    public void updateIndex(UnaryOperator<List<Descriptor>> change) {
+        locked(() -> {
+            Index old = index();
+            writeIndex(new Index(2, MediaType.OCI_INDEX, change.apply(new ArrayList<>(old.manifests())), old.annotations()));
+            return null;
+        });
+    }
+
+    /** Points {@code name} at {@code target} (an image manifest or index), replacing what it named before. */
+    public void tag(Descriptor target, String name) {
+        Map<String, String> ann = new HashMap<>(target.annotations());
+        ann.put(Descriptor.REF_NAME, name);
+        Descriptor entry = target.withAnnotations(ann);
+        updateIndex(list -> {
+            list.removeIf(d -> name.equals(d.refName()));
+            list.add(entry);
+            return list;
+        });
+    }
+
+    /** Removes the name; returns whether it existed. Blobs stay until {@link #gc}. */
+    public boolean untag(String name) {
+        boolean[] found = {false};
+        updateIndex(list -> {
+            found[0] = list.removeIf(d -> name.equals(d.refName()));
+            return list;
+        });
+        return found[0];
+    }
+
+    /** The names in index.json mapped to what they point at, in index order. */
+    public List<Descriptor> entries() {
+        return index().manifests();
+    }
+
+    /**
+     * Finds the index.json entry a user means: an exact ref name, a reference normalised like
+     * Docker's ({@code busybox} = {@code docker.io/library/busybox:latest}), a full digest, or a
+     * unique hex prefix of an entry's digest.
+     */
+    public Descriptor resolve(String what) {
+        List<Descriptor> entries = entries();
+        for (Descriptor d : entries) if (what.equals(d.refName())) return d;
+        String normalised = null;
+        try {
+            normalised = ImageRef.parse(what).toString();
+        } catch (ImageException notAReference) {
+            // fall through to digests
+        }
+        if (normalised != null) {
+            for (Descriptor d : entries) if (normalised.equals(d.refName())) return d;
+        }
+        String hex = what.startsWith("sha256:") ? what.substring(7) : what;
+        if (hex.length() >= 4 && hex.matches("[a-f0-9]+")) {
+            Set<Digest> hits = new LinkedHashSet<>();
+            Descriptor hit = null;
+            for (Descriptor d : entries) {
+                if (d.digest().encoded().startsWith(hex)) {
+                    hits.add(d.digest());
+                    hit = d;
+                }
+            }
+            if (hits.size() == 1) return hit;
+            if (hits.size() > 1) throw new ImageException("image \"" + what + "\" is ambiguous: it matches " + hits.size() + " images");
+        }
+        throw new ImageException("image \"" + what + "\" is not in the store " + root
+                + " (pull it with `oci pull " + what + "` or import it with `oci import FILE`)");
+    }
+
+    /** Resolves a name to one image, choosing from an index by {@code platform}. */
+    public StoredImage image(String what, Platform platform) {
+        Descriptor top = resolve(what);
+        return image(top, platform, top.refName());
+    }
+
+    public StoredImage image(Descriptor top, Platform platform, String name) {
+        Descriptor d = top;
+        for (int depth = 0; MediaType.isIndex(d.mediaType()); depth++) {
+            if (depth >= MAX_INDEX_DEPTH) throw new ImageException("index " + top.digest() + ": indexes nested deeper than " + MAX_INDEX_DEPTH);
+            Index idx = Index.parse(readBlob(d.digest()), "index " + d.digest());
+            d = idx.select(platform, "image " + (name != null ? name : top.digest()));
+        }
+        MediaType.requireManifestOrIndex(d.mediaType(), "manifest " + d.digest());
+        Manifest m = Manifest.parse(readBlob(d.digest()), "manifest " + d.digest());
+        ImageConfig c = ImageConfig.parse(readBlob(m.config().digest()), "config " + m.config().digest());
+        if (c.diffIds().size() != m.layers().size()) {
+            throw new ImageException("image " + (name != null ? name : d.digest()) + ": config lists " + c.diffIds().size()
+                    + " diff_ids but the manifest has " + m.layers().size() + " layers");
+        }
+        return new StoredImage(name, d, m, c);
+    }
+
+    /** Every blob reachable from index.json (indexes, manifests, configs, layers present or not). */
+    public Map<Digest, Descriptor> reachable() {
+        Map<Digest, Descriptor> seen = new HashMap<>();
+        for (Descriptor d : entries()) walk(d, seen, 0);
+        return seen;
+    }
+
+    private void walk(Descriptor d, Map<Digest, Descriptor> seen, int depth) {
+        if (seen.putIfAbsent(d.digest(), d) != null) return;
+        if (depth > MAX_INDEX_DEPTH || !hasBlob(d.digest())) return;
+        if (MediaType.isIndex(d.mediaType())) {
+            for (Descriptor c : Index.parse(readBlob(d.digest()), "index " + d.digest()).manifests()) walk(c, seen, depth + 1);
+        } else if (MediaType.isManifest(d.mediaType())) {
+            Manifest m = Manifest.parse(readBlob(d.digest()), "manifest " + d.digest());
+            seen.putIfAbsent(m.config().digest(), m.config());
+            for (Descriptor l : m.layers()) seen.putIfAbsent(l.digest(), l);
+        }
+    }
+
+    /** Deletes blobs nothing in index.json reaches, and stale scratch files. Returns what was removed. */
+    public GcResult gc() {
+        return locked(() -> {
+            Set<Digest> keep = reachable().keySet();
+            List<Digest> removed = new ArrayList<>();
+            long freed = 0;
+            for (Path blob : allBlobFiles()) {
+                Digest d = digestOf(blob);
+                if (d == null || !keep.contains(d)) {
+                    freed += Files.size(blob);
+                    Files.delete(blob);
+                    if (d != null) removed.add(d);
+                }
+            }
+            return new GcResult(removed, freed);
+        });
+    }
+
+    public record GcResult(List<Digest> removed, long bytesFreed) {}
+
+    /** A blob that failed verification. */
+    public record Problem(Digest digest, String message) {}
+
+    /**
+     * Verifies every blob: its content hashes to its file name, referenced blobs exist and have the
+     * size their descriptors state, and manifests and configs parse.
+     */
+    public List<Problem> fsck() {
+        List<Problem> problems = new ArrayList<>();
+        Map<Digest, Descriptor> refs = reachable();
+        try {
+            for (Path blob : allBlobFiles()) {
+                Digest name = digestOf(blob);
+                if (name == null) {
+                    problems.add(new Problem(null, "stray file " + root.relativize(blob) + " is not named by a digest"));
+                    continue;
+                }
+                var hasher = name.hasher();
+                long size = 0;
+                try (InputStream in = Files.newInputStream(blob)) {
+                    byte[] buf = new byte[1 << 20];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        hasher.update(buf, 0, n);
+                        size += n;
+                    }
+                }
+                Digest actual = Digest.of(name.algorithm(), hasher.digest());
+                if (!actual.equals(name)) problems.add(new Problem(name, "content hashes to " + actual));
+                Descriptor ref = refs.get(name);
+                if (ref != null && ref.size() != size) {
+                    problems.add(new Problem(name, "size is " + size + " bytes, descriptor says " + ref.size()));
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageException("fsck " + root + ": " + e);
+        }
+        for (Descriptor d : refs.values()) {
+            boolean foreign = MediaType.isNonDistributable(d.mediaType()) && !d.urls().isEmpty();
+            if (!hasBlob(d.digest()) && !foreign) problems.add(new Problem(d.digest(), "referenced but missing"));
+        }
+        for (Descriptor d : entries()) {
+            try {
+                walkParse(d, 0);
+            } catch (ImageException e) {
+                problems.add(new Problem(d.digest(), e.getMessage()));
+            }
+        }
+        return problems;
+    }
+
+    private void walkParse(Descriptor d, int depth) {
+        if (!hasBlob(d.digest()) || depth > MAX_INDEX_DEPTH) return;
+        if (MediaType.isIndex(d.mediaType())) {
+            for (Descriptor c : Index.parse(readBlob(d.digest()), "index " + d.digest()).manifests()) walkParse(c, depth + 1);
+        } else if (MediaType.isManifest(d.mediaType())) {
+            Manifest m = Manifest.parse(readBlob(d.digest()), "manifest " + d.digest());
+            if (hasBlob(m.config().digest()) && MediaType.isConfig(m.config().mediaType())) {
+                ImageConfig.parse(readBlob(m.config().digest()), "config " + m.config().digest());
+            }
+        }
+    }
+
+    private List<Path> allBlobFiles() throws IOException {
+        List<Path> out = new ArrayList<>();
+        Path blobs = root.resolve("blobs");
+        if (!Files.isDirectory(blobs)) return out;
+        try (DirectoryStream<Path> algs = Files.newDirectoryStream(blobs)) {
+            for (Path alg : algs) {
+                if (!Files.isDirectory(alg)) continue;
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
+                    for (Path f : files) if (Files.isRegularFile(f)) out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Digest digestOf(Path blob) {
+        try {
+            return new Digest(blob.getParent().getFileName().toString(), blob.getFileName().toString());
+        } catch (ImageException e) {
+            return null;
+        }
+    }
+
+    /** Scratch space inside the store (same file system, so renames into blobs/ are atomic). */
+    public Path tmpDir() throws IOException {
+        Path tmp = root.resolve(".tmp");
+        Files.createDirectories(tmp);
+        return tmp;
+    }
+
+    /** Runs {@code action} holding the store's exclusive lock (threads of this JVM and other processes). */
+    public <T> T locked(IoAction<T> action) {
+        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(root, k -> new ReentrantLock());
+        inProcess.lock();
+        try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            return action.run();
+        } catch (IOException e) {
+            throw new ImageException("store " + root + ": " + e);
+        } finally {
+            inProcess.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    public interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    private void writeIndex(Index index) throws IOException {
+        writeAtomically(root.resolve("index.json"), Json.write(index));
+    }
+
+    /** Writes {@code bytes} to a temp file beside {@code target}, syncs, then renames over it. */
+    public void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(tmpDir(), "write-", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ch.force(false);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Discards bytes (used to drain a stream whose blob is already stored). */
+    private static final class OutputStreamSink extends java.io.OutputStream {
+        static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] b, int off, int len) {}
+    }
+
+}
