@@ -20,12 +20,23 @@ import picocli.CommandLine.ScopeType;
         description = "From an image name to a running container, without Docker.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            CreateCommand.class,
+            StartCommand.class,
+            StateCommand.class,
+            KillCommand.class,
+            DeleteCommand.class,
+            RunCommand.class,
+            ListCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "The image store, an OCI layout. Default: $OCI_STORE; as root /var/lib/oci/store; "
                     + "otherwise $XDG_DATA_HOME/oci/store.")
     Path store;
+
+    /** runc's global options (--root, --log, --log-format, --debug), inherited by every subcommand. */
+    @CommandLine.Mixin
+    RuntimeOptions runtime;
 
     /** Opens the store the user chose (or the default one). */
     public Store openStore() {

@@ -1,0 +1,85 @@
+package oci.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import oci.runtime.Containers;
+import oci.runtime.ContainerException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * create + start + wait. The exit code is the container's (128+N when it was killed by signal N);
+ * signals `oci run` receives are forwarded to the container's process.
+ */
+@Command(name = "run", description = "Create and start a container, and wait for it (unless --detach).")
+final class RunCommand implements Callable<Integer> {
+    /** Forwarded to the container; the others keep their JVM meaning (QUIT: thread dump; USR1: reserved). */
+    private static final String[] FORWARDED = {"INT", "TERM", "HUP", "USR2", "WINCH", "CONT", "ALRM"};
+
+    @ParentCommand Main main;
+
+    @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle directory. Default: the current directory.")
+    Path bundle = Path.of("");
+
+    @Option(names = {"-d", "--detach"}, description = "Return once the container runs; do not wait for it.")
+    boolean detach;
+
+    @Option(names = "--rm", description = "Delete the container when it exits.")
+    boolean rm;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container process's pid to FILE.")
+    Path pidFile;
+
+    @Option(names = "--console-socket", paramLabel = "SOCK", description = "Not implemented: refused.")
+    Path consoleSocket;
+
+    @Option(names = "--no-pivot", hidden = true)
+    boolean noPivot;
+
+    @Parameters(paramLabel = "ID", arity = "0..1", description = "The container id. Default: the bundle directory's name.")
+    String id;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path dir = bundle.toAbsolutePath().normalize();
+        String name = id != null ? id : dir.getFileName() == null ? "" : dir.getFileName().toString();
+        Containers c = main.runtime.containers();
+        try {
+            Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket);
+            if (!detach) forwardSignals(c, name);
+            try {
+                c.start(name);
+            } catch (RuntimeException e) {
+                c.delete(name, true);
+                throw e;
+            }
+            if (detach) return 0;
+            int code = created.waitFor();
+            if (rm) c.delete(name, true);
+            return code;
+        } catch (ContainerException e) {
+            main.runtime.error(e.getMessage());
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("restriction")
+    private static void forwardSignals(Containers c, String id) {
+        for (String s : FORWARDED) {
+            try {
+                int n = Signals.parse(s);
+                sun.misc.Signal.handle(new sun.misc.Signal(s), sig -> {
+                    try {
+                        c.kill(id, n, false);
+                    } catch (RuntimeException ignored) {
+                        // the container is gone: the wait returns soon
+                    }
+                });
+            } catch (IllegalArgumentException ignored) {
+                // the JVM keeps this signal for itself
+            }
+        }
+    }
+}

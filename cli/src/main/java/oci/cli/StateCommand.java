@@ -1,0 +1,29 @@
+package oci.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "state", description = "Print a container's state as runtime-spec state JSON.")
+final class StateCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() {
+        try {
+            spec.commandLine().getOut().println(new String(main.runtime.containers().state(id).toJson(), StandardCharsets.UTF_8));
+            return 0;
+        } catch (RuntimeException e) {
+            main.runtime.error(e.getMessage());
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package oci.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Process and file-descriptor calls the runtime makes from Java: signals through pidfds (so a
+ * recycled pid is never signalled), and the non-blocking fifo open/poll/read of `oci start`.
+ * No policy here; each call throws {@link ErrnoException} naming the call and its object.
+ */
+public final class ProcessCalls {
+    private ProcessCalls() {}
+
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434;
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    public static final short POLLIN = 1, POLLHUP = 0x10;
+
+    private static final MethodHandle SYSCALL3 = Native.downcall("syscall",
+            FunctionDescriptor.of(Native.LONG, Native.LONG, Native.LONG, Native.LONG, Native.LONG, Native.LONG));
+    private static final MethodHandle KILL = Native.downcall("kill", FunctionDescriptor.of(Native.INT, Native.INT, Native.INT));
+    private static final MethodHandle OPEN = Native.downcall("open",
+            FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT, Native.INT));
+    private static final MethodHandle READ = Native.downcall("read",
+            FunctionDescriptor.of(Native.LONG, Native.INT, Native.POINTER, Native.LONG));
+    private static final MethodHandle CLOSE = Native.downcall("close", FunctionDescriptor.of(Native.INT, Native.INT));
+    private static final MethodHandle POLL = Native.downcall("poll",
+            FunctionDescriptor.of(Native.INT, Native.POINTER, Native.LONG, Native.INT));
+    private static final MethodHandle MKFIFO = Native.downcall("mkfifo", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
+    private static final MethodHandle GETEUID = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
+
+    /** kill(2). @see <a href="https://man7.org/linux/man-pages/man2/kill.2.html">kill(2)</a> */
+    public static void kill(int pid, int signal) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            if ((int) KILL.invokeExact(e, pid, signal) < 0) throw new ErrnoException("kill", Integer.toString(pid), Native.errno(e));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** pidfd_open(2): an fd that keeps naming this process even if its pid is reused. */
+    public static int pidfdOpen(int pid) throws ErrnoException {
+        return (int) syscall("pidfd_open", Integer.toString(pid), SYS_PIDFD_OPEN, pid, 0, 0);
+    }
+
+    /** pidfd_send_signal(2). */
+    public static void pidfdSendSignal(int pidfd, int signal) throws ErrnoException {
+        syscall("pidfd_send_signal", "pidfd " + pidfd, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0);
+    }
+
+    private static long syscall(String name, String object, long nr, long a1, long a2, long a3) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            long r = (long) SYSCALL3.invokeExact(e, nr, a1, a2, a3, 0L);
+            if (r < 0) throw new ErrnoException(name, object, Native.errno(e));
+            return r;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** open(2) with {@code flags} (O_CLOEXEC is always added). */
+    public static int open(String path, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            int fd = (int) OPEN.invokeExact(e, a.allocateFrom(path), flags | O_CLOEXEC, 0);
+            if (fd < 0) throw new ErrnoException("open", path, Native.errno(e));
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** read(2) of up to {@code max} bytes; an empty array at end of file. */
+    public static byte[] read(int fd, int max) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            MemorySegment buf = a.allocate(max);
+            long n = (long) READ.invokeExact(e, fd, buf, (long) max);
+            if (n < 0) throw new ErrnoException("read", "fd " + fd, Native.errno(e));
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** poll(2) on one fd; returns the revents (0 on timeout). */
+    public static int poll(int fd, short events, int timeoutMillis) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            MemorySegment pfd = a.allocate(8, 4);
+            pfd.set(ValueLayout.JAVA_INT, 0, fd);
+            pfd.set(ValueLayout.JAVA_SHORT, 4, events);
+            int r = (int) POLL.invokeExact(e, pfd, 1L, timeoutMillis);
+            if (r < 0) {
+                int err = Native.errno(e);
+                if (err == Errno.EINTR) return 0;
+                throw new ErrnoException("poll", "fd " + fd, err);
+            }
+            return r == 0 ? 0 : pfd.get(ValueLayout.JAVA_SHORT, 6);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static void close(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.invokeExact(Native.newErrnoSlot(a), fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** mkfifo(3) with {@code mode} (subject to the umask). */
+    public static void mkfifo(String path, int mode) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            if ((int) MKFIFO.invokeExact(e, a.allocateFrom(path), mode) < 0) throw new ErrnoException("mkfifo", path, Native.errno(e));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

@@ -1,0 +1,578 @@
+package oci.runtime;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import oci.bundle.spec.RuntimeSpec;
+import oci.linux.Errno;
+import oci.linux.ErrnoException;
+import oci.linux.ProcessCalls;
+
+/**
+ * The runtime's operations (runtime-spec runtime.md "Operations"), the way runc does them: each
+ * container has a directory in the state root holding its state, a lock, and the exec fifo that
+ * `start` opens to let the waiting init exec the user's program.
+ *
+ * <p>Every operation takes the container's lock, so concurrent commands on one container are
+ * serialised; a dead process or a reused pid is recognised by the process start time.
+ */
+public final class Containers {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
+    private static final int SIGKILL = 9;
+
+    private final Path root;
+    private final Consumer<String> log;
+    private final long t0 = System.nanoTime();
+
+    /**
+     * @param root the state directory (runc's --root)
+     * @param log receives debug lines (timings, the plan); may be null
+     */
+    public Containers(Path root, Consumer<String> log) {
+        this.root = root.toAbsolutePath().normalize();
+        this.log = log;
+    }
+
+    /** /run/oci for root; $XDG_RUNTIME_DIR/oci otherwise. */
+    public static Path defaultRoot() {
+        if (ProcessCalls.geteuid() == 0) return Path.of("/run/oci");
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "oci") : Path.of("/tmp", "oci-" + ProcessCalls.geteuid());
+    }
+
+    /** Where the container's standard streams go (INHERIT for the CLI, files in tests). */
+    public record Stdio(ProcessBuilder.Redirect in, ProcessBuilder.Redirect out, ProcessBuilder.Redirect err) {
+        public static Stdio inherit() {
+            return new Stdio(ProcessBuilder.Redirect.INHERIT, ProcessBuilder.Redirect.INHERIT, ProcessBuilder.Redirect.INHERIT);
+        }
+    }
+
+    /** A container create returned: its state, and the monitor process when this JVM started it. */
+    public record Created(ContainerState state, Process monitor) {
+        /** Waits for the container's process and returns its exit code (128+N when killed by signal N). */
+        public int waitFor() throws InterruptedException {
+            return monitor.waitFor();
+        }
+    }
+
+    private void debug(String what) {
+        if (log != null) log.accept(String.format("+%.1fms %s", (System.nanoTime() - t0) / 1e6, what));
+    }
+
+    // ---------------------------------------------------------------- create
+
+    /**
+     * Creates container {@code id} from the bundle: namespaces, mounts and cgroups are set up and
+     * the init waits for {@link #start}. Returns once the container is "created".
+     */
+    public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket) {
+        checkId(id);
+        if (consoleSocket != null) throw ContainerException.unsupported("--console-socket", "terminals are not implemented");
+        if (ProcessCalls.geteuid() != 0) throw new ContainerException("create container " + id + ": rootless containers are not implemented; run as root");
+        Path bundleDir = bundle.toAbsolutePath().normalize();
+        RuntimeSpec spec;
+        try {
+            spec = RuntimeSpec.read(bundleDir.resolve("config.json"));
+        } catch (NoSuchFileException e) {
+            throw new ContainerException("create container " + id + ": no config.json in bundle " + bundleDir);
+        } catch (IOException e) {
+            throw new ContainerException("create container " + id + ": read " + bundleDir.resolve("config.json") + ": " + e.getMessage());
+        }
+        debug("config parsed");
+        Path dir = root.resolve(id);
+        if (dir.resolve("init.sock").toString().length() >= 108) {
+            throw new ContainerException("create container " + id + ": state path " + dir + " is too long for a unix socket");
+        }
+        Cgroups cgroups = Cgroups.detect();
+        ContainerPlan plan;
+        try {
+            plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, dir, cgroups, Capabilities.lastCap()));
+        } catch (ContainerException e) {
+            throw new ContainerException("create container " + id + ": " + e.getMessage());
+        }
+        debug("plan built (" + plan.init().steps().size() + " steps)");
+        try {
+            Files.createDirectories(root);
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerException("create container " + id + ": a container with this id already exists in " + root);
+        } catch (IOException e) {
+            throw new ContainerException("create container " + id + ": create " + dir + ": " + e.getMessage());
+        }
+        boolean pidns = spec.linux != null && spec.linux.namespaces != null
+                && spec.linux.namespaces.stream().anyMatch(n -> "pid".equals(n.type) && (n.path == null || n.path.isEmpty()));
+        List<String> cgroupDirs = cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
+        Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
+                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
+        Process monitor = null;
+        boolean cgroupMade = false;
+        try (Lock lock = lock(dir)) {
+            save(dir, saved);
+            Files.write(dir.resolve("config.json"), spec.toJson());
+            ProcessCalls.mkfifo(dir.resolve("exec.fifo").toString(), 0600);
+            cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
+            cgroupMade = true;
+            debug("cgroup created");
+            Files.write(dir.resolve("plan"), plan.init().serialise());
+            if (log != null) log.accept("plan:\n" + plan.init());
+            Path sock = dir.resolve("init.sock");
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(sock));
+                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
+                        .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
+                pb.environment().clear();
+                monitor = pb.start();
+                debug("init started, pid " + monitor.pid());
+                saved = converse(id, server, monitor, plan, cgroups, saved, spec);
+            } finally {
+                Files.deleteIfExists(sock);
+            }
+            Files.deleteIfExists(dir.resolve("plan"));
+            if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
+            save(dir, saved);
+            debug("created");
+            return new Created(state(dir, saved), monitor);
+        } catch (IOException | RuntimeException e) {
+            abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
+            String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
+            if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
+            throw new ContainerException("create container " + id + ": " + msg, e);
+        }
+    }
+
+    /** Talks to the init over the sync socket until it reports "ready" (init.c's protocol). */
+    private Saved converse(String id, ServerSocketChannel server, Process monitor, ContainerPlan plan, Cgroups cgroups,
+                           Saved saved, RuntimeSpec spec) throws IOException {
+        SocketChannel ch = accept(server, monitor);
+        try (ch; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+             OutputStream out = Channels.newOutputStream(ch)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                debug("init: " + line);
+                if (line.startsWith("error ")) {
+                    throw new ContainerException("create container " + id + ": " + line.substring(6));
+                } else if (line.startsWith("pid ")) {
+                    long pid = Long.parseLong(line.substring(4).trim());
+                    saved = withPid(saved, pid, startTime(pid));
+                } else if (line.equals("ready")) {
+                    return new Saved(saved.ociVersion(), saved.id(), saved.pid(), saved.pidStart(), saved.bundle(), saved.annotations(),
+                            saved.created(), saved.owner(), saved.cgroupDirs(), saved.pidns(), true);
+                } else if (line.startsWith("sync ")) {
+                    String[] w = line.split(" ");
+                    try {
+                        sync(w[1], Long.parseLong(w[2]), plan, cgroups, saved, spec);
+                    } catch (RuntimeException e) {
+                        out.write("fail\n".getBytes(StandardCharsets.US_ASCII));
+                        throw e;
+                    }
+                    out.write("ok\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    throw new ContainerException("create container " + id + ": unexpected message from init: " + line);
+                }
+            }
+        }
+        throw new ContainerException("create container " + id + ": init exited before the container was ready"
+                + exitStatus(monitor));
+    }
+
+    private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
+        switch (what) {
+            case "cgroup" -> cgroups.join(plan.cgroupPath(), pid);
+            case "userns" -> {
+                // Written by the parent: the child in the new user namespace cannot map ids itself.
+                Files.writeString(Path.of("/proc", Long.toString(pid), "uid_map"), plan.uidMap());
+                Files.writeString(Path.of("/proc", Long.toString(pid), "gid_map"), plan.gidMap());
+            }
+            case "createRuntime" -> {
+                byte[] state = new ContainerState(saved.ociVersion(), saved.id(), "creating", saved.pid(), saved.bundle(),
+                        saved.annotations(), null, null).toJson();
+                if (spec.hooks != null) {
+                    Hooks.run(spec.hooks.prestart, "prestart", state);
+                    Hooks.run(spec.hooks.createRuntime, "createRuntime", state);
+                }
+            }
+            default -> throw new ContainerException("unexpected sync \"" + what + "\" from init");
+        }
+        debug("sync " + what + " done");
+    }
+
+    private static SocketChannel accept(ServerSocketChannel server, Process monitor) throws IOException {
+        server.configureBlocking(false);
+        try (Selector sel = Selector.open()) {
+            server.register(sel, SelectionKey.OP_ACCEPT);
+            while (true) {
+                sel.select(50);
+                SocketChannel ch = server.accept();
+                if (ch != null) {
+                    ch.configureBlocking(true);
+                    return ch;
+                }
+                if (!monitor.isAlive()) {
+                    throw new ContainerException("init exited before connecting" + exitStatus(monitor));
+                }
+            }
+        }
+    }
+
+    private static String exitStatus(Process p) {
+        try {
+            if (p.waitFor(2, TimeUnit.SECONDS)) return " (exit status " + p.exitValue() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "";
+    }
+
+    /** Undoes a failed create: the processes, the cgroup, the state directory. */
+    private void abandon(Path dir, Saved saved, Process monitor, List<String> cgroupDirs) {
+        if (saved.pid() > 0) signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
+        if (monitor != null) {
+            try {
+                if (!monitor.waitFor(5, TimeUnit.SECONDS)) monitor.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            killAll(cgroupDirs);
+            Cgroups.remove(cgroupDirs.stream().map(Path::of).toList());
+        } catch (RuntimeException ignored) {
+            // the create error is the one to report
+        }
+        deleteTree(dir);
+    }
+
+    // ---------------------------------------------------------------- start, state, kill, delete, list
+
+    /** Lets a created container's init exec the user's program (runtime.md "start"). */
+    public void start(String id) {
+        Path dir = existing(id);
+        Saved saved;
+        try (Lock lock = lock(dir)) {
+            saved = load(dir);
+            String status = status(dir, saved);
+            if (!status.equals("created")) throw new ContainerException("start container " + id + ": it is " + status + ", not created");
+            int fd = ProcessCalls.open(dir.resolve("exec.fifo").toString(), ProcessCalls.O_RDONLY | ProcessCalls.O_NONBLOCK);
+            try {
+                while (true) {
+                    int ev = ProcessCalls.poll(fd, ProcessCalls.POLLIN, 100);
+                    if ((ev & ProcessCalls.POLLIN) != 0 && ProcessCalls.read(fd, 1).length == 1) break;
+                    if (!alive(saved)) throw new ContainerException("start container " + id + ": its init exited before the start");
+                }
+            } finally {
+                ProcessCalls.close(fd);
+            }
+            Files.deleteIfExists(dir.resolve("exec.fifo"));
+            debug("started");
+        } catch (IOException e) {
+            throw new ContainerException("start container " + id + ": " + e.getMessage(), e);
+        }
+        RuntimeSpec spec = savedConfig(dir);
+        if (spec != null && spec.hooks != null && spec.hooks.poststart != null) {
+            try {
+                Hooks.run(spec.hooks.poststart, "poststart", state(dir, saved).toJson());
+            } catch (ContainerException e) {
+                warn("start container " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The container's state (runtime.md "query state"). */
+    public ContainerState state(String id) {
+        Path dir = existing(id);
+        try (Lock lock = lock(dir)) {
+            return state(dir, load(dir));
+        } catch (IOException e) {
+            throw new ContainerException("state of container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends {@code signal} to the container's process, or with {@code all} to every process in its cgroup. */
+    public void kill(String id, int signal, boolean all) {
+        Path dir = existing(id);
+        try (Lock lock = lock(dir)) {
+            Saved saved = load(dir);
+            String status = status(dir, saved);
+            if (!status.equals("created") && !status.equals("running")) {
+                throw new ContainerException("kill container " + id + ": it is " + status);
+            }
+            if (all) {
+                for (int pid : Cgroups.pids(saved.cgroupDirs().stream().map(Path::of).toList())) {
+                    try {
+                        ProcessCalls.kill(pid, signal);
+                    } catch (ErrnoException e) {
+                        if (e.errno() != Errno.ESRCH) throw e;
+                    }
+                }
+            } else if (!signalIfSame(saved.pid(), saved.pidStart(), signal)) {
+                throw new ContainerException("kill container " + id + ": its process has exited");
+            }
+        } catch (IOException e) {
+            throw new ContainerException("kill container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one only with {@code force}. */
+    public void delete(String id, boolean force) {
+        Path dir = existing(id);
+        RuntimeSpec spec;
+        Saved saved;
+        try (Lock lock = lock(dir)) {
+            saved = load(dir);
+            String status = status(dir, saved);
+            if (status.equals("running") && !force) {
+                throw new ContainerException("delete container " + id + ": it is running (stop it first, or use --force)");
+            }
+            if (!status.equals("stopped")) {
+                signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
+                waitGone(saved.pid(), saved.pidStart());
+            }
+            List<Path> cg = saved.cgroupDirs().stream().map(Path::of).toList();
+            if (!saved.pidns()) killAll(saved.cgroupDirs());
+            Cgroups.remove(cg);
+            spec = savedConfig(dir);
+            deleteTree(dir);
+        } catch (IOException e) {
+            throw new ContainerException("delete container " + id + ": " + e.getMessage(), e);
+        }
+        if (spec != null && spec.hooks != null && spec.hooks.poststop != null) {
+            try {
+                Hooks.run(spec.hooks.poststop, "poststop", new ContainerState(saved.ociVersion(), id, "stopped", 0,
+                        saved.bundle(), saved.annotations(), null, null).toJson());
+            } catch (ContainerException e) {
+                warn("delete container " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Every container in the state root, by id. */
+    public List<ContainerState> list() {
+        List<ContainerState> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path d : ds) {
+                if (!Files.isRegularFile(d.resolve("state.json"))) continue;
+                try {
+                    Saved s = load(d);
+                    out.add(state(d, s));
+                } catch (IOException | RuntimeException e) {
+                    // a container being deleted while we list it
+                }
+            }
+        } catch (IOException e) {
+            throw new ContainerException("list containers in " + root + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing(ContainerState::id));
+        return out;
+    }
+
+    /** Exit code recorded by the monitor once the container's process ended, or -1. */
+    public int exitCode(String id) {
+        try {
+            return Integer.parseInt(Files.readString(root.resolve(id).resolve("exit")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void warn(String msg) {
+        if (log != null) log.accept("warning: " + msg);
+        System.err.println("oci: warning: " + msg);
+    }
+
+    private static void checkId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new ContainerException("invalid container id \"" + id + "\": use letters, digits, _ . + - (at most 128)");
+        }
+    }
+
+    private Path existing(String id) {
+        checkId(id);
+        Path dir = root.resolve(id);
+        if (!Files.isRegularFile(dir.resolve("state.json"))) throw new ContainerException("container " + id + " does not exist in " + root);
+        return dir;
+    }
+
+    /** The container's lock, held for the whole of one operation; closing the channel releases it. */
+    private record Lock(FileChannel channel) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static Lock lock(Path dir) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            ch.lock();
+            return new Lock(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static void save(Path dir, Saved s) throws IOException {
+        writeAtomically(dir.resolve("state.json"), RuntimeSpec.mapper().writeValueAsBytes(s));
+    }
+
+    private static Saved load(Path dir) throws IOException {
+        try {
+            return RuntimeSpec.mapper().readValue(dir.resolve("state.json").toFile(), Saved.class);
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new ContainerException("container " + dir.getFileName() + " does not exist (deleted meanwhile)");
+        }
+    }
+
+    private static RuntimeSpec savedConfig(Path dir) {
+        try {
+            return RuntimeSpec.read(dir.resolve("config.json"));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void writeAtomically(Path target, byte[] data) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, data);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static Saved withPid(Saved s, long pid, long start) {
+        return new Saved(s.ociVersion(), s.id(), pid, start, s.bundle(), s.annotations(), s.created(), s.owner(),
+                s.cgroupDirs(), s.pidns(), s.ready());
+    }
+
+    private static ContainerState state(Path dir, Saved s) {
+        String status = status(dir, s);
+        return new ContainerState(s.ociVersion(), s.id(), status, status.equals("stopped") ? 0 : s.pid(), s.bundle(),
+                s.annotations(), s.created(), s.owner());
+    }
+
+    private static String status(Path dir, Saved s) {
+        if (!s.ready()) return s.pid() > 0 && !alive(s) ? "stopped" : "creating";
+        if (!alive(s)) return "stopped";
+        return Files.exists(dir.resolve("exec.fifo")) ? "created" : "running";
+    }
+
+    private static boolean alive(Saved s) {
+        return s.pid() > 0 && startTime(s.pid()) == s.pidStart();
+    }
+
+    /** Field 22 of /proc/PID/stat (start time in clock ticks), or -1 if the process is gone or a zombie. */
+    static long startTime(long pid) {
+        try {
+            String stat = Cgroups.readVirtual(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (f[0].equals("Z") || f[0].equals("X")) return -1;
+            return Long.parseLong(f[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Signals {@code pid} only if it is still the process that started at {@code start} (pidfd: no reuse race). */
+    private static boolean signalIfSame(long pid, long start, int signal) {
+        if (pid <= 0) return false;
+        int fd;
+        try {
+            fd = ProcessCalls.pidfdOpen((int) pid);
+        } catch (ErrnoException e) {
+            return false;
+        }
+        try {
+            if (startTime(pid) != start) return false;
+            ProcessCalls.pidfdSendSignal(fd, signal);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ESRCH) return false;
+            throw new ContainerException("signal process " + pid + ": " + e.getMessage());
+        } finally {
+            ProcessCalls.close(fd);
+        }
+    }
+
+    private static void waitGone(long pid, long start) {
+        for (int i = 0; i < 1000 && pid > 0 && startTime(pid) == start; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Without a pid namespace the container's other processes outlive its pid 1: kill them all. */
+    private static void killAll(List<String> cgroupDirs) {
+        List<Path> dirs = cgroupDirs.stream().map(Path::of).filter(Files::isDirectory).toList();
+        for (int round = 0; round < 100; round++) {
+            List<Integer> pids = Cgroups.pids(dirs);
+            if (pids.isEmpty()) return;
+            for (int p : pids) {
+                try {
+                    ProcessCalls.kill(p, SIGKILL);
+                } catch (ErrnoException ignored) {
+                    // already gone
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort; the lock file may already be gone
+        }
+    }
+
+    private static String owner() {
+        int uid = ProcessCalls.geteuid();
+        if (uid == 0) return "root";
+        try (InputStream in = Files.newInputStream(Path.of("/etc/passwd"))) {
+            for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String[] f = l.split(":");
+                if (f.length > 2 && f[2].equals(Integer.toString(uid))) return f[0];
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return Integer.toString(uid);
+    }
+}

@@ -1,0 +1,45 @@
+package oci.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The native init (runtime/src/native/init.c, built by Maven into the jar as a resource). Run
+ * from a file: straight from target/classes in a build tree, otherwise extracted once per content
+ * into the state root. The init copies itself into a sealed memfd before doing anything else.
+ */
+final class InitBinary {
+    private InitBinary() {}
+
+    static final String RESOURCE = "oci-init";
+
+    static Path path(Path stateRoot) {
+        URL url = InitBinary.class.getResource(RESOURCE);
+        if (url == null) throw new ContainerException("the native init is missing from the runtime jar (build with gcc installed)");
+        try {
+            if (url.getProtocol().equals("file")) return Path.of(url.toURI());
+            byte[] bin;
+            try (InputStream in = url.openStream()) {
+                bin = in.readAllBytes();
+            }
+            String sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bin)).substring(0, 16);
+            Path target = stateRoot.resolve(".oci-init-" + sum);
+            if (Files.isRegularFile(target) && Files.size(target) == bin.length) return target;
+            Files.createDirectories(stateRoot);
+            Path tmp = Files.createTempFile(stateRoot, ".oci-init", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.write(tmp, bin);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException | java.net.URISyntaxException | NoSuchAlgorithmException e) {
+            throw new ContainerException("extract the native init into " + stateRoot + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,856 @@
+/*
+ * oci-init: the container's first process. It holds no policy: Java (oci.runtime.PlanBuilder) has
+ * already decided every namespace, mount, flag, capability mask and seccomp program, and written
+ * them as an ordered list of operations (the plan). This program reads the plan, performs each
+ * operation in order, and execs the container's process.
+ *
+ * Processes:
+ *   M (monitor)  started by Java; session leader, child subreaper; waits for the container's
+ *                pid 1 and exits with its status (128+N for signal N), which `oci run` returns.
+ *   C (setup)    forked by M; joins/creates the user namespace, is put in the cgroups, unshares
+ *                the other namespaces, forks G and exits (G is then re-parented to M).
+ *   G (container pid 1) runs the rest of the plan: mounts, pivot_root, process settings; waits on
+ *                the exec fifo until `oci start`, then execs the user's program.
+ *
+ * Plan file: a sequence of ops; op = u32 code, u32 argc, argc x (u32 len, bytes). All integers in
+ * host byte order; numeric args are decimal text.
+ *
+ * Java side of the sync socket (line protocol): we send "sync NAME PID", Java answers "ok" or
+ * "fail"; we send "error MESSAGE" and exit on any failure; "ready" when waiting for start.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Op codes: keep in sync with oci.runtime.Op. */
+enum {
+    OP_CONNECT = 1,     /* socket-path */
+    OP_SYNC = 2,        /* name */
+    OP_SETNS = 3,       /* nstype path */
+    OP_UNSHARE = 4,     /* flags */
+    OP_FORK = 5,        /* (C forks G; C reports G's pid and exits) */
+    OP_SETID0 = 6,      /* setresuid/gid(0) inside a new user namespace */
+    OP_MOUNT_PROP = 7,  /* path flags: change propagation of a host path (before the root is bound) */
+    OP_BIND_ROOT = 8,   /* rootfs-path propagation-flags */
+    OP_MOUNT = 9,       /* source dest fstype flags propagation data kind(d|f) */
+    OP_REMOUNT = 10,    /* dest flags */
+    OP_MKNOD = 11,      /* dest type(c|b|p) major minor mode uid gid */
+    OP_BIND_DEV = 12,   /* host-path dest */
+    OP_SYMLINK = 13,    /* target dest */
+    OP_OPEN_FIFO = 14,  /* host-path */
+    OP_PIVOT = 15,      /* */
+    OP_MASK = 16,       /* path */
+    OP_READONLY = 17,   /* path */
+    OP_HOSTNAME = 18,   /* name */
+    OP_DOMAINNAME = 19, /* name */
+    OP_SYSCTL = 20,     /* key-path value */
+    OP_OOM_ADJ = 21,    /* value */
+    OP_RLIMIT = 22,     /* resource soft hard */
+    OP_CWD = 23,        /* path */
+    OP_UMASK = 24,      /* mask */
+    OP_BOUNDING = 25,   /* keep-mask last-cap */
+    OP_USER = 26,       /* uid gid [groups...] */
+    OP_CAPS = 27,       /* effective permitted inheritable */
+    OP_AMBIENT = 28,    /* mask last-cap */
+    OP_NNP = 29,        /* */
+    OP_SECCOMP = 30,    /* flags bpf-bytes */
+    OP_PREPARE_EXEC = 31, /* PATH-value args... (resolves args[0] now) */
+    OP_READY = 32,      /* */
+    OP_WAIT_START = 33, /* */
+    OP_EXEC = 34,       /* envc env... argc args... */
+    OP_EXIT_FILE = 35,  /* host-path: where M records the exit status */
+    OP_RUN_HOOK = 36,   /* timeout-seconds path envc env... args... (startContainer: run in the container) */
+    OP_ROOT_RO = 37,    /* */
+};
+
+struct arg { uint32_t len; char *s; };
+struct op { uint32_t code, argc; struct arg *argv; };
+
+static struct op *ops;
+static size_t nops;
+static int sock = -1;
+static int rootfd = -1;
+static int fifofd = -1;
+static char exec_path[PATH_MAX];
+static char exit_file[PATH_MAX];
+
+static void sendline(const char *s)
+{
+    if (sock < 0) return;
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(sock, s, n);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        s += w; n -= (size_t)w;
+    }
+}
+
+/* "verb object: ENAME (text)" to Java (or stderr once Java is gone), then exit. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+    int e = errno;
+    char msg[2048], line[2300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *name = strerrorname_np(e);
+    snprintf(line, sizeof line, "%s: %s (%s)", msg, name ? name : "?", strerror(e));
+    for (char *p = line; *p; p++) if (*p == '\n') *p = ' ';
+    if (sock >= 0) {
+        char out[2400];
+        snprintf(out, sizeof out, "error %s\n", line);
+        sendline(out);
+    } else {
+        dprintf(2, "oci-init: %s\n", line);
+    }
+    _exit(127);
+}
+
+static void __attribute__((noreturn)) failmsg(const char *msg)
+{
+    if (sock >= 0) {
+        char out[2400];
+        snprintf(out, sizeof out, "error %s\n", msg);
+        sendline(out);
+    } else {
+        dprintf(2, "oci-init: %s\n", msg);
+    }
+    _exit(127);
+}
+
+static long long num(const char *s)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0);
+    if (errno || *end) { errno = EINVAL; fail("parse plan number \"%s\"", s); }
+    return v;
+}
+
+static unsigned long long unum(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end) { errno = EINVAL; fail("parse plan number \"%s\"", s); }
+    return v;
+}
+
+/* CVE-2019-5736: never run from a file the container could open for writing. If we are not yet
+ * running from our own sealed memfd, copy /proc/self/exe into one and re-exec from it. */
+#define OCI_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+static void ensure_sealed_self(char **argv)
+{
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (self < 0) fail("open /proc/self/exe");
+    int seals = fcntl(self, F_GET_SEALS);
+    if (seals >= 0 && (seals & OCI_SEALS) == OCI_SEALS) { close(self); return; }
+    struct stat st;
+    if (fstat(self, &st) < 0) fail("stat /proc/self/exe");
+    int mfd = memfd_create("oci-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0) fail("memfd_create oci-init");
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t n = sendfile(mfd, self, &off, (size_t)(st.st_size - off));
+        if (n <= 0) fail("copy /proc/self/exe to memfd");
+    }
+    if (fcntl(mfd, F_ADD_SEALS, OCI_SEALS) < 0) fail("seal memfd");
+    close(self);
+    syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+    fail("execveat sealed memfd");
+}
+
+static void read_plan(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("open plan %s", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) fail("stat plan %s", path);
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n <= 0) fail("read plan %s", path);
+        got += (size_t)n;
+    }
+    close(fd);
+    size_t cap = 64, pos = 0;
+    ops = calloc(cap, sizeof *ops);
+    while (pos < got) {
+        if (nops == cap) { cap *= 2; ops = realloc(ops, cap * sizeof *ops); }
+        struct op *o = &ops[nops++];
+        if (pos + 8 > got) { errno = EINVAL; fail("parse plan %s: truncated op", path); }
+        memcpy(&o->code, buf + pos, 4);
+        memcpy(&o->argc, buf + pos + 4, 4);
+        pos += 8;
+        o->argv = calloc(o->argc + 1, sizeof *o->argv);
+        for (uint32_t i = 0; i < o->argc; i++) {
+            uint32_t len;
+            if (pos + 4 > got) { errno = EINVAL; fail("parse plan %s: truncated arg", path); }
+            memcpy(&len, buf + pos, 4);
+            pos += 4;
+            if (pos + len > got) { errno = EINVAL; fail("parse plan %s: truncated arg", path); }
+            o->argv[i].len = len;
+            o->argv[i].s = malloc(len + 1);
+            memcpy(o->argv[i].s, buf + pos, len);
+            o->argv[i].s[len] = 0;
+            pos += len;
+        }
+    }
+    free(buf);
+}
+
+static void do_sync(const char *name)
+{
+    char line[256];
+    snprintf(line, sizeof line, "sync %s %d\n", name, getpid());
+    sendline(line);
+    char reply[16];
+    size_t n = 0;
+    while (n < sizeof reply - 1) {
+        ssize_t r = read(sock, reply + n, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) { errno = EPIPE; fail("sync %s: runtime went away", name); }
+        if (reply[n] == '\n') break;
+        n++;
+    }
+    reply[n] = 0;
+    if (strcmp(reply, "ok") != 0) _exit(127); /* Java reports the reason itself */
+}
+
+/* Opens PATH inside the rootfs (dirfd ROOT), never leaving it, never following magic links. */
+static int open_in_root(int root, const char *path, int flags)
+{
+    struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    while (*path == '/') path++;
+    if (!*path) path = ".";
+    return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+}
+
+/* Creates the missing components of PATH inside ROOT (dirs; the last one a file if FILE), and
+ * returns an O_PATH fd of the result. Each step is resolved inside the root. */
+static int mkpath_in_root(int root, const char *path, int file)
+{
+    int fd = open_in_root(root, path, O_PATH);
+    if (fd >= 0) return fd;
+    if (errno != ENOENT) fail("open \"%s\" in rootfs", path);
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    size_t len = strlen(buf);
+    while (len > 1 && buf[len - 1] == '/') buf[--len] = 0;
+    char *slash = strrchr(buf, '/');
+    const char *name = buf;
+    int parent;
+    if (slash && slash != buf) {
+        *slash = 0;
+        name = slash + 1;
+        parent = mkpath_in_root(root, buf, 0);
+    } else {
+        name = slash ? slash + 1 : buf;
+        parent = open_in_root(root, "/", O_PATH);
+    }
+    if (parent < 0) fail("open parent of \"%s\" in rootfs", path);
+    /* O_PATH parent fds cannot be used with mkdirat... they can (dirfd semantics), yes. */
+    int r;
+    if (file) {
+        r = mknodat(parent, name, S_IFREG | 0644, 0);
+    } else {
+        r = mkdirat(parent, name, 0755);
+    }
+    if (r < 0 && errno != EEXIST) fail("create \"%s\" in rootfs", path);
+    close(parent);
+    fd = open_in_root(root, path, O_PATH);
+    if (fd < 0) fail("open \"%s\" in rootfs", path);
+    return fd;
+}
+
+static void fdpath(char *out, size_t n, int fd)
+{
+    snprintf(out, n, "/proc/self/fd/%d", fd);
+}
+
+#define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+/* Remount flags the kernel keeps locked on mounts from a more privileged namespace; a bind remount
+ * must repeat them or it fails with EPERM. */
+static unsigned long locked_flags(const char *p)
+{
+    struct statvfs sv;
+    unsigned long f = 0;
+    if (statvfs(p, &sv) < 0) return 0;
+    if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+    if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+    return f;
+}
+
+static void bind_remount(const char *what, const char *p, unsigned long flags)
+{
+    if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0) return;
+    if (errno == EPERM && mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL) == 0) return;
+    fail("remount \"%s\"", what);
+}
+
+static void op_mount(struct arg *a)
+{
+    const char *src = a[0].s, *dest = a[1].s, *type = a[2].s, *data = a[5].s;
+    unsigned long flags = unum(a[3].s), prop = unum(a[4].s);
+    int file = a[6].s[0] == 'f';
+    int fd = mkpath_in_root(rootfd, dest, file);
+    char p[64];
+    fdpath(p, sizeof p, fd);
+    if (flags & MS_BIND) {
+        if (mount(src, p, NULL, flags & (MS_BIND | MS_REC), NULL) < 0) fail("bind mount \"%s\" on \"%s\"", src, dest);
+        unsigned long rest = flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+        if (rest) {
+            close(fd);
+            fd = open_in_root(rootfd, dest, O_PATH);
+            if (fd < 0) fail("reopen \"%s\"", dest);
+            fdpath(p, sizeof p, fd);
+            bind_remount(dest, p, rest);
+        }
+    } else {
+        if (mount(src, p, type, flags, *data ? data : NULL) < 0) fail("mount %s on \"%s\"", type, dest);
+    }
+    if (prop) {
+        close(fd);
+        fd = open_in_root(rootfd, dest, O_PATH);
+        if (fd < 0) fail("reopen \"%s\"", dest);
+        fdpath(p, sizeof p, fd);
+        if (mount(NULL, p, NULL, prop, NULL) < 0) fail("set propagation of \"%s\"", dest);
+    }
+    close(fd);
+}
+
+static void op_remount(struct arg *a)
+{
+    int fd = open_in_root(rootfd, a[0].s, O_PATH);
+    if (fd < 0) fail("open \"%s\" in rootfs", a[0].s);
+    char p[64];
+    fdpath(p, sizeof p, fd);
+    unsigned long flags = unum(a[1].s);
+    if (mount(NULL, p, NULL, MS_REMOUNT | flags, NULL) < 0) fail("remount \"%s\"", a[0].s);
+    close(fd);
+}
+
+/* Splits "a/b/c" into an fd of "a/b" (created, inside the root) and the name "c". */
+static int parent_in_root(int root, const char *path, char *name, size_t n)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *slash = strrchr(buf, '/');
+    if (!slash) { snprintf(name, n, "%s", buf); return open_in_root(root, "/", O_PATH); }
+    snprintf(name, n, "%s", slash + 1);
+    *slash = 0;
+    return mkpath_in_root(root, *buf ? buf : "/", 0);
+}
+
+static void op_mknod(struct arg *a)
+{
+    char name[NAME_MAX + 1];
+    int parent = parent_in_root(rootfd, a[0].s, name, sizeof name);
+    if (parent < 0) fail("open parent of \"%s\"", a[0].s);
+    mode_t type = a[1].s[0] == 'b' ? S_IFBLK : a[1].s[0] == 'p' ? S_IFIFO : S_IFCHR;
+    mode_t mode = (mode_t)unum(a[4].s) & 07777;
+    dev_t dev = makedev((unsigned)unum(a[2].s), (unsigned)unum(a[3].s));
+    unlinkat(parent, name, 0);
+    if (mknodat(parent, name, type | mode, dev) < 0) fail("mknod \"%s\"", a[0].s);
+    /* mknodat is subject to umask; set the exact mode and owner through an O_PATH-free reopen. */
+    int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) fail("open \"%s\"", a[0].s);
+    char p[64];
+    fdpath(p, sizeof p, fd);
+    if (chmod(p, mode) < 0) fail("chmod \"%s\"", a[0].s);
+    if (fchownat(fd, "", (uid_t)unum(a[5].s), (gid_t)unum(a[6].s), AT_EMPTY_PATH) < 0) fail("chown \"%s\"", a[0].s);
+    close(fd);
+    close(parent);
+}
+
+static void op_bind_dev(struct arg *a)
+{
+    struct stat st;
+    int host = open(a[0].s, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (host < 0 || fstat(host, &st) < 0) fail("open host device \"%s\"", a[0].s);
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) { errno = ENODEV; fail("bind host device \"%s\"", a[0].s); }
+    int fd = mkpath_in_root(rootfd, a[1].s, 1);
+    char hp[64], p[64];
+    fdpath(hp, sizeof hp, host);
+    fdpath(p, sizeof p, fd);
+    if (mount(hp, p, NULL, MS_BIND, NULL) < 0) fail("bind device \"%s\"", a[1].s);
+    close(fd);
+    close(host);
+}
+
+static void op_symlink(struct arg *a)
+{
+    char name[NAME_MAX + 1];
+    int parent = parent_in_root(rootfd, a[1].s, name, sizeof name);
+    if (parent < 0) fail("open parent of \"%s\"", a[1].s);
+    if (symlinkat(a[0].s, parent, name) < 0 && errno != EEXIST) fail("symlink \"%s\"", a[1].s);
+    close(parent);
+}
+
+static void op_pivot(void)
+{
+    int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0) fail("open /");
+    if (fchdir(rootfd) < 0) fail("chdir to rootfs");
+    if (syscall(SYS_pivot_root, ".", ".") == 0) {
+        if (fchdir(oldroot) < 0) fail("chdir to old root");
+        /* Do not let the unmount of the old root propagate back to the host. */
+        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) fail("make old root rslave");
+        if (umount2(".", MNT_DETACH) < 0) fail("unmount old root");
+    } else if (errno == EINVAL) {
+        /* pivot_root cannot work when the root is not a mount point of its own (initramfs):
+         * move the rootfs over / and chroot, as runc's --no-pivot does. */
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) fail("move rootfs to /");
+        if (chroot(".") < 0) fail("chroot rootfs");
+    } else {
+        fail("pivot_root");
+    }
+    if (chdir("/") < 0) fail("chdir /");
+    close(oldroot);
+    close(rootfd);
+    rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) fail("open new root");
+}
+
+/* Masked paths (runtime-spec config-linux.md "Masked Paths"): a directory gets a read-only tmpfs,
+ * anything else /dev/null, after checking /dev/null really is the null device (CVE-2025-31133). */
+static void op_mask(struct arg *a)
+{
+    int fd = open_in_root(rootfd, a[0].s, O_PATH | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT) return;
+        fail("open masked path \"%s\"", a[0].s);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) fail("stat masked path \"%s\"", a[0].s);
+    char p[64];
+    fdpath(p, sizeof p, fd);
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+            fail("mask \"%s\"", a[0].s);
+    } else {
+        int nfd = open_in_root(rootfd, "/dev/null", O_PATH | O_NOFOLLOW);
+        struct stat ns;
+        if (nfd < 0 || fstat(nfd, &ns) < 0) fail("open /dev/null to mask \"%s\"", a[0].s);
+        if (!S_ISCHR(ns.st_mode) || major(ns.st_rdev) != 1 || minor(ns.st_rdev) != 3) {
+            errno = EPERM;
+            fail("mask \"%s\": /dev/null is not the null device", a[0].s);
+        }
+        char np[64];
+        fdpath(np, sizeof np, nfd);
+        if (mount(np, p, NULL, MS_BIND, NULL) < 0) fail("mask \"%s\"", a[0].s);
+        close(nfd);
+    }
+    close(fd);
+}
+
+static void op_readonly(struct arg *a)
+{
+    int fd = open_in_root(rootfd, a[0].s, O_PATH | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT) return;
+        fail("open readonly path \"%s\"", a[0].s);
+    }
+    char p[64];
+    fdpath(p, sizeof p, fd);
+    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind readonly path \"%s\"", a[0].s);
+    close(fd);
+    fd = open_in_root(rootfd, a[0].s, O_PATH | O_NOFOLLOW);
+    if (fd < 0) fail("reopen readonly path \"%s\"", a[0].s);
+    fdpath(p, sizeof p, fd);
+    bind_remount(a[0].s, p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    close(fd);
+}
+
+static void write_file(const char *path, const char *value)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail("open %s", path);
+    size_t n = strlen(value);
+    if (write(fd, value, n) != (ssize_t)n) fail("write %s", path);
+    close(fd);
+}
+
+static void op_cwd(struct arg *a)
+{
+    /* Resolved inside the new root with magic links refused (CVE-2024-21626: a cwd of
+     * /proc/self/fd/N must not reach a host directory). Created if missing, as runc does. */
+    int fd = open_in_root(rootfd, a[0].s, O_PATH | O_DIRECTORY);
+    if (fd < 0 && errno == ENOENT) {
+        close(mkpath_in_root(rootfd, a[0].s, 0));
+        fd = open_in_root(rootfd, a[0].s, O_PATH | O_DIRECTORY);
+    }
+    if (fd < 0) fail("chdir \"%s\"", a[0].s);
+    if (fchdir(fd) < 0) fail("chdir \"%s\"", a[0].s);
+    close(fd);
+}
+
+static int capset_masks(uint64_t eff, uint64_t perm, uint64_t inh)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[2] = {
+        {.effective = (uint32_t)eff, .permitted = (uint32_t)perm, .inheritable = (uint32_t)inh},
+        {.effective = (uint32_t)(eff >> 32), .permitted = (uint32_t)(perm >> 32), .inheritable = (uint32_t)(inh >> 32)},
+    };
+    return (int)syscall(SYS_capset, &h, d);
+}
+
+static void op_user(struct op *o)
+{
+    uid_t uid = (uid_t)unum(o->argv[0].s);
+    gid_t gid = (gid_t)unum(o->argv[1].s);
+    size_t ng = o->argc - 2;
+    gid_t *groups = calloc(ng + 1, sizeof *groups);
+    for (size_t i = 0; i < ng; i++) groups[i] = (gid_t)unum(o->argv[2 + i].s);
+    /* Keep the permitted set across the uid change; OP_CAPS then sets the exact sets. */
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_KEEPCAPS");
+    if (setgroups(ng, groups) < 0) fail("setgroups");
+    if (setresgid(gid, gid, gid) < 0) fail("setresgid %u", gid);
+    if (setresuid(uid, uid, uid) < 0) fail("setresuid %u", uid);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) fail("prctl PR_SET_KEEPCAPS");
+    free(groups);
+}
+
+/* Finds FILE in the container's PATH (the env given to the process, not ours). */
+static void op_prepare_exec(struct arg *a)
+{
+    const char *pathenv = a[0].s, *file = a[1].s;
+    if (strchr(file, '/')) {
+        snprintf(exec_path, sizeof exec_path, "%s", file);
+        if (access(exec_path, X_OK) < 0) fail("exec \"%s\"", file);
+        return;
+    }
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%s", *pathenv ? pathenv : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    for (char *save = NULL, *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        snprintf(exec_path, sizeof exec_path, "%s/%s", *dir ? dir : ".", file);
+        struct stat st;
+        if (stat(exec_path, &st) == 0 && S_ISREG(st.st_mode) && access(exec_path, X_OK) == 0) return;
+    }
+    errno = ENOENT;
+    fail("exec \"%s\": not found in $PATH", file);
+}
+
+static void op_wait_start(void)
+{
+    /* runc's exec fifo: the open for writing blocks until `oci start` opens it for reading. */
+    char p[64];
+    fdpath(p, sizeof p, fifofd);
+    int w = open(p, O_WRONLY | O_CLOEXEC);
+    if (w < 0) fail("open exec fifo");
+    if (write(w, "0", 1) != 1) fail("write exec fifo");
+    close(w);
+    close(fifofd);
+    fifofd = -1;
+}
+
+static void reset_signals(void)
+{
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+    for (int s = 1; s < NSIG; s++) sigaction(s, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void op_seccomp(struct arg *a)
+{
+    struct sock_fprog prog = {.len = (unsigned short)(a[1].len / sizeof(struct sock_filter)),
+                              .filter = (struct sock_filter *)a[1].s};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)unum(a[0].s), &prog) < 0) fail("load seccomp filter");
+}
+
+static void op_exec(struct op *o)
+{
+    size_t envc = (size_t)unum(o->argv[0].s);
+    char **env = calloc(envc + 1, sizeof *env);
+    for (size_t i = 0; i < envc; i++) env[i] = o->argv[1 + i].s;
+    size_t argc = o->argc - 1 - envc;
+    char **args = calloc(argc + 1, sizeof *args);
+    for (size_t i = 0; i < argc; i++) args[i] = o->argv[1 + envc + i].s;
+    reset_signals();
+    execve(exec_path, args, env);
+    fail("exec \"%s\"", exec_path);
+}
+
+/* startContainer hooks run inside the container, after pivot_root, before the user process. */
+static void op_run_hook(struct op *o)
+{
+    long timeout = (long)num(o->argv[0].s);
+    const char *path = o->argv[1].s;
+    size_t envc = (size_t)unum(o->argv[2].s);
+    char **env = calloc(envc + 1, sizeof *env);
+    for (size_t i = 0; i < envc; i++) env[i] = o->argv[3 + i].s;
+    size_t argc = o->argc - 3 - envc;
+    char **args = calloc(argc + 2, sizeof *args);
+    for (size_t i = 0; i < argc; i++) args[i] = o->argv[3 + envc + i].s;
+    if (argc == 0) args[0] = (char *)path;
+    pid_t pid = fork();
+    if (pid < 0) fail("fork hook \"%s\"", path);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        syscall(SYS_close_range, 3, ~0U, 0);
+        reset_signals();
+        execve(path, args, env);
+        _exit(127);
+    }
+    int status;
+    for (long waited = 0;; waited++) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        if (timeout > 0 && waited >= timeout * 100) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            errno = ETIMEDOUT;
+            fail("run startContainer hook \"%s\": timed out after %lds", path, timeout);
+        }
+        usleep(10000);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char m[PATH_MAX + 64];
+        snprintf(m, sizeof m, "run startContainer hook \"%s\": exit status %d", path,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        failmsg(m);
+    }
+}
+
+static void run_ops(size_t from, int pidpipe)
+{
+    for (size_t i = from; i < nops; i++) {
+        struct op *o = &ops[i];
+        struct arg *a = o->argv;
+        switch (o->code) {
+        case OP_SYNC: do_sync(a[0].s); break;
+        case OP_SETNS: {
+            int fd = open(a[1].s, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) fail("open namespace %s", a[1].s);
+            if (setns(fd, (int)num(a[0].s)) < 0) fail("setns %s", a[1].s);
+            close(fd);
+            break;
+        }
+        case OP_UNSHARE:
+            if (unshare((int)num(a[0].s)) < 0) fail("unshare namespaces 0x%llx", unum(a[0].s));
+            break;
+        case OP_SETID0:
+            if (setresgid(0, 0, 0) < 0) fail("setresgid 0 in user namespace");
+            if (setresuid(0, 0, 0) < 0) fail("setresuid 0 in user namespace");
+            break;
+        case OP_FORK: {
+            pid_t g = fork();
+            if (g < 0) fail("fork container process");
+            if (g > 0) {
+                /* C: hand G's host pid to the monitor and to Java, then leave; G is re-parented
+                 * to the monitor (a child subreaper). */
+                char line[64];
+                int n = snprintf(line, sizeof line, "%d\n", g);
+                if (write(pidpipe, line, (size_t)n) != n) _exit(1);
+                snprintf(line, sizeof line, "pid %d\n", g);
+                sendline(line);
+                _exit(0);
+            }
+            close(pidpipe);
+            pidpipe = -1;
+            break;
+        }
+        case OP_MOUNT_PROP:
+            if (mount(NULL, a[0].s, NULL, unum(a[1].s), NULL) < 0) fail("set propagation of %s", a[0].s);
+            break;
+        case OP_BIND_ROOT:
+            if (mount(a[0].s, a[0].s, NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind rootfs %s", a[0].s);
+            if (unum(a[1].s) && mount(NULL, a[0].s, NULL, unum(a[1].s), NULL) < 0) fail("set propagation of rootfs %s", a[0].s);
+            rootfd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rootfd < 0) fail("open rootfs %s", a[0].s);
+            break;
+        case OP_MOUNT: op_mount(a); break;
+        case OP_REMOUNT: op_remount(a); break;
+        case OP_MKNOD: op_mknod(a); break;
+        case OP_BIND_DEV: op_bind_dev(a); break;
+        case OP_SYMLINK: op_symlink(a); break;
+        case OP_OPEN_FIFO:
+            fifofd = open(a[0].s, O_PATH | O_CLOEXEC);
+            if (fifofd < 0) fail("open exec fifo %s", a[0].s);
+            break;
+        case OP_PIVOT: op_pivot(); break;
+        case OP_ROOT_RO:
+            if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 &&
+                mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
+                fail("remount root read-only");
+            break;
+        case OP_MASK: op_mask(a); break;
+        case OP_READONLY: op_readonly(a); break;
+        case OP_HOSTNAME: if (sethostname(a[0].s, a[0].len) < 0) fail("sethostname \"%s\"", a[0].s); break;
+        case OP_DOMAINNAME: if (setdomainname(a[0].s, a[0].len) < 0) fail("setdomainname \"%s\"", a[0].s); break;
+        case OP_SYSCTL: write_file(a[0].s, a[1].s); break;
+        case OP_OOM_ADJ: write_file("/proc/self/oom_score_adj", a[0].s); break;
+        case OP_RLIMIT: {
+            struct rlimit rl = {.rlim_cur = unum(a[1].s), .rlim_max = unum(a[2].s)};
+            if (setrlimit((int)num(a[0].s), &rl) < 0) fail("setrlimit %s", a[0].s);
+            break;
+        }
+        case OP_CWD: op_cwd(a); break;
+        case OP_UMASK: umask((mode_t)unum(a[0].s)); break;
+        case OP_BOUNDING: {
+            uint64_t keep = unum(a[0].s);
+            int last = (int)num(a[1].s);
+            for (int c = 0; c <= last; c++)
+                if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) fail("drop capability %d from bounding set", c);
+            break;
+        }
+        case OP_USER: op_user(o); break;
+        case OP_CAPS:
+            if (capset_masks(unum(a[0].s), unum(a[1].s), unum(a[2].s)) < 0) fail("capset");
+            break;
+        case OP_AMBIENT: {
+            uint64_t m = unum(a[0].s);
+            int last = (int)num(a[1].s);
+            for (int c = 0; c <= last; c++)
+                if ((m & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) fail("raise ambient capability %d", c);
+            break;
+        }
+        case OP_NNP:
+            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS");
+            break;
+        case OP_SECCOMP: op_seccomp(a); break;
+        case OP_PREPARE_EXEC: op_prepare_exec(a); break;
+        case OP_READY:
+            sendline("ready\n");
+            /* Java is done with us; later errors go to stderr. */
+            close(sock);
+            sock = -1;
+            break;
+        case OP_WAIT_START:
+            op_wait_start();
+            /* Every fd but 0-2 is closed before the user's program runs (CVE-2024-21626). */
+            if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
+            break;
+        case OP_RUN_HOOK: op_run_hook(o); break;
+        case OP_EXEC: op_exec(o); break;
+        case OP_EXIT_FILE: break;
+        default:
+            errno = EINVAL;
+            fail("run plan: unknown op %u", o->code);
+        }
+    }
+    errno = EINVAL;
+    fail("run plan: no exec op");
+}
+
+/* The monitor: reaps everything (it is a subreaper), records G's status, exits with it. */
+static void __attribute__((noreturn)) monitor(int pidpipe, pid_t setup)
+{
+    char buf[32];
+    ssize_t n = 0, r;
+    while (n < (ssize_t)sizeof buf - 1 && (r = read(pidpipe, buf + n, sizeof buf - 1 - (size_t)n)) != 0) {
+        if (r < 0) { if (errno == EINTR) continue; break; }
+        n += r;
+        if (memchr(buf, '\n', (size_t)n)) break;
+    }
+    close(pidpipe);
+    buf[n] = 0;
+    pid_t g = n > 0 ? (pid_t)atoi(buf) : -1;
+    int code = 127;
+    for (;;) {
+        int status;
+        pid_t w = waitpid(-1, &status, 0);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (g < 0 && w == setup) { code = WIFEXITED(status) ? (WEXITSTATUS(status) ? WEXITSTATUS(status) : 127) : 128 + WTERMSIG(status); break; }
+        if (w == g) {
+            code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+        }
+    }
+    if (exit_file[0] && g > 0) {
+        char tmp[PATH_MAX + 8], line[32];
+        snprintf(tmp, sizeof tmp, "%s.tmp", exit_file);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            int len = snprintf(line, sizeof line, "%d\n", code);
+            if (write(fd, line, (size_t)len) == len) rename(tmp, exit_file);
+            close(fd);
+        }
+    }
+    _exit(code);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        dprintf(2, "oci-init: the container init of oci; started by `oci create`, not by hand\n");
+        return 2;
+    }
+    ensure_sealed_self(argv);
+    /* Not ptrace-able or readable through /proc until exec (CVE-2016-9962). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl PR_SET_DUMPABLE");
+    signal(SIGPIPE, SIG_IGN);
+    read_plan(argv[1]);
+    size_t i = 0;
+    for (; i < nops && (ops[i].code == OP_CONNECT || ops[i].code == OP_EXIT_FILE); i++) {
+        if (ops[i].code == OP_EXIT_FILE) {
+            snprintf(exit_file, sizeof exit_file, "%s", ops[i].argv[0].s);
+            continue;
+        }
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ops[i].argv[0].s);
+        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof sa) < 0) {
+            int e = errno; sock = -1; errno = e;
+            fail("connect to runtime %s", sa.sun_path);
+        }
+    }
+    if (setsid() < 0) fail("setsid");
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail("prctl PR_SET_CHILD_SUBREAPER");
+    int pp[2];
+    if (pipe2(pp, O_CLOEXEC) < 0) fail("pipe");
+    pid_t c = fork();
+    if (c < 0) fail("fork");
+    if (c == 0) {
+        close(pp[0]);
+        run_ops(i, pp[1]);
+    }
+    close(pp[1]);
+    close(sock);
+    sock = -1;
+    monitor(pp[0], c);
+}
