@@ -136,7 +136,9 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             save(dir, saved);
             Files.write(dir.resolve("config.json"), spec.toJson());
-            ProcessCalls.mkfifo(dir.resolve("exec.fifo").toString(), 0600);
+            // Writable by the container's user (the init opens it after switching to that user), as runc's is.
+            ProcessCalls.mkfifo(dir.resolve("exec.fifo").toString(), 0622);
+            Files.setPosixFilePermissions(dir.resolve("exec.fifo"), java.nio.file.attribute.PosixFilePermissions.fromString("rw--w--w-"));
             cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");

@@ -1,0 +1,405 @@
+package oci.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import oci.bundle.spec.RuntimeSpec;
+import oci.linux.ProcessCalls;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real containers, as root: a busybox rootfs and the config.json Debian's `runc spec` writes
+ * (terminal off, args per test). Each test checks what the process inside really sees.
+ */
+class ContainerTest {
+    @TempDir
+    static Path tmp;
+    static Runner runner;
+    static TestBundle bundle;
+    static byte[] pristine;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(ProcessCalls.geteuid() == 0, "real containers need root (CI runs as root)");
+        assumeTrue(TestBundle.toolsPresent(), "needs Debian's busybox-static and runc (installed by .ci/run)");
+        Files.createDirectories(tmp.resolve("io"));
+        runner = new Runner(tmp.resolve("state"), tmp.resolve("io"));
+        bundle = TestBundle.create(Files.createDirectories(tmp.resolve("bundle")), "true");
+        pristine = bundle.spec.toJson();
+    }
+
+    @BeforeEach
+    void reset() throws IOException {
+        RuntimeSpec s = RuntimeSpec.parse(pristine);
+        bundle.spec.process = s.process;
+        bundle.spec.mounts = s.mounts;
+        bundle.spec.linux = s.linux;
+        bundle.spec.root = s.root;
+        bundle.spec.hostname = s.hostname;
+        bundle.spec.hooks = null;
+        bundle.save();
+    }
+
+    @AfterAll
+    static void nothingLeft() {
+        if (runner == null) return;
+        assertEquals(List.of(), runner.containers.list(), "containers left in the state root");
+        for (String ctrl : List.of("memory", "pids", "cpu")) {
+            Path oci = Path.of("/sys/fs/cgroup", ctrl, "oci");
+            if (!Files.isDirectory(oci)) continue;
+            try (var s = Files.list(oci)) {
+                List<String> left = s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("t-" + ProcessHandle.current().pid() + "-")).toList();
+                assertEquals(List.of(), left, "cgroups left in " + oci);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    void echoAndExitCode() throws Exception {
+        Runner.Result r = runner.run(bundle.sh("echo hello; echo oops >&2; exit 7"));
+        assertEquals(7, r.exit());
+        assertEquals("hello\n", r.out());
+        assertEquals("oops\n", r.err());
+    }
+
+    @Test
+    void killedBySignalGives128PlusN() throws Exception {
+        bundle.sh("sleep 30");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            runner.containers.start(id);
+            runner.containers.kill(id, 9, false);
+            assertEquals(137, c.waitFor());
+            assertEquals("stopped", runner.containers.state(id).status());
+            assertEquals(137, runner.containers.exitCode(id));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+    }
+
+    @Test
+    void lifecycleCreatedRunningStoppedWithTerm() throws Exception {
+        // pid 1 of a pid namespace only gets the signals it handles: the trap makes TERM count.
+        bundle.sh("trap 'echo got TERM; exit 42' TERM; echo up; while true; do sleep 0.05; done");
+        String id = runner.newId("t");
+        Path pidFile = tmp.resolve(id + ".pid");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), pidFile, null);
+        try {
+            ContainerState s = runner.containers.state(id);
+            assertEquals("created", s.status());
+            assertEquals(Long.parseLong(Files.readString(pidFile).trim()), s.pid());
+            assertEquals(bundle.dir.toAbsolutePath().toString(), s.bundle());
+            String json = new String(s.toJson());
+            String flat = json.replaceAll("\\s", "");
+            assertTrue(flat.startsWith("{\"ociVersion\":") && flat.contains("\"status\":\"created\""), json);
+            assertEquals("", runner.out(id), "the init waits for start before exec");
+            runner.containers.start(id);
+            assertEquals("running", runner.containers.state(id).status());
+            ContainerException twice = assertThrows(ContainerException.class, () -> runner.containers.start(id));
+            assertTrue(twice.getMessage().contains("not created"), twice.getMessage());
+            ContainerException busy = assertThrows(ContainerException.class, () -> runner.containers.delete(id, false));
+            assertTrue(busy.getMessage().contains("running"), busy.getMessage());
+            waitFor(() -> runner.out(id).contains("up"));
+            runner.containers.kill(id, 15, false);
+            assertEquals(42, c.waitFor());
+            assertTrue(runner.out(id).contains("got TERM"));
+            assertEquals("stopped", runner.containers.state(id).status());
+            assertEquals(0, runner.containers.state(id).pid());
+            ContainerException dead = assertThrows(ContainerException.class, () -> runner.containers.kill(id, 15, false));
+            assertTrue(dead.getMessage().contains("stopped"), dead.getMessage());
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertThrows(ContainerException.class, () -> runner.containers.state(id));
+    }
+
+    @Test
+    void deletingACreatedContainerKillsIt() throws Exception {
+        bundle.sh("echo never");
+        String id = runner.newId("t");
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        long pid = runner.containers.state(id).pid();
+        runner.containers.delete(id, false);
+        assertTrue(Containers.startTime(pid) < 0, "process " + pid + " still alive");
+        assertEquals("", runner.out(id));
+    }
+
+    @Test
+    void envCwdUserAndGroups() throws Exception {
+        bundle.spec.process.env = new ArrayList<>(List.of("PATH=/bin", "GREETING=hi there"));
+        bundle.spec.process.cwd = "/tmp/work";
+        bundle.spec.process.user.uid = 65534;
+        bundle.spec.process.user.gid = 65534;
+        bundle.spec.process.user.additionalGids = List.of(5L, 7L);
+        bundle.spec.process.user.umask = 077;
+        Runner.Result r = runner.run(bundle.sh("echo \"$GREETING\"; pwd; id -u; id -g; id -G; umask"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("hi there\n/tmp/work\n65534\n65534\n65534 5 7\n0077\n", r.out());
+    }
+
+    @Test
+    void hostnameAndReadOnlyRoot() throws Exception {
+        bundle.spec.hostname = "box-one";
+        Runner.Result r = runner.run(bundle.sh("hostname; touch /x 2>/dev/null && echo writable || echo readonly"));
+        assertEquals("box-one\nreadonly\n", r.out(), r.err());
+        assertFalse(Files.exists(bundle.dir.resolve("rootfs/x")));
+    }
+
+    @Test
+    void bindAndTmpfsMounts() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("f"), "from host\n");
+        List<RuntimeSpec.Mount> mounts = new ArrayList<>(bundle.spec.mounts);
+        mounts.add(new RuntimeSpec.Mount("/data", "bind", data.toString(), List.of("rbind", "ro", "nosuid")));
+        mounts.add(new RuntimeSpec.Mount("/scratch", "tmpfs", "tmpfs", List.of("size=1m", "noexec")));
+        bundle.spec.mounts = mounts;
+        Runner.Result r = runner.run(bundle.sh(
+                "cat /data/f; touch /data/g 2>/dev/null && echo rw || echo ro; echo x > /scratch/y && cat /scratch/y;"
+                        + " grep ' /scratch ' /proc/mounts | cut -d' ' -f3"));
+        assertEquals("from host\nro\nx\ntmpfs\n", r.out(), r.err());
+        assertFalse(Files.exists(data.resolve("g")));
+    }
+
+    @Test
+    void capabilitiesAreWhatTheConfigSays() throws Exception {
+        // runc spec's set lacks CAP_SYS_ADMIN: sethostname fails.
+        bundle.spec.process.capabilities.ambient = List.of("CAP_KILL");
+        Runner.Result r = runner.run(bundle.sh("hostname other 2>/dev/null && echo set || echo denied; grep CapInh /proc/self/status"));
+        assertEquals("denied\nCapInh:\t0000000000000000\n", r.out(), r.err());
+        for (List<String> set : List.of(bundle.spec.process.capabilities.bounding, bundle.spec.process.capabilities.effective,
+                bundle.spec.process.capabilities.permitted)) {
+            set.add("CAP_SYS_ADMIN");
+        }
+        r = runner.run(bundle.sh("hostname other && hostname"));
+        assertEquals("other\n", r.out(), r.err());
+    }
+
+    @Test
+    void noFileDescriptorLeaks() throws Exception {
+        Runner.Result r = runner.run(bundle.sh("ls /proc/self/fd | tr '\\n' ' '"));
+        // 0-2, and 3: the directory ls itself opened.
+        assertEquals("0 1 2 3 ", r.out(), r.err());
+    }
+
+    @Test
+    void cwdThroughAMagicLinkIsRefused() throws Exception {
+        bundle.spec.process.cwd = "/proc/self/fd/3";
+        ContainerException e = assertThrows(ContainerException.class, () -> runner.run(bundle.args("true")));
+        assertTrue(e.getMessage().contains("chdir"), e.getMessage());
+    }
+
+    @Test
+    void maskedAndReadonlyPaths() throws Exception {
+        // /proc/keys is a file (gets /dev/null), /proc/acpi a directory (gets an empty read-only tmpfs).
+        Runner.Result r = runner.run(bundle.sh("wc -c < /proc/keys; ls /proc/acpi | wc -l;"
+                + " echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo rw || echo ro"));
+        assertEquals("0\n0\nro\n", r.out(), r.err());
+    }
+
+    @Test
+    void hostProcessesAreInvisible() throws Exception {
+        long me = ProcessHandle.current().pid();
+        Runner.Result r = runner.run(bundle.sh("echo $$; ls /proc | grep -c '^[0-9]'; kill -0 " + me + " 2>/dev/null && echo seen || echo unseen"));
+        String[] lines = r.out().split("\n");
+        assertEquals("1", lines[0]);
+        assertTrue(Integer.parseInt(lines[1]) <= 3, r.out());
+        assertEquals("unseen", lines[2]);
+    }
+
+    @Test
+    void pidsLimitContainsAForkLoop() throws Exception {
+        RuntimeSpec.Resources res = bundle.spec.linux.resources;
+        res.pids = new RuntimeSpec.Pids();
+        res.pids.limit = 8;
+        // An inner shell forks until it fails (and gives up); read is a builtin, so the outer shell can
+        // still report once fork no longer works.
+        Runner.Result r = runner.run(bundle.sh("sh -c 'for i in $(seq 1 30); do sleep 2 & done'; "
+                + "read c < /sys/fs/cgroup/pids/pids.current; read m < /sys/fs/cgroup/pids/pids.max; echo $c $m"));
+        String[] f = r.out().trim().split(" ");
+        assertTrue(Integer.parseInt(f[0]) <= 8, "processes in the container: " + r.out());
+        assertEquals("8", f[1]);
+        assertTrue(r.err().contains("can't fork"), r.err());
+    }
+
+    @Test
+    void memoryLimitTriggersTheOomKiller() throws Exception {
+        RuntimeSpec.Resources res = bundle.spec.linux.resources;
+        res.memory = new RuntimeSpec.Memory();
+        res.memory.limit = 16L << 20;
+        bundle.sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes; x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            runner.containers.start(id);
+            assertEquals(137, c.waitFor(), runner.err(id));
+            String oom = Files.readString(Path.of("/sys/fs/cgroup/memory/oci", id, "memory.oom_control"));
+            assertTrue(oom.matches("(?s).*oom_kill [1-9].*"), oom);
+            assertEquals(Long.toString(16L << 20) + "\n", runner.out(id));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/memory/oci", id)));
+    }
+
+    @Test
+    void seccompBlockedSyscallFailsWithTheConfiguredErrno() throws Exception {
+        RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+        sc.defaultAction = "SCMP_ACT_ALLOW";
+        sc.architectures = List.of("SCMP_ARCH_X86_64");
+        RuntimeSpec.Syscall rule = new RuntimeSpec.Syscall();
+        rule.names = List.of("mkdir", "mkdirat", "no_such_syscall");
+        rule.action = "SCMP_ACT_ERRNO";
+        rule.errnoRet = 13; // EACCES
+        sc.syscalls = List.of(rule);
+        bundle.spec.linux.seccomp = sc;
+        bundle.spec.root.readonly = false;
+        Runner.Result r = runner.run(bundle.sh("mkdir /tmp/d; echo still here; ls /tmp"));
+        assertEquals("still here\n", r.out());
+        assertTrue(r.err().contains("Permission denied"), r.err());
+    }
+
+    @Test
+    void mountDestinationSymlinkCannotEscapeTheRoot() throws Exception {
+        Path link = bundle.dir.resolve("rootfs/mnt");
+        Files.createSymbolicLink(link, Path.of("/"));
+        String name = "oci-escape-" + ProcessHandle.current().pid();
+        try {
+            List<RuntimeSpec.Mount> mounts = new ArrayList<>(bundle.spec.mounts);
+            mounts.add(new RuntimeSpec.Mount("/mnt/" + name, "tmpfs", "tmpfs", List.of("size=1m")));
+            bundle.spec.mounts = mounts;
+            Runner.Result r = runner.run(bundle.sh("grep -c ' /" + name + " ' /proc/mounts"));
+            assertEquals("1\n", r.out(), r.err());
+            assertFalse(Files.exists(Path.of("/" + name)), "created on the host");
+            assertTrue(Files.isDirectory(bundle.dir.resolve("rootfs/" + name)));
+        } finally {
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(bundle.dir.resolve("rootfs/" + name));
+        }
+    }
+
+    @Test
+    void devNullSymlinkIsNotUsedToMask() throws Exception {
+        // runc CVE-2025-31133: no tmpfs on /dev, and the rootfs's /dev/null points into /proc.
+        bundle.spec.mounts = new ArrayList<>(bundle.spec.mounts.stream().filter(m -> !m.destination.startsWith("/dev")).toList());
+        Path devnull = bundle.dir.resolve("rootfs/dev/null");
+        Files.createSymbolicLink(devnull, Path.of("/proc/sys/kernel/core_pattern"));
+        String before = Files.readString(Path.of("/proc/sys/kernel/core_pattern"));
+        try {
+            ContainerException e = assertThrows(ContainerException.class, () -> runner.run(bundle.args("true")));
+            assertTrue(e.getMessage().contains("not the null device"), e.getMessage());
+            assertEquals(before, Files.readString(Path.of("/proc/sys/kernel/core_pattern")));
+        } finally {
+            Files.deleteIfExists(devnull);
+        }
+    }
+
+    @Test
+    void initRunsFromASealedMemfd() throws Exception {
+        Path init = InitBinary.path(runner.root);
+        String before = sha256(init);
+        bundle.sh("sleep 30");
+        String id = runner.newId("t");
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            long pid = runner.containers.state(id).pid();
+            String exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).toString();
+            assertTrue(exe.startsWith("/memfd:oci-init"), exe);
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertEquals(before, sha256(init));
+    }
+
+    @Test
+    void unsupportedFieldsAreRefused() throws Exception {
+        bundle.spec.process.apparmorProfile = "docker-default";
+        ContainerException e = assertThrows(ContainerException.class, () -> runner.run(bundle.args("true")));
+        assertTrue(e.getMessage().contains("process.apparmorProfile"), e.getMessage());
+        assertEquals(List.of(), runner.containers.list());
+    }
+
+    @Test
+    void twentyContainersInParallel() throws Exception {
+        bundle.sh("echo $$ $(hostname)");
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<Runner.Result>> all = new ArrayList<>();
+            for (int i = 0; i < 20; i++) all.add(pool.submit(() -> runner.run(bundle)));
+            for (Future<Runner.Result> f : all) {
+                Runner.Result r = f.get();
+                assertEquals(0, r.exit(), r.err());
+                assertEquals("1 runc\n", r.out());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(List.of(), runner.containers.list());
+    }
+
+    @Test
+    void hooksRunInOrderWithStateOnStdin() throws Exception {
+        Path log = tmp.resolve("hooks.log");
+        Files.deleteIfExists(log);
+        Path hook = tmp.resolve("hook.sh");
+        Files.writeString(hook, "#!/bin/sh\necho \"$1 $(cat | tr -d ' \\n' | grep -o '\"status\":\"[a-z]*\"')\" >> " + log + "\n");
+        hook.toFile().setExecutable(true);
+        RuntimeSpec.Hooks hooks = new RuntimeSpec.Hooks();
+        hooks.createRuntime = List.of(hook("createRuntime", hook));
+        hooks.poststart = List.of(hook("poststart", hook));
+        hooks.poststop = List.of(hook("poststop", hook));
+        bundle.spec.hooks = hooks;
+        Runner.Result r = runner.run(bundle.args("true"));
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("createRuntime \"status\":\"creating\""), lines.toString());
+        assertTrue(lines.get(1).startsWith("poststart"), lines.toString());
+        assertEquals("poststop \"status\":\"stopped\"", lines.get(2));
+    }
+
+    private static RuntimeSpec.Hook hook(String name, Path path) {
+        RuntimeSpec.Hook h = new RuntimeSpec.Hook();
+        h.path = path.toString();
+        h.args = List.of(path.toString(), name);
+        h.timeout = 10;
+        return h;
+    }
+
+    private static String sha256(Path p) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check c) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            if (c.ok()) return;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("condition not reached in 5s");
+    }
+
+}

@@ -1,0 +1,63 @@
+package oci.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import oci.bundle.spec.RuntimeSpec;
+
+/**
+ * A bundle for tests: a rootfs holding Debian's static busybox (with a symlink per applet) and the
+ * config.json that Debian's `runc spec` writes, adjusted (no terminal, the given args).
+ */
+final class TestBundle {
+    final Path dir;
+    final RuntimeSpec spec;
+
+    private TestBundle(Path dir, RuntimeSpec spec) {
+        this.dir = dir;
+        this.spec = spec;
+    }
+
+    static boolean toolsPresent() {
+        return Files.isExecutable(Path.of("/bin/busybox")) && Files.isExecutable(Path.of("/usr/sbin/runc"));
+    }
+
+    static TestBundle create(Path dir, String... args) throws IOException, InterruptedException {
+        Path rootfs = dir.resolve("rootfs");
+        for (String d : List.of("bin", "proc", "dev", "sys", "tmp", "etc", "root")) Files.createDirectories(rootfs.resolve(d));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
+        Process list = new ProcessBuilder("/bin/busybox", "--list").redirectErrorStream(true).start();
+        for (String applet : new String(list.getInputStream().readAllBytes()).split("\n")) {
+            if (!applet.isBlank() && !applet.equals("busybox")) Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet.trim()), Path.of("busybox"));
+        }
+        list.waitFor();
+        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
+        Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
+        Process spec = new ProcessBuilder("runc", "spec").directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(spec.getInputStream().readAllBytes());
+        if (spec.waitFor() != 0) throw new IOException("runc spec: " + out);
+        RuntimeSpec s = RuntimeSpec.read(dir.resolve("config.json"));
+        s.process.terminal = false;
+        s.process.args = new ArrayList<>(List.of(args));
+        TestBundle b = new TestBundle(dir, s);
+        b.save();
+        return b;
+    }
+
+    TestBundle args(String... args) throws IOException {
+        spec.process.args = new ArrayList<>(List.of(args));
+        save();
+        return this;
+    }
+
+    /** Runs a shell command line in the container. */
+    TestBundle sh(String script) throws IOException {
+        return args("sh", "-c", script);
+    }
+
+    void save() throws IOException {
+        Files.write(dir.resolve("config.json"), spec.toJson());
+    }
+}
