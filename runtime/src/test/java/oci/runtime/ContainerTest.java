@@ -358,6 +358,29 @@ class ContainerTest {
     }
 
     @Test
+    void userNamespaceWithIdMappings() throws Exception {
+        // The container's root is host uid 100000: it must be able to reach the rootfs.
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        bundle.spec.linux.namespaces.add(new RuntimeSpec.Namespace("user", null));
+        bundle.spec.linux.uidMappings = List.of(new RuntimeSpec.IdMapping(0, 100000, 65536));
+        bundle.spec.linux.gidMappings = List.of(new RuntimeSpec.IdMapping(0, 100000, 65536));
+        Runner.Result r = runner.run(bundle.sh("id -u; tr -s ' ' < /proc/self/uid_map; echo > /dev/null && echo devnull ok"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("0\n 0 100000 65536\ndevnull ok\n", r.out());
+    }
+
+    @Test
+    void joinsANamespaceByPath() throws Exception {
+        // The test JVM's uts namespace joined by path: the container sees the host's hostname.
+        bundle.spec.hostname = null;
+        bundle.spec.linux.namespaces.removeIf(n -> n.type.equals("uts"));
+        bundle.spec.linux.namespaces.add(new RuntimeSpec.Namespace("uts", "/proc/" + ProcessHandle.current().pid() + "/ns/uts"));
+        String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        Runner.Result r = runner.run(bundle.args("hostname"));
+        assertEquals(host + "\n", r.out(), r.err());
+    }
+
+    @Test
     void hooksRunInOrderWithStateOnStdin() throws Exception {
         Path log = tmp.resolve("hooks.log");
         Files.deleteIfExists(log);
