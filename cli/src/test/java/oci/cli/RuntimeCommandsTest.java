@@ -1,0 +1,110 @@
+package oci.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import oci.bundle.spec.RuntimeSpec;
+import oci.linux.ProcessCalls;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** runc's command line on real containers: a busybox rootfs and Debian's `runc spec` config. */
+class RuntimeCommandsTest {
+    @TempDir
+    static Path tmp;
+    static Path bundle, root;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(ProcessCalls.geteuid() == 0, "real containers need root (CI runs as root)");
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")) && Files.isExecutable(Path.of("/usr/sbin/runc")),
+                "needs Debian's busybox-static and runc (installed by .ci/run)");
+        bundle = Files.createDirectories(tmp.resolve("bundle"));
+        root = tmp.resolve("state");
+        Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
+        for (String d : List.of("proc", "dev", "sys", "tmp")) Files.createDirectories(bundle.resolve("rootfs").resolve(d));
+        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+        for (String a : List.of("sh", "echo", "sleep", "true", "cat")) Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
+        Process p = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+    }
+
+    static void config(String script) throws Exception {
+        RuntimeSpec s = RuntimeSpec.read(bundle.resolve("config.json"));
+        s.process.terminal = false;
+        s.process.args = new ArrayList<>(List.of("sh", "-c", script));
+        Files.write(bundle.resolve("config.json"), s.toJson());
+    }
+
+    record Out(int code, String out, String err) {}
+
+    static Out oci(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+        all.addAll(List.of(args));
+        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Out(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void runReturnsTheContainersExitCode() throws Exception {
+        config("exit 5");
+        assertEquals(5, oci("run", "--rm", "-b", bundle.toString(), "exit5").code());
+        assertEquals("", oci("list", "-q").out());
+    }
+
+    @Test
+    void detachedLifecycleThroughTheCommands() throws Exception {
+        config("sleep 30");
+        assertEquals(0, oci("create", "-b", bundle.toString(), "--pid-file", tmp.resolve("pid").toString(), "d1").code());
+        Out state = oci("state", "d1");
+        assertTrue(state.out().replaceAll("\\s", "").contains("\"status\":\"created\""), state.out());
+        assertEquals(0, oci("start", "d1").code());
+        Out list = oci("list", "--format", "json");
+        assertTrue(list.out().contains("\"id\":\"d1\"") && list.out().contains("\"status\":\"running\""), list.out());
+        Out table = oci("list");
+        assertTrue(table.out().startsWith("ID ") && table.out().contains("d1"), table.out());
+        Out busy = oci("delete", "d1");
+        assertEquals(1, busy.code());
+        assertTrue(busy.err().startsWith("oci: delete container d1: it is running"), busy.err());
+        assertEquals(0, oci("kill", "d1", "SIGKILL").code());
+        long pid = Long.parseLong(Files.readString(tmp.resolve("pid")).trim());
+        for (int i = 0; i < 500 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(10);
+        assertTrue(oci("state", "d1").out().contains("stopped"));
+        assertEquals(0, oci("delete", "d1").code());
+        Out gone = oci("state", "d1");
+        assertEquals(1, gone.code());
+        assertTrue(gone.err().startsWith("oci: container d1 does not exist"), gone.err());
+    }
+
+    @Test
+    void badSignalIsAUsageError() {
+        Out o = oci("kill", "nope", "SIGNOPE");
+        assertEquals(Main.EXIT_USAGE, o.code());
+        assertTrue(o.err().contains("unknown signal \"SIGNOPE\""), o.err());
+    }
+
+    @Test
+    void runForwardsSignalsAndExitsWithTheContainersCode() throws Exception {
+        config("trap 'exit 42' TERM; echo ready; while true; do sleep 0.05; done");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "oci.cli.Main", "--root", root.toString(), "run", "--rm", "-b", bundle.toString(), "fwd")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] ready = p.getInputStream().readNBytes(6);
+        assertEquals("ready\n", new String(ready));
+        ProcessCalls.kill((int) p.pid(), 15);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(42, p.exitValue());
+        assertEquals("", oci("list", "-q").out());
+    }
+}
