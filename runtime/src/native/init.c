@@ -46,6 +46,10 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <poll.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +94,8 @@ enum {
     OP_EXIT_FILE = 35,  /* host-path: where M records the exit status */
     OP_RUN_HOOK = 36,   /* timeout-seconds path envc env... args... (startContainer: run in the container) */
     OP_ROOT_RO = 37,    /* */
+    OP_CONSOLE_SOCKET = 38, /* host-path: connect before pivot_root; the pty master is sent there */
+    OP_TERMINAL = 39,   /* uid gid rows cols: make a pty, pass its master on, use the slave as stdio */
 };
 
 struct arg { uint32_t len; char *s; };
@@ -100,6 +106,8 @@ static size_t nops;
 static int sock = -1;
 static int rootfd = -1;
 static int fifofd = -1;
+static int consolefd = -1;  /* --console-socket connection */
+static int monfd[2] = {-1, -1}; /* socketpair to the monitor, which proxies the pty for `oci run` */
 static char exec_path[PATH_MAX];
 static char exit_file[PATH_MAX];
 
@@ -653,6 +661,67 @@ static void op_run_hook(struct op *o)
     }
 }
 
+static void send_fd(int via, int fd)
+{
+    char byte = 'T';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (sendmsg(via, &msg, 0) < 0) fail("send the terminal's master fd");
+}
+
+static int recv_fd(int via)
+{
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    do n = recvmsg(via, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+    if (n <= 0) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+/* The container's terminal (config.md process.terminal): a pty from the container's own devpts;
+ * the master goes to the --console-socket, or to the monitor which proxies it to `oci run`'s
+ * terminal; the slave becomes the controlling terminal and stdio. */
+static void op_terminal(struct arg *a)
+{
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) fail("open /dev/ptmx for the terminal");
+    if (unlockpt(master) < 0) fail("unlockpt");
+    char name[64];
+    if (ptsname_r(master, name, sizeof name) != 0) fail("ptsname");
+    int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) fail("open %s", name);
+    if (fchown(slave, (uid_t)unum(a[0].s), (gid_t)unum(a[1].s)) < 0) fail("chown %s", name);
+    struct winsize ws = {.ws_row = (unsigned short)unum(a[2].s), .ws_col = (unsigned short)unum(a[3].s)};
+    if (ws.ws_row && ws.ws_col) ioctl(master, TIOCSWINSZ, &ws);
+    if (consolefd >= 0) {
+        send_fd(consolefd, master);
+        close(consolefd);
+        consolefd = -1;
+    } else {
+        send_fd(monfd[1], master);
+    }
+    close(master);
+    if (monfd[1] >= 0) { close(monfd[1]); monfd[1] = -1; }
+    if (setsid() < 0) fail("setsid for the terminal");
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) fail("make %s the controlling terminal", name);
+    for (int i = 0; i < 3; i++) if (dup2(slave, i) < 0) fail("dup2 terminal");
+    close(slave);
+}
+
 static void run_ops(size_t from, int pidpipe)
 {
     for (size_t i = from; i < nops; i++) {
@@ -710,6 +779,14 @@ static void run_ops(size_t from, int pidpipe)
             if (fifofd < 0) fail("open exec fifo %s", a[0].s);
             break;
         case OP_PIVOT: op_pivot(); break;
+        case OP_CONSOLE_SOCKET: {
+            struct sockaddr_un sa = {.sun_family = AF_UNIX};
+            snprintf(sa.sun_path, sizeof sa.sun_path, "%s", a[0].s);
+            consolefd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (consolefd < 0 || connect(consolefd, (struct sockaddr *)&sa, sizeof sa) < 0) fail("connect to console socket %s", a[0].s);
+            break;
+        }
+        case OP_TERMINAL: op_terminal(a); break;
         case OP_ROOT_RO:
             if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 &&
                 mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
@@ -774,6 +851,85 @@ static void run_ops(size_t from, int pidpipe)
     fail("run plan: no exec op");
 }
 
+static void record_exit(int code)
+{
+    if (!exit_file[0]) return;
+    char tmp[PATH_MAX + 8], line[32];
+    snprintf(tmp, sizeof tmp, "%s.tmp", exit_file);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        int len = snprintf(line, sizeof line, "%d\n", code);
+        if (write(fd, line, (size_t)len) == len) rename(tmp, exit_file);
+        close(fd);
+    }
+}
+
+static struct termios saved_tio;
+static int tty_raw;
+
+static void restore_tty(void)
+{
+    if (tty_raw) tcsetattr(0, TCSANOW, &saved_tio);
+}
+
+static void copy_winsize(int master)
+{
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* `oci run` with a terminal: copy between our stdio (the user's terminal, put in raw mode) and the
+ * container's pty until G exits; SIGWINCH (forwarded by `oci run`) resizes the pty. */
+static void proxy(int master, pid_t g, int *code)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
+        struct termios raw = saved_tio;
+        cfmakeraw(&raw);
+        if (tcsetattr(0, TCSANOW, &raw) == 0) tty_raw = 1;
+        copy_winsize(master);
+    }
+    int in_open = 1, done = 0;
+    char buf[16384];
+    while (!done) {
+        struct pollfd p[3] = {{.fd = master, .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = in_open ? 0 : -1, .events = POLLIN}};
+        if (poll(p, 3, -1) < 0) { if (errno == EINTR) continue; break; }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t r = read(master, buf, sizeof buf);
+            if (r > 0) { if (write(1, buf, (size_t)r) < 0) {} }
+            else if (r < 0 && errno != EINTR && errno != EAGAIN) { p[0].fd = -1; }
+        }
+        if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t r = read(0, buf, sizeof buf);
+            if (r > 0) { if (write(master, buf, (size_t)r) < 0) {} }
+            else in_open = 0;
+        }
+        if (p[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGWINCH) copy_winsize(master);
+            int status;
+            pid_t w;
+            while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (w == g) {
+                    *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                    done = 1;
+                }
+            }
+        }
+    }
+    /* Drain what the container wrote last. */
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    for (ssize_t r; (r = read(master, buf, sizeof buf)) > 0;) if (write(1, buf, (size_t)r) < 0) break;
+    restore_tty();
+    if (done) record_exit(*code);
+    _exit(*code);
+}
+
 /* The monitor: reaps everything (it is a subreaper), records G's status, exits with it. */
 static void __attribute__((noreturn)) monitor(int pidpipe, pid_t setup)
 {
@@ -788,6 +944,11 @@ static void __attribute__((noreturn)) monitor(int pidpipe, pid_t setup)
     buf[n] = 0;
     pid_t g = n > 0 ? (pid_t)atoi(buf) : -1;
     int code = 127;
+    if (monfd[0] >= 0 && g > 0) {
+        int master = recv_fd(monfd[0]);
+        close(monfd[0]);
+        if (master >= 0) proxy(master, g, &code);
+    }
     for (;;) {
         int status;
         pid_t w = waitpid(-1, &status, 0);
@@ -801,16 +962,7 @@ static void __attribute__((noreturn)) monitor(int pidpipe, pid_t setup)
             break;
         }
     }
-    if (exit_file[0] && g > 0) {
-        char tmp[PATH_MAX + 8], line[32];
-        snprintf(tmp, sizeof tmp, "%s.tmp", exit_file);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd >= 0) {
-            int len = snprintf(line, sizeof line, "%d\n", code);
-            if (write(fd, line, (size_t)len) == len) rename(tmp, exit_file);
-            close(fd);
-        }
-    }
+    if (g > 0) record_exit(code);
     _exit(code);
 }
 
@@ -841,15 +993,23 @@ int main(int argc, char **argv)
     }
     if (setsid() < 0) fail("setsid");
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail("prctl PR_SET_CHILD_SUBREAPER");
+    int terminal = 0, console = 0;
+    for (size_t k = 0; k < nops; k++) {
+        if (ops[k].code == OP_TERMINAL) terminal = 1;
+        if (ops[k].code == OP_CONSOLE_SOCKET) console = 1;
+    }
+    if (terminal && !console && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, monfd) < 0) fail("socketpair");
     int pp[2];
     if (pipe2(pp, O_CLOEXEC) < 0) fail("pipe");
     pid_t c = fork();
     if (c < 0) fail("fork");
     if (c == 0) {
         close(pp[0]);
+        if (monfd[0] >= 0) { close(monfd[0]); monfd[0] = -1; }
         run_ops(i, pp[1]);
     }
     close(pp[1]);
+    if (monfd[1] >= 0) { close(monfd[1]); monfd[1] = -1; }
     close(sock);
     sock = -1;
     monitor(pp[0], c);

@@ -18,7 +18,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container process's pid to FILE.")
     Path pidFile;
 
-    @Option(names = "--console-socket", paramLabel = "SOCK", description = "Unix socket to send the terminal's master fd to (not implemented: refused).")
+    @Option(names = "--console-socket", paramLabel = "SOCK", description = "Unix socket to send the terminal's master fd to (SCM_RIGHTS), as runc does.")
     Path consoleSocket;
 
     @Option(names = "--no-pivot", hidden = true, description = "Accepted for runc compatibility (oci falls back to chroot only where pivot_root cannot work).")

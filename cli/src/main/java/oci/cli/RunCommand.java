@@ -32,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container process's pid to FILE.")
     Path pidFile;
 
-    @Option(names = "--console-socket", paramLabel = "SOCK", description = "Not implemented: refused.")
+    @Option(names = "--console-socket", paramLabel = "SOCK", description = "Unix socket to send the terminal's master fd to (SCM_RIGHTS), as runc does.")
     Path consoleSocket;
 
     @Option(names = "--no-pivot", hidden = true)
@@ -47,8 +47,8 @@ final class RunCommand implements Callable<Integer> {
         String name = id != null ? id : dir.getFileName() == null ? "" : dir.getFileName().toString();
         Containers c = main.runtime.containers();
         try {
-            Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket);
-            if (!detach) forwardSignals(c, name);
+            Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
+            if (!detach) forwardSignals(c, name, created.monitor());
             try {
                 c.start(name);
             } catch (RuntimeException e) {
@@ -66,14 +66,16 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("restriction")
-    private static void forwardSignals(Containers c, String id) {
+    private static void forwardSignals(Containers c, String id, Process monitor) {
         for (String s : FORWARDED) {
             try {
                 int n = Signals.parse(s);
                 sun.misc.Signal.handle(new sun.misc.Signal(s), sig -> {
                     try {
-                        c.kill(id, n, false);
-                    } catch (RuntimeException ignored) {
+                        // A window change goes to the monitor, which resizes the container's pty.
+                        if (s.equals("WINCH")) oci.linux.ProcessCalls.kill((int) monitor.pid(), n);
+                        else c.kill(id, n, false);
+                    } catch (RuntimeException | oci.linux.ErrnoException ignored) {
                         // the container is gone: the wait returns soon
                     }
                 });

@@ -93,8 +93,15 @@ public final class Containers {
      * the init waits for {@link #start}. Returns once the container is "created".
      */
     public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket) {
+        return create(id, bundle, stdio, pidFile, consoleSocket, false);
+    }
+
+    /**
+     * As {@link #create(String, Path, Stdio, Path, Path)}; {@code attached} is for a foreground
+     * `oci run`: a terminal container then gets its pty proxied to this process's stdio by the monitor.
+     */
+    public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         checkId(id);
-        if (consoleSocket != null) throw ContainerException.unsupported("--console-socket", "terminals are not implemented");
         if (ProcessCalls.geteuid() != 0) throw new ContainerException("create container " + id + ": rootless containers are not implemented; run as root");
         Path bundleDir = bundle.toAbsolutePath().normalize();
         RuntimeSpec spec;
@@ -113,7 +120,7 @@ public final class Containers {
         Cgroups cgroups = Cgroups.detect();
         ContainerPlan plan;
         try {
-            plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, dir, cgroups, Capabilities.lastCap()));
+            plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, dir, cgroups, Capabilities.lastCap(), consoleSocket, attached));
         } catch (ContainerException e) {
             throw new ContainerException("create container " + id + ": " + e.getMessage());
         }

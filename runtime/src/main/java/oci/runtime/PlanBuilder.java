@@ -52,7 +52,15 @@ final class PlanBuilder {
     private static final Pattern SYSCTL_IPC = Pattern.compile("kernel\\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\\.mqueue\\..+");
 
     /** Where the runtime keeps this container's files, and facts about the host. */
-    record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap) {}
+    /**
+     * @param consoleSocket runc's --console-socket: where the pty master goes (null: none)
+     * @param attached true for a foreground `oci run`, whose monitor can proxy a terminal itself
+     */
+    record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached) {
+        Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap) {
+            this(id, bundle, stateDir, cgroups, lastCap, null, false);
+        }
+    }
 
     private final RuntimeSpec spec;
     private final Context ctx;
@@ -153,12 +161,19 @@ final class PlanBuilder {
         }
         if (spec.hooks != null && nonEmpty(spec.hooks.createContainer)) hooks(spec.hooks.createContainer, "createContainer");
         plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"));
+        boolean terminal = Boolean.TRUE.equals(spec.process.terminal);
+        if (terminal && ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
         plan.add(Op.PIVOT);
         for (String p : linux.maskedPaths == null ? List.<String>of() : linux.maskedPaths) plan.add(Op.MASK, absolute(p, "linux.maskedPaths"));
         for (String p : linux.readonlyPaths == null ? List.<String>of() : linux.readonlyPaths) plan.add(Op.READONLY, absolute(p, "linux.readonlyPaths"));
         if (spec.hostname != null && !spec.hostname.isEmpty()) plan.add(Op.HOSTNAME, spec.hostname);
         if (spec.domainname != null && !spec.domainname.isEmpty()) plan.add(Op.DOMAINNAME, spec.domainname);
         sysctls(linux, created, joins);
+        if (terminal) {
+            RuntimeSpec.User u = spec.process.user != null ? spec.process.user : new RuntimeSpec.User();
+            RuntimeSpec.Box size = spec.process.consoleSize;
+            plan.add(Op.TERMINAL, u.uid, u.gid, size == null ? 0 : size.height, size == null ? 0 : size.width);
+        }
 
         // The process.
         RuntimeSpec.Process p = spec.process;
@@ -212,7 +227,13 @@ final class PlanBuilder {
     private void refuseUnimplemented() {
         RuntimeSpec.Process p = spec.process;
         if (p != null) {
-            if (Boolean.TRUE.equals(p.terminal)) throw ContainerException.unsupported("process.terminal", "terminals are not implemented; set \"terminal\": false");
+            boolean terminal = Boolean.TRUE.equals(p.terminal);
+            if (terminal && ctx.consoleSocket() == null && !ctx.attached()) {
+                throw new ContainerException("process.terminal is true: give --console-socket, or use `oci run` without --detach");
+            }
+            if (!terminal && ctx.consoleSocket() != null) {
+                throw new ContainerException("--console-socket is given but process.terminal is false");
+            }
             refuse(p.commandLine, "process.commandLine", "it is Windows-only");
             refuse(p.apparmorProfile, "process.apparmorProfile", "AppArmor is not implemented");
             refuse(p.selinuxLabel, "process.selinuxLabel", "SELinux is not implemented");

@@ -381,6 +381,53 @@ class ContainerTest {
     }
 
     @Test
+    void terminalProxiedByTheMonitorForAnAttachedRun() throws Exception {
+        bundle.spec.process.terminal = true;
+        bundle.sh("tty; [ -t 0 ] && [ -t 1 ] && echo all a tty; exit 3");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
+        try {
+            runner.containers.start(id);
+            assertEquals(3, c.waitFor());
+            assertEquals("/dev/pts/0\r\nall a tty\r\n", runner.out(id));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        // Detached, a terminal needs somewhere to send the pty.
+        ContainerException e = assertThrows(ContainerException.class,
+                () -> runner.containers.create(runner.newId("t"), bundle.dir, runner.stdio("x"), null, null));
+        assertTrue(e.getMessage().contains("--console-socket"), e.getMessage());
+    }
+
+    @Test
+    void terminalMasterSentToTheConsoleSocket() throws Exception {
+        Path src = tmp.resolve("console-receiver.c");
+        try (var in = ContainerTest.class.getResourceAsStream("console-receiver.c")) {
+            Files.write(src, in.readAllBytes());
+        }
+        Path exe = tmp.resolve("console-receiver");
+        assertEquals(0, new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), src.toString()).inheritIO().start().waitFor());
+        Path sock = tmp.resolve("console.sock");
+        Process receiver = new ProcessBuilder(exe.toString(), sock.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            assertEquals("listening\n", new String(receiver.getInputStream().readNBytes(10)));
+            bundle.spec.process.terminal = true;
+            bundle.sh("echo hello terminal; tty");
+            String id = runner.newId("t");
+            Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, sock);
+            try {
+                runner.containers.start(id);
+                assertEquals(0, c.waitFor());
+            } finally {
+                runner.containers.delete(id, true);
+            }
+            assertEquals("hello terminal\r\n/dev/pts/0\r\n", new String(receiver.getInputStream().readAllBytes()));
+        } finally {
+            receiver.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void hooksRunInOrderWithStateOnStdin() throws Exception {
         Path log = tmp.resolve("hooks.log");
         Files.deleteIfExists(log);
