@@ -96,6 +96,7 @@ enum {
     OP_ROOT_RO = 37,    /* */
     OP_CONSOLE_SOCKET = 38, /* host-path: connect before pivot_root; the pty master is sent there */
     OP_TERMINAL = 39,   /* uid gid rows cols: make a pty, pass its master on, use the slave as stdio */
+    OP_HOOK_STATE = 40, /* host-path: the state JSON that in-container hooks read on stdin */
 };
 
 struct arg { uint32_t len; char *s; };
@@ -106,7 +107,8 @@ static size_t nops;
 static int sock = -1;
 static int rootfd = -1;
 static int fifofd = -1;
-static int consolefd = -1;  /* --console-socket connection */
+static int consolefd = -1;
+static int hookfd = -1;     /* state JSON for createContainer/startContainer hooks */  /* --console-socket connection */
 static int monfd[2] = {-1, -1}; /* socketpair to the monitor, which proxies the pty for `oci run` */
 static char exec_path[PATH_MAX];
 static char exit_file[PATH_MAX];
@@ -614,6 +616,7 @@ static void op_exec(struct op *o)
     size_t argc = o->argc - 1 - envc;
     char **args = calloc(argc + 1, sizeof *args);
     for (size_t i = 0; i < argc; i++) args[i] = o->argv[1 + envc + i].s;
+    if (hookfd >= 0) { close(hookfd); hookfd = -1; }
     reset_signals();
     execve(exec_path, args, env);
     fail("exec \"%s\"", exec_path);
@@ -634,8 +637,14 @@ static void op_run_hook(struct op *o)
     pid_t pid = fork();
     if (pid < 0) fail("fork hook \"%s\"", path);
     if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
+        /* The state on stdin (runtime-spec config.md "POSIX-platform Hooks"). */
+        if (hookfd >= 0) {
+            lseek(hookfd, 0, SEEK_SET);
+            dup2(hookfd, 0);
+        } else {
+            int devnull = open("/dev/null", O_RDONLY);
+            if (devnull >= 0) dup2(devnull, 0);
+        }
         syscall(SYS_close_range, 3, ~0U, 0);
         reset_signals();
         execve(path, args, env);
@@ -836,8 +845,18 @@ static void run_ops(size_t from, int pidpipe)
             break;
         case OP_WAIT_START:
             op_wait_start();
-            /* Every fd but 0-2 is closed before the user's program runs (CVE-2024-21626). */
-            if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
+            /* Every fd but 0-2 is closed before the user's program runs (CVE-2024-21626); the hook
+             * state, if any, is closed by OP_EXEC once the startContainer hooks have run. */
+            if (hookfd < 0) {
+                if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
+            } else {
+                if (hookfd > 3 && syscall(SYS_close_range, 3, hookfd - 1, 0) < 0) fail("close_range");
+                if (syscall(SYS_close_range, hookfd + 1, ~0U, 0) < 0) fail("close_range");
+            }
+            break;
+        case OP_HOOK_STATE:
+            hookfd = open(a[0].s, O_RDONLY | O_CLOEXEC);
+            if (hookfd < 0) fail("open hook state %s", a[0].s);
             break;
         case OP_RUN_HOOK: op_run_hook(o); break;
         case OP_EXEC: op_exec(o); break;

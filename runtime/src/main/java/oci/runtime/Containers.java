@@ -226,6 +226,8 @@ public final class Containers {
                     Hooks.run(spec.hooks.createRuntime, "createRuntime", state);
                 }
             }
+            case "hookState" -> Files.write(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
+                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson());
             default -> throw new ContainerException("unexpected sync \"" + what + "\" from init");
         }
         debug("sync " + what + " done");
@@ -473,6 +475,10 @@ public final class Containers {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, data);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Path dir(Saved s) {
+        return root.resolve(s.id());
     }
 
     private static Saved withPid(Saved s, long pid, long start) {

@@ -159,6 +159,12 @@ final class PlanBuilder {
         if (spec.hooks != null && (nonEmpty(spec.hooks.prestart) || nonEmpty(spec.hooks.createRuntime))) {
             plan.add(Op.SYNC, "createRuntime");
         }
+        if (spec.hooks != null && (nonEmpty(spec.hooks.createContainer) || nonEmpty(spec.hooks.startContainer))) {
+            // Java writes the state (it knows the container's host pid) and the init keeps it open
+            // for the hooks it runs itself, inside the container.
+            plan.add(Op.SYNC, "hookState");
+            plan.add(Op.HOOK_STATE, ctx.stateDir().resolve("hook-state.json"));
+        }
         if (spec.hooks != null && nonEmpty(spec.hooks.createContainer)) hooks(spec.hooks.createContainer, "createContainer");
         plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"));
         boolean terminal = Boolean.TRUE.equals(spec.process.terminal);

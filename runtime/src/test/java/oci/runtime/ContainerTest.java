@@ -435,17 +435,29 @@ class ContainerTest {
         Files.writeString(hook, "#!/bin/sh\necho \"$1 $(cat | tr -d ' \\n' | grep -o '\"status\":\"[a-z]*\"')\" >> " + log + "\n");
         hook.toFile().setExecutable(true);
         RuntimeSpec.Hooks hooks = new RuntimeSpec.Hooks();
+        // startContainer runs inside the container (after pivot_root): its own script, logging to the container's stdout.
+        Files.writeString(bundle.dir.resolve("rootfs/hook.sh"), "#!/bin/sh\necho \"$1 $(cat | tr -d ' \\n' | grep -o '\"pid\":[0-9]*')\"\n");
+        bundle.dir.resolve("rootfs/hook.sh").toFile().setExecutable(true);
         hooks.createRuntime = List.of(hook("createRuntime", hook));
+        hooks.createContainer = List.of(hook("createContainer", hook));
+        hooks.startContainer = List.of(hook("startContainer", Path.of("/hook.sh")));
         hooks.poststart = List.of(hook("poststart", hook));
         hooks.poststop = List.of(hook("poststop", hook));
         bundle.spec.hooks = hooks;
-        Runner.Result r = runner.run(bundle.args("true"));
-        assertEquals(0, r.exit(), r.err());
-        List<String> lines = Files.readAllLines(log);
-        assertEquals(3, lines.size(), lines.toString());
-        assertTrue(lines.get(0).startsWith("createRuntime \"status\":\"creating\""), lines.toString());
-        assertTrue(lines.get(1).startsWith("poststart"), lines.toString());
-        assertEquals("poststop \"status\":\"stopped\"", lines.get(2));
+        bundle.spec.process.env = new ArrayList<>(List.of("PATH=/bin"));
+        try {
+            Runner.Result r = runner.run(bundle.args("echo", "process"));
+            assertEquals(0, r.exit(), r.err());
+            List<String> lines = Files.readAllLines(log);
+            assertEquals(4, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("createRuntime \"status\":\"creating\""), lines.toString());
+            assertTrue(lines.get(1).startsWith("createContainer \"status\":\"creating\""), lines.toString());
+            assertTrue(lines.get(2).startsWith("poststart"), lines.toString());
+            assertEquals("poststop \"status\":\"stopped\"", lines.get(3));
+            assertTrue(r.out().matches("startContainer \"pid\":[1-9][0-9]*\nprocess\n"), r.out());
+        } finally {
+            Files.delete(bundle.dir.resolve("rootfs/hook.sh"));
+        }
     }
 
     private static RuntimeSpec.Hook hook(String name, Path path) {
