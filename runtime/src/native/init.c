@@ -1014,6 +1014,12 @@ int main(int argc, char **argv)
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail("prctl PR_SET_CHILD_SUBREAPER");
     int terminal = 0, console = 0;
     for (size_t k = 0; k < nops; k++) {
+        if (ops[k].code == OP_OPEN_FIFO) {
+            /* Made here, by the monitor, still root on the host; writable by the container's user,
+             * who opens it after the uid switch (as runc's exec fifo is). */
+            if (mknod(ops[k].argv[0].s, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", ops[k].argv[0].s);
+            if (chmod(ops[k].argv[0].s, 0622) < 0) fail("chmod %s", ops[k].argv[0].s);
+        }
         if (ops[k].code == OP_TERMINAL) terminal = 1;
         if (ops[k].code == OP_CONSOLE_SOCKET) console = 1;
     }

@@ -10,6 +10,8 @@ import java.lang.invoke.MethodHandle;
  * Process and file-descriptor calls the runtime makes from Java: signals through pidfds (so a
  * recycled pid is never signalled), and the non-blocking fifo open/poll/read of `oci start`.
  * No policy here; each call throws {@link ErrnoException} naming the call and its object.
+ * Each handle lives in its own holder class, made on first use: linking a downcall costs start-up
+ * time, and a command makes only a few of these calls.
  */
 public final class ProcessCalls {
     private ProcessCalls() {}
@@ -18,24 +20,40 @@ public final class ProcessCalls {
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     public static final short POLLIN = 1, POLLHUP = 0x10;
 
-    private static final MethodHandle SYSCALL3 = Native.downcall("syscall",
-            FunctionDescriptor.of(Native.LONG, Native.LONG, Native.LONG, Native.LONG, Native.LONG, Native.LONG));
-    private static final MethodHandle KILL = Native.downcall("kill", FunctionDescriptor.of(Native.INT, Native.INT, Native.INT));
-    private static final MethodHandle OPEN = Native.downcall("open",
-            FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT, Native.INT));
-    private static final MethodHandle READ = Native.downcall("read",
-            FunctionDescriptor.of(Native.LONG, Native.INT, Native.POINTER, Native.LONG));
-    private static final MethodHandle CLOSE = Native.downcall("close", FunctionDescriptor.of(Native.INT, Native.INT));
-    private static final MethodHandle POLL = Native.downcall("poll",
-            FunctionDescriptor.of(Native.INT, Native.POINTER, Native.LONG, Native.INT));
-    private static final MethodHandle MKFIFO = Native.downcall("mkfifo", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
-    private static final MethodHandle GETEUID = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
+    private static final class SYSCALL3 {
+        static final MethodHandle H = Native.downcall("syscall",
+                FunctionDescriptor.of(Native.LONG, Native.LONG, Native.LONG, Native.LONG, Native.LONG, Native.LONG));
+    }
+    private static final class KILL {
+        static final MethodHandle H = Native.downcall("kill", FunctionDescriptor.of(Native.INT, Native.INT, Native.INT));
+    }
+    private static final class OPEN {
+        static final MethodHandle H = Native.downcall("open",
+                FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT, Native.INT));
+    }
+    private static final class READ {
+        static final MethodHandle H = Native.downcall("read",
+                FunctionDescriptor.of(Native.LONG, Native.INT, Native.POINTER, Native.LONG));
+    }
+    private static final class CLOSE {
+        static final MethodHandle H = Native.downcall("close", FunctionDescriptor.of(Native.INT, Native.INT));
+    }
+    private static final class POLL {
+        static final MethodHandle H = Native.downcall("poll",
+                FunctionDescriptor.of(Native.INT, Native.POINTER, Native.LONG, Native.INT));
+    }
+    private static final class MKFIFO {
+        static final MethodHandle H = Native.downcall("mkfifo", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
+    }
+    private static final class GETEUID {
+        static final MethodHandle H = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
+    }
 
     /** kill(2). @see <a href="https://man7.org/linux/man-pages/man2/kill.2.html">kill(2)</a> */
     public static void kill(int pid, int signal) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
-            if ((int) KILL.invokeExact(e, pid, signal) < 0) throw new ErrnoException("kill", Integer.toString(pid), Native.errno(e));
+            if ((int) KILL.H.invokeExact(e, pid, signal) < 0) throw new ErrnoException("kill", Integer.toString(pid), Native.errno(e));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -56,7 +74,7 @@ public final class ProcessCalls {
     private static long syscall(String name, String object, long nr, long a1, long a2, long a3) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
-            long r = (long) SYSCALL3.invokeExact(e, nr, a1, a2, a3, 0L);
+            long r = (long) SYSCALL3.H.invokeExact(e, nr, a1, a2, a3, 0L);
             if (r < 0) throw new ErrnoException(name, object, Native.errno(e));
             return r;
         } catch (ErrnoException e) {
@@ -70,7 +88,7 @@ public final class ProcessCalls {
     public static int open(String path, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
-            int fd = (int) OPEN.invokeExact(e, a.allocateFrom(path), flags | O_CLOEXEC, 0);
+            int fd = (int) OPEN.H.invokeExact(e, a.allocateFrom(path), flags | O_CLOEXEC, 0);
             if (fd < 0) throw new ErrnoException("open", path, Native.errno(e));
             return fd;
         } catch (ErrnoException e) {
@@ -85,7 +103,7 @@ public final class ProcessCalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
             MemorySegment buf = a.allocate(max);
-            long n = (long) READ.invokeExact(e, fd, buf, (long) max);
+            long n = (long) READ.H.invokeExact(e, fd, buf, (long) max);
             if (n < 0) throw new ErrnoException("read", "fd " + fd, Native.errno(e));
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         } catch (ErrnoException e) {
@@ -102,7 +120,7 @@ public final class ProcessCalls {
             MemorySegment pfd = a.allocate(8, 4);
             pfd.set(ValueLayout.JAVA_INT, 0, fd);
             pfd.set(ValueLayout.JAVA_SHORT, 4, events);
-            int r = (int) POLL.invokeExact(e, pfd, 1L, timeoutMillis);
+            int r = (int) POLL.H.invokeExact(e, pfd, 1L, timeoutMillis);
             if (r < 0) {
                 int err = Native.errno(e);
                 if (err == Errno.EINTR) return 0;
@@ -118,7 +136,7 @@ public final class ProcessCalls {
 
     public static void close(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(Native.newErrnoSlot(a), fd);
+            int ignored = (int) CLOSE.H.invokeExact(Native.newErrnoSlot(a), fd);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -128,7 +146,7 @@ public final class ProcessCalls {
     public static void mkfifo(String path, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
-            if ((int) MKFIFO.invokeExact(e, a.allocateFrom(path), mode) < 0) throw new ErrnoException("mkfifo", path, Native.errno(e));
+            if ((int) MKFIFO.H.invokeExact(e, a.allocateFrom(path), mode) < 0) throw new ErrnoException("mkfifo", path, Native.errno(e));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -138,7 +156,7 @@ public final class ProcessCalls {
 
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) GETEUID.H.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

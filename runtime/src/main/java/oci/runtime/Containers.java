@@ -62,9 +62,18 @@ public final class Containers {
 
     /** /run/oci for root; $XDG_RUNTIME_DIR/oci otherwise. */
     public static Path defaultRoot() {
-        if (ProcessCalls.geteuid() == 0) return Path.of("/run/oci");
+        if (euid() == 0) return Path.of("/run/oci");
         String xdg = System.getenv("XDG_RUNTIME_DIR");
-        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "oci") : Path.of("/tmp", "oci-" + ProcessCalls.geteuid());
+        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "oci") : Path.of("/tmp", "oci-" + euid());
+    }
+
+    /** The effective uid: the owner of /proc/self (no native call on the start path). */
+    static int euid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return ProcessCalls.geteuid();
+        }
     }
 
     /** Where the container's standard streams go (INHERIT for the CLI, files in tests). */
@@ -82,8 +91,18 @@ public final class Containers {
         }
     }
 
+    private boolean firstDebug = true;
+
     private void debug(String what) {
-        if (log != null) log.accept(String.format("+%.1fms %s", (System.nanoTime() - t0) / 1e6, what));
+        if (log == null) return;
+        if (firstDebug) {
+            firstDebug = false;
+            // Where the JVM's own start-up ends: the runtime's clock starts here.
+            ProcessHandle.current().info().startInstant().ifPresent(start -> log.accept(String.format(
+                    "JVM start to runtime entry: %dms", java.time.Duration.between(start, Instant.now()).toMillis()
+                            - (System.nanoTime() - t0) / 1_000_000)));
+        }
+        log.accept(String.format("+%.1fms %s", (System.nanoTime() - t0) / 1e6, what));
     }
 
     // ---------------------------------------------------------------- create
@@ -102,15 +121,19 @@ public final class Containers {
      */
     public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         checkId(id);
-        if (ProcessCalls.geteuid() != 0) throw new ContainerException("create container " + id + ": rootless containers are not implemented; run as root");
+        if (euid() != 0) throw new ContainerException("create container " + id + ": rootless containers are not implemented; run as root");
         Path bundleDir = bundle.toAbsolutePath().normalize();
         RuntimeSpec spec;
+        byte[] configBytes;
         try {
-            spec = RuntimeSpec.read(bundleDir.resolve("config.json"));
+            configBytes = Files.readAllBytes(bundleDir.resolve("config.json"));
+            spec = readSpec(configBytes, bundleDir.resolve("config.json").toString());
         } catch (NoSuchFileException e) {
             throw new ContainerException("create container " + id + ": no config.json in bundle " + bundleDir);
         } catch (IOException e) {
             throw new ContainerException("create container " + id + ": read " + bundleDir.resolve("config.json") + ": " + e.getMessage());
+        } catch (ContainerException e) {
+            throw new ContainerException("create container " + id + ": " + e.getMessage());
         }
         debug("config parsed");
         Path dir = root.resolve(id);
@@ -142,15 +165,12 @@ public final class Containers {
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
-            Files.write(dir.resolve("config.json"), spec.toJson());
-            // Writable by the container's user (the init opens it after switching to that user), as runc's is.
-            ProcessCalls.mkfifo(dir.resolve("exec.fifo").toString(), 0622);
-            Files.setPosixFilePermissions(dir.resolve("exec.fifo"), java.nio.file.attribute.PosixFilePermissions.fromString("rw--w--w-"));
+            Files.write(dir.resolve("config.json"), configBytes);
             cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
             Files.write(dir.resolve("plan"), plan.init().serialise());
-            if (log != null) log.accept("plan:\n" + plan.init());
+            if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sock = dir.resolve("init.sock");
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(sock));
@@ -289,16 +309,7 @@ public final class Containers {
             saved = load(dir);
             String status = status(dir, saved);
             if (!status.equals("created")) throw new ContainerException("start container " + id + ": it is " + status + ", not created");
-            int fd = ProcessCalls.open(dir.resolve("exec.fifo").toString(), ProcessCalls.O_RDONLY | ProcessCalls.O_NONBLOCK);
-            try {
-                while (true) {
-                    int ev = ProcessCalls.poll(fd, ProcessCalls.POLLIN, 100);
-                    if ((ev & ProcessCalls.POLLIN) != 0 && ProcessCalls.read(fd, 1).length == 1) break;
-                    if (!alive(saved)) throw new ContainerException("start container " + id + ": its init exited before the start");
-                }
-            } finally {
-                ProcessCalls.close(fd);
-            }
+            releaseInit(dir.resolve("exec.fifo"), saved, id);
             Files.deleteIfExists(dir.resolve("exec.fifo"));
             debug("started");
         } catch (IOException e) {
@@ -310,6 +321,32 @@ public final class Containers {
                 Hooks.run(spec.hooks.poststart, "poststart", state(dir, saved).toJson());
             } catch (ContainerException e) {
                 warn("start container " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Lets the init go: its open of the exec fifo for writing is blocked until a reader appears.
+     * The fifo is opened read-write (on Linux that never blocks), then one byte is read: the '0'
+     * the init writes before it execs. If the init dies first, a watchdog writes an 'X' itself;
+     * the fifo keeps order, so a '0' already written is still read first.
+     */
+    private static void releaseInit(Path fifo, Saved saved, String id) throws IOException {
+        try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    while (alive(saved)) Thread.sleep(50);
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[] {'X'}));
+                } catch (InterruptedException | IOException e) {
+                    // start finished: nothing to watch
+                }
+            });
+            try {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+                if (ch.read(b) == 1 && b.get(0) == '0') return;
+                throw new ContainerException("start container " + id + ": its init exited before the start");
+            } finally {
+                watchdog.interrupt();
             }
         }
     }
@@ -452,21 +489,26 @@ public final class Containers {
     }
 
     private static void save(Path dir, Saved s) throws IOException {
-        writeAtomically(dir.resolve("state.json"), RuntimeSpec.mapper().writeValueAsBytes(s));
+        writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     private static Saved load(Path dir) throws IOException {
         try {
-            return RuntimeSpec.mapper().readValue(dir.resolve("state.json").toFile(), Saved.class);
+            return Saved.fromJson(Files.readString(dir.resolve("state.json")), dir.resolve("state.json").toString());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ContainerException("container " + dir.getFileName() + " does not exist (deleted meanwhile)");
         }
     }
 
+    /** config.json read without Jackson's databind (see {@link Json}). */
+    static RuntimeSpec readSpec(byte[] json, String what) {
+        return Json.bind(Json.parse(new String(json, StandardCharsets.UTF_8), what), RuntimeSpec.class, "");
+    }
+
     private static RuntimeSpec savedConfig(Path dir) {
         try {
-            return RuntimeSpec.read(dir.resolve("config.json"));
-        } catch (IOException e) {
+            return readSpec(Files.readAllBytes(dir.resolve("config.json")), "saved config.json");
+        } catch (IOException | ContainerException e) {
             return null;
         }
     }
@@ -578,7 +620,7 @@ public final class Containers {
     }
 
     private static String owner() {
-        int uid = ProcessCalls.geteuid();
+        int uid = euid();
         if (uid == 0) return "root";
         try (InputStream in = Files.newInputStream(Path.of("/etc/passwd"))) {
             for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {

@@ -1,5 +1,6 @@
 package oci.runtime;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,4 +12,33 @@ import java.util.Map;
  * @param pidns whether the container has its own pid namespace (then killing pid 1 ends it all)
  */
 record Saved(String ociVersion, String id, long pid, long pidStart, String bundle, Map<String, String> annotations,
-             String created, String owner, List<String> cgroupDirs, boolean pidns, boolean ready) {}
+             String created, String owner, List<String> cgroupDirs, boolean pidns, boolean ready) {
+    String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ociVersion", ociVersion);
+        m.put("id", id);
+        m.put("pid", pid);
+        m.put("pidStart", pidStart);
+        m.put("bundle", bundle);
+        m.put("annotations", annotations);
+        m.put("created", created);
+        m.put("owner", owner);
+        m.put("cgroupDirs", cgroupDirs);
+        m.put("pidns", pidns);
+        m.put("ready", ready);
+        return Json.write(m);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Saved fromJson(String text, String what) {
+        if (!(Json.parse(text, what) instanceof Map<?, ?> m)) throw new ContainerException("parse " + what + ": not an object");
+        try {
+            return new Saved((String) m.get("ociVersion"), (String) m.get("id"), ((Number) m.get("pid")).longValue(),
+                    ((Number) m.get("pidStart")).longValue(), (String) m.get("bundle"), (Map<String, String>) m.get("annotations"),
+                    (String) m.get("created"), (String) m.get("owner"), (List<String>) m.get("cgroupDirs"),
+                    (Boolean) m.get("pidns"), (Boolean) m.get("ready"));
+        } catch (ClassCastException | NullPointerException e) {
+            throw new ContainerException("parse " + what + ": a field is missing or has the wrong type");
+        }
+    }
+}

@@ -33,25 +33,28 @@ public class RuntimeSpec extends Extensible {
     public Map<String, String> annotations;
     public Linux linux;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(SerializationFeature.INDENT_OUTPUT, true);
+    /** Made on first use: a command that never needs Jackson (the runtime's start path) skips its start-up cost. */
+    private static final class Holder {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(SerializationFeature.INDENT_OUTPUT, true);
+    }
 
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Holder.MAPPER;
     }
 
     public static RuntimeSpec read(Path configJson) throws IOException {
-        return MAPPER.readValue(configJson.toFile(), RuntimeSpec.class);
+        return mapper().readValue(configJson.toFile(), RuntimeSpec.class);
     }
 
     public static RuntimeSpec parse(byte[] json) throws IOException {
-        return MAPPER.readValue(json, RuntimeSpec.class);
+        return mapper().readValue(json, RuntimeSpec.class);
     }
 
     public byte[] toJson() {
         try {
-            return MAPPER.writeValueAsBytes(this);
+            return mapper().writeValueAsBytes(this);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark: start-to-exit of a busybox container running `true`, `oci run` against Debian's runc
+# and crun on the same bundle (a busybox rootfs + the config.json of `runc spec`, terminal off),
+# in one run with hyperfine. Prints the means, the ratios oci/runc and oci/crun, and where oci's
+# time goes (from `oci --debug`: JVM start-up, config parse, plan, cgroup, init, start, exit).
+# Goal: oci <= 1.5 x runc.
+# crun runs with --cgroup-manager=disabled: it refuses this machine's hybrid cgroup layout otherwise.
+# Usage: bench/run.sh [RUNS]   (default 20). Needs root.
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+runs=${1:-20}
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (containers)" >&2; exit 1; }
+for tool in hyperfine runc crun busybox python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
+done
+oci="$here/oci"
+"$oci" --version >/dev/null   # builds if needed, and makes the start-up archive
+
+work=$(mktemp -d /tmp/oci-bench-run.XXXXXX)
+cleanup() {
+  for id in bench-oci bench-dbg; do "$oci" --root "$work/oci" delete --force "$id" >/dev/null 2>&1 || true; done
+  runc --root "$work/runc" delete --force bench-runc >/dev/null 2>&1 || true
+  crun --root "$work/crun" delete --force bench-crun >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+b="$work/bundle"
+mkdir -p "$b/rootfs/bin" "$b/rootfs/proc" "$b/rootfs/dev" "$b/rootfs/sys" "$b/rootfs/tmp"
+cp "$(readlink -f "$(command -v busybox)")" "$b/rootfs/bin/busybox"
+for a in sh true; do ln -s busybox "$b/rootfs/bin/$a"; done
+(cd "$b" && runc spec)
+python3 - "$b/config.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+c = json.load(open(p))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["true"]
+json.dump(c, open(p, "w"), indent=1)
+PY
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/h.json" \
+  -n oci "$oci --root $work/oci run --rm -b $b bench-oci" \
+  -n runc "runc --root $work/runc run -b $b bench-runc" \
+  -n crun "crun --cgroup-manager=disabled --root $work/crun run -b $b bench-crun"
+
+python3 - "$work/h.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+ms = lambda n: r[n]["mean"] * 1000
+print()
+for n in ("oci", "runc", "crun"):
+    print(f"{n:5s} mean {ms(n):7.1f} ms  median {r[n]['median']*1000:7.1f} ms  min {r[n]['min']*1000:7.1f} ms")
+print(f"ratio oci/runc {ms('oci')/ms('runc'):.2f}   oci/crun {ms('oci')/ms('crun'):.2f}   (goal oci/runc <= 1.5)")
+PY
+
+echo
+echo "where oci's time goes (one run with --debug; +ms from entering the runtime):"
+"$oci" --root "$work/oci" --debug run --rm -b "$b" bench-dbg 2>&1 | sed -n 's/^oci: debug: /  /p'
+java_bin=$(cat "$here/cli/target/.java-path")
+t0=$(date +%s%N); "$java_bin" -XX:+UseSerialGC -Xshare:auto -version >/dev/null 2>&1; t1=$(date +%s%N)
+t2=$(date +%s%N); "$oci" --version >/dev/null; t3=$(date +%s%N)
+echo "  bare JVM (java -version): $(( (t1 - t0) / 1000000 )) ms; oci --version (JVM + picocli): $(( (t3 - t2) / 1000000 )) ms"
