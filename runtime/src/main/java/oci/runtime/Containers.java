@@ -91,18 +91,8 @@ public final class Containers {
         }
     }
 
-    private boolean firstDebug = true;
-
     private void debug(String what) {
-        if (log == null) return;
-        if (firstDebug) {
-            firstDebug = false;
-            // Where the JVM's own start-up ends: the runtime's clock starts here.
-            ProcessHandle.current().info().startInstant().ifPresent(start -> log.accept(String.format(
-                    "JVM start to runtime entry: %dms", java.time.Duration.between(start, Instant.now()).toMillis()
-                            - (System.nanoTime() - t0) / 1_000_000)));
-        }
-        log.accept(String.format("+%.1fms %s", (System.nanoTime() - t0) / 1e6, what));
+        if (log != null) log.accept("+" + (System.nanoTime() - t0) / 100_000 / 10.0 + "ms " + what);
     }
 
     // ---------------------------------------------------------------- create
