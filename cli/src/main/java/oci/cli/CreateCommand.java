@@ -8,7 +8,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "create", description = "Create a container from a bundle; its process waits for `oci start`.")
+@Command(name = "create", mixinStandardHelpOptions = true, description = "Create a container from a bundle; its process waits for `oci start`.")
 final class CreateCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "delete", description = "Delete a stopped (or created) container: its state and cgroup.")
+@Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a stopped (or created) container: its state and cgroup.")
 final class DeleteCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

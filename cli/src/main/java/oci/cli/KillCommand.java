@@ -6,7 +6,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kill", description = "Send a signal (default TERM) to a container's process.")
+@Command(name = "kill", mixinStandardHelpOptions = true, description = "Send a signal (default TERM) to a container's process.")
 final class KillCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

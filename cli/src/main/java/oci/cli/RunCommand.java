@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
  * create + start + wait. The exit code is the container's (128+N when it was killed by signal N);
  * signals `oci run` receives are forwarded to the container's process.
  */
-@Command(name = "run", description = "Create and start a container, and wait for it (unless --detach).")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Create and start a container, and wait for it (unless --detach).")
 final class RunCommand implements Callable<Integer> {
     /** Forwarded to the container; the others keep their JVM meaning (QUIT: thread dump; USR1: reserved). */
     private static final String[] FORWARDED = {"INT", "TERM", "HUP", "USR2", "WINCH", "CONT", "ALRM"};

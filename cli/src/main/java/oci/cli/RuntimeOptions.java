@@ -20,14 +20,14 @@ final class RuntimeOptions {
     Path root;
 
     @Option(names = "--log", paramLabel = "FILE", scope = ScopeType.INHERIT,
-            description = "Append the runtime's log (errors, and with --debug the timings and the init plan) to FILE.")
+            description = "Append the runtime's log (errors, and with --debug the timings) to FILE.")
     Path log;
 
     @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT,
             description = "Log format: ${COMPLETION-CANDIDATES}. Default: text.")
     LogFormat logFormat = LogFormat.text;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log debug lines: timings of each step and the init plan.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log debug lines: the timing of each step (and the init plan with OCI_DEBUG_PLAN=1).")
     boolean debug;
 
     @Option(names = "--systemd-cgroup", scope = ScopeType.INHERIT, hidden = true,

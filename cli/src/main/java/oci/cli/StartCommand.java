@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "start", description = "Start the process of a created container.")
+@Command(name = "start", mixinStandardHelpOptions = true, description = "Start the process of a created container.")
 final class StartCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

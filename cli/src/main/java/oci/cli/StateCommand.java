@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "state", description = "Print a container's state as runtime-spec state JSON.")
+@Command(name = "state", mixinStandardHelpOptions = true, description = "Print a container's state as runtime-spec state JSON.")
 final class StateCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
