@@ -97,6 +97,7 @@ enum {
     OP_CONSOLE_SOCKET = 38, /* host-path: connect before pivot_root; the pty master is sent there */
     OP_TERMINAL = 39,   /* uid gid rows cols: make a pty, pass its master on, use the slave as stdio */
     OP_HOOK_STATE = 40, /* host-path: the state JSON that in-container hooks read on stdin */
+    OP_CLOSE_FDS = 41,  /* close every fd but 0-2 (oci exec, which has no exec fifo to wait on) */
 };
 
 struct arg { uint32_t len; char *s; };
@@ -521,6 +522,8 @@ static void write_file(const char *path, const char *value)
 
 static void op_cwd(struct arg *a)
 {
+    /* oci exec binds no root: the mount namespace it joined gave it the container's root. */
+    if (rootfd < 0 && (rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) fail("open /");
     /* Resolved inside the new root with magic links refused (CVE-2024-21626: a cwd of
      * /proc/self/fd/N must not reach a host directory). Created if missing, as runc does. */
     int fd = open_in_root(rootfd, a[0].s, O_PATH | O_DIRECTORY);
@@ -854,6 +857,9 @@ static void run_ops(size_t from, int pidpipe)
                 if (syscall(SYS_close_range, hookfd + 1, ~0U, 0) < 0) fail("close_range");
             }
             break;
+        case OP_CLOSE_FDS:
+            if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
+            break;
         case OP_HOOK_STATE:
             hookfd = open(a[0].s, O_RDONLY | O_CLOEXEC);
             if (hookfd < 0) fail("open hook state %s", a[0].s);
@@ -901,27 +907,37 @@ static void copy_winsize(int master)
  * container's pty until G exits; SIGWINCH (forwarded by `oci run`) resizes the pty. */
 static void proxy(int master, pid_t g, int *code)
 {
+    /* SIGCHLD and SIGWINCH were blocked in main() before the fork, so none is lost before here. */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGWINCH);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
         struct termios raw = saved_tio;
         cfmakeraw(&raw);
         if (tcsetattr(0, TCSANOW, &raw) == 0) tty_raw = 1;
         copy_winsize(master);
     }
-    int in_open = 1, done = 0;
+    int in_open = 1, master_open = 1, done = 0;
     char buf[16384];
     while (!done) {
-        struct pollfd p[3] = {{.fd = master, .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = in_open ? 0 : -1, .events = POLLIN}};
+        int status;
+        pid_t w;
+        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (w == g) {
+                *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                done = 1;
+            }
+        }
+        if (done) break;
+        struct pollfd p[3] = {{.fd = master_open ? master : -1, .events = POLLIN}, {.fd = sfd, .events = POLLIN},
+                              {.fd = in_open && master_open ? 0 : -1, .events = POLLIN}};
         if (poll(p, 3, -1) < 0) { if (errno == EINTR) continue; break; }
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r = read(master, buf, sizeof buf);
             if (r > 0) { if (write(1, buf, (size_t)r) < 0) {} }
-            else if (r < 0 && errno != EINTR && errno != EAGAIN) { p[0].fd = -1; }
+            else if (r == 0 || (errno != EINTR && errno != EAGAIN)) master_open = 0; /* EIO: every slave fd is closed */
         }
         if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r = read(0, buf, sizeof buf);
@@ -930,20 +946,16 @@ static void proxy(int master, pid_t g, int *code)
         }
         if (p[1].revents & POLLIN) {
             struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGWINCH) copy_winsize(master);
-            int status;
-            pid_t w;
-            while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-                if (w == g) {
-                    *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                    done = 1;
-                }
+            while (read(sfd, &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo == SIGWINCH) copy_winsize(master);
             }
         }
     }
-    /* Drain what the container wrote last. */
-    fcntl(master, F_SETFL, O_NONBLOCK);
-    for (ssize_t r; (r = read(master, buf, sizeof buf)) > 0;) if (write(1, buf, (size_t)r) < 0) break;
+    /* What the container wrote last is still in the pty. */
+    if (master_open) {
+        fcntl(master, F_SETFL, O_NONBLOCK);
+        for (ssize_t r; (r = read(master, buf, sizeof buf)) > 0;) if (write(1, buf, (size_t)r) < 0) break;
+    }
     restore_tty();
     if (done) record_exit(*code);
     _exit(*code);
@@ -1023,7 +1035,16 @@ int main(int argc, char **argv)
         if (ops[k].code == OP_TERMINAL) terminal = 1;
         if (ops[k].code == OP_CONSOLE_SOCKET) console = 1;
     }
-    if (terminal && !console && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, monfd) < 0) fail("socketpair");
+    if (terminal && !console) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, monfd) < 0) fail("socketpair");
+        /* The monitor will proxy the pty and learn of exits through a signalfd: block the signals
+         * now so none arrives before it exists. G unblocks everything before exec. */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigaddset(&set, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+    }
     int pp[2];
     if (pipe2(pp, O_CLOEXEC) < 0) fail("pipe");
     pid_t c = fork();

@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
             DeleteCommand.class,
             RunCommand.class,
             ListCommand.class,
+            ExecCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,
@@ -59,6 +60,8 @@ public final class Main {
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // runc's exec: what follows the container id is the command, options included.
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         return cl.execute(args);
     }
 

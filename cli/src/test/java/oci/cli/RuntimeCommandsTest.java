@@ -15,9 +15,11 @@ import oci.bundle.spec.RuntimeSpec;
 import oci.linux.ProcessCalls;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** runc's command line on real containers: a busybox rootfs and Debian's `runc spec` config. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RuntimeCommandsTest {
     @TempDir
     static Path tmp;
@@ -71,6 +73,8 @@ class RuntimeCommandsTest {
         assertEquals(0, oci("start", "d1").code());
         Out list = oci("list", "--format", "json");
         assertTrue(list.out().contains("\"id\":\"d1\"") && list.out().contains("\"status\":\"running\""), list.out());
+        // exec: what follows the id is the command, its options included
+        assertEquals(9, oci("exec", "d1", "sh", "-c", "exit 9").code());
         Out table = oci("list");
         assertTrue(table.out().startsWith("ID ") && table.out().contains("d1"), table.out());
         Out busy = oci("delete", "d1");

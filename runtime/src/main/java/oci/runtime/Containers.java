@@ -186,38 +186,55 @@ public final class Containers {
         }
     }
 
-    /** Talks to the init over the sync socket until it reports "ready" (init.c's protocol). */
-    private Saved converse(String id, ServerSocketChannel server, Process monitor, ContainerPlan plan, Cgroups cgroups,
-                           Saved saved, RuntimeSpec spec) throws IOException {
+    /** Answers the init's "sync NAME PID" requests. */
+    private interface SyncHandler {
+        void sync(String what, long pid) throws IOException;
+    }
+
+    /**
+     * Talks to the init over the sync socket until it reports "ready" (init.c's protocol) and
+     * returns the pid of the container's process it reported.
+     */
+    private long talk(String verb, ServerSocketChannel server, Process monitor, SyncHandler handler) throws IOException {
         SocketChannel ch = accept(server, monitor);
+        long pid = 0;
         try (ch; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
              OutputStream out = Channels.newOutputStream(ch)) {
             for (String line; (line = in.readLine()) != null; ) {
                 debug("init: " + line);
                 if (line.startsWith("error ")) {
-                    throw new ContainerException("create container " + id + ": " + line.substring(6));
+                    throw new ContainerException(verb + ": " + line.substring(6));
                 } else if (line.startsWith("pid ")) {
-                    long pid = Long.parseLong(line.substring(4).trim());
-                    saved = withPid(saved, pid, startTime(pid));
+                    pid = Long.parseLong(line.substring(4).trim());
                 } else if (line.equals("ready")) {
-                    return new Saved(saved.ociVersion(), saved.id(), saved.pid(), saved.pidStart(), saved.bundle(), saved.annotations(),
-                            saved.created(), saved.owner(), saved.cgroupDirs(), saved.pidns(), true);
+                    return pid;
                 } else if (line.startsWith("sync ")) {
                     String[] w = line.split(" ");
                     try {
-                        sync(w[1], Long.parseLong(w[2]), plan, cgroups, saved, spec);
-                    } catch (RuntimeException e) {
+                        handler.sync(w[1], w[1].equals("cgroup") || w[1].equals("userns") ? Long.parseLong(w[2]) : pid);
+                    } catch (IOException | RuntimeException e) {
                         out.write("fail\n".getBytes(StandardCharsets.US_ASCII));
                         throw e;
                     }
                     out.write("ok\n".getBytes(StandardCharsets.US_ASCII));
                 } else {
-                    throw new ContainerException("create container " + id + ": unexpected message from init: " + line);
+                    throw new ContainerException(verb + ": unexpected message from init: " + line);
                 }
             }
         }
-        throw new ContainerException("create container " + id + ": init exited before the container was ready"
-                + exitStatus(monitor));
+        throw new ContainerException(verb + ": init exited before the container was ready" + exitStatus(monitor));
+    }
+
+    private Saved converse(String id, ServerSocketChannel server, Process monitor, ContainerPlan plan, Cgroups cgroups,
+                           Saved saved, RuntimeSpec spec) throws IOException {
+        Saved[] s = {saved};
+        long pid = talk("create container " + id, server, monitor, (what, p) -> {
+            if (!what.equals("cgroup") && !what.equals("userns") && s[0].pid() != p) s[0] = withPid(s[0], p, startTime(p));
+            sync(what, p, plan, cgroups, s[0], spec);
+        });
+        Saved r = s[0].pid() == pid ? s[0] : withPid(s[0], pid, startTime(pid));
+        return new Saved(r.ociVersion(), r.id(), r.pid(), r.pidStart(), r.bundle(), r.annotations(), r.created(), r.owner(),
+                r.cgroupDirs(), r.pidns(), true);
     }
 
     private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
@@ -287,6 +304,79 @@ public final class Containers {
             // the create error is the one to report
         }
         deleteTree(dir);
+    }
+
+    // ---------------------------------------------------------------- exec
+
+    /** The process of the container's config.json: the defaults for `oci exec`. */
+    public RuntimeSpec.Process process(String id) {
+        RuntimeSpec spec = savedConfig(existing(id));
+        if (spec == null || spec.process == null) throw new ContainerException("exec in container " + id + ": its saved config has no process");
+        return spec.process;
+    }
+
+    /** Reads a runtime-spec process object (runc's exec --process FILE). */
+    public static RuntimeSpec.Process readProcess(Path file) {
+        try {
+            String text = Files.readString(file);
+            return Json.bind(Json.parse(text, file.toString()), RuntimeSpec.Process.class, "process");
+        } catch (IOException e) {
+            throw new ContainerException("read process file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Runs another process in a created or running container (runc's exec): it joins every
+     * namespace and the cgroups of the container's process. Returns when the process runs; the
+     * monitor's exit code is the process's.
+     */
+    public Created exec(String id, RuntimeSpec.Process process, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
+        Path dir = existing(id);
+        String verb = "exec in container " + id;
+        String tag = Long.toHexString(System.nanoTime());
+        Path sock = dir.resolve("exec-" + tag + ".sock"), planFile = dir.resolve("exec-" + tag + ".plan");
+        Process monitor = null;
+        try (Lock lock = lock(dir)) {
+            Saved saved = load(dir);
+            String status = status(dir, saved);
+            if (!status.equals("running") && !status.equals("created")) throw new ContainerException(verb + ": it is " + status);
+            RuntimeSpec spec = savedConfig(dir);
+            if (spec == null) throw new ContainerException(verb + ": its saved config.json cannot be read");
+            InitPlan plan;
+            try {
+                plan = PlanBuilder.exec(spec, process, new PlanBuilder.Context(id, Path.of(saved.bundle()), dir, Cgroups.detect(),
+                        Capabilities.lastCap(), consoleSocket, attached), saved.pid(), sock);
+            } catch (ContainerException e) {
+                throw new ContainerException(verb + ": " + e.getMessage());
+            }
+            Files.write(planFile, plan.serialise());
+            long pid;
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(sock));
+                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
+                        .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
+                pb.environment().clear();
+                monitor = pb.start();
+                pid = talk(verb, server, monitor, (what, p) -> {
+                    if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
+                    for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
+                });
+            }
+            if (pidFile != null) writeAtomically(pidFile, Long.toString(pid).getBytes(StandardCharsets.US_ASCII));
+            return new Created(new ContainerState(saved.ociVersion(), id, "running", pid, saved.bundle(), saved.annotations(),
+                    saved.created(), saved.owner()), monitor);
+        } catch (IOException | RuntimeException e) {
+            if (monitor != null) monitor.destroyForcibly();
+            String msg = e instanceof ContainerException || e instanceof ErrnoException ? e.getMessage() : e.toString();
+            throw new ContainerException(msg.startsWith(verb) ? msg : verb + ": " + msg, e);
+        } finally {
+            try {
+                Files.deleteIfExists(sock);
+                Files.deleteIfExists(planFile);
+            } catch (IOException ignored) {
+                // the container directory may be gone
+            }
+        }
     }
 
     // ---------------------------------------------------------------- start, state, kill, delete, list

@@ -187,6 +187,18 @@ final class PlanBuilder {
         if (!cwd.startsWith("/")) throw new ContainerException("process.cwd \"" + cwd + "\" is not an absolute path");
         plan.add(Op.CWD, cwd);
         if (Boolean.TRUE.equals(spec.root.readonly)) plan.add(Op.ROOT_RO);
+        process(p, linux.seccomp, true);
+
+        String cgroupPath = cgroupPath(linux);
+        List<Cgroups.Setting> settings = CgroupSettings.of(linux.resources, linux.devices, ctx.cgroups());
+        return new ContainerPlan(plan, cgroupPath, settings, uidMap, gidMap, spec.hooks, rootfs);
+    }
+
+    /**
+     * The process steps from the umask to the exec. For a new container the init then reports
+     * ready and waits for `oci start`; for `oci exec` it goes straight on.
+     */
+    private void process(RuntimeSpec.Process p, RuntimeSpec.Seccomp seccompSpec, boolean create) {
         if (p.oomScoreAdj != null) plan.add(Op.OOM_ADJ, p.oomScoreAdj);
         rlimits(p);
         RuntimeSpec.User user = p.user != null ? p.user : new RuntimeSpec.User();
@@ -206,7 +218,7 @@ final class PlanBuilder {
         // others the same way.
         ambient &= permitted & inheritable;
         boolean nnp = Boolean.TRUE.equals(p.noNewPrivileges);
-        Seccomp.Program seccomp = linux.seccomp == null ? null : Seccomp.compile(linux.seccomp);
+        Seccomp.Program seccomp = seccompSpec == null ? null : Seccomp.compile(seccompSpec);
         plan.add(Op.BOUNDING, Long.toUnsignedString(bounding), last);
         if (seccomp != null && !nnp) plan.add(Op.SECCOMP, seccomp.flags(), seccomp.bytes());
         List<Object> userArgs = new ArrayList<>(List.of(user.uid, user.gid));
@@ -216,18 +228,58 @@ final class PlanBuilder {
         if (ambient != 0) plan.add(Op.AMBIENT, Long.toUnsignedString(ambient), last);
         if (nnp) plan.add(Op.NNP);
         plan.add(Op.READY);
-        plan.add(Op.WAIT_START);
-        if (spec.hooks != null && nonEmpty(spec.hooks.startContainer)) hooks(spec.hooks.startContainer, "startContainer");
+        if (create) {
+            plan.add(Op.WAIT_START);
+            if (spec.hooks != null && nonEmpty(spec.hooks.startContainer)) hooks(spec.hooks.startContainer, "startContainer");
+        } else {
+            plan.add(Op.CLOSE_FDS);
+        }
         if (seccomp != null && nnp) plan.add(Op.SECCOMP, seccomp.flags(), seccomp.bytes());
         List<Object> exec = new ArrayList<>();
         exec.add(env.size());
         exec.addAll(env);
         exec.addAll(p.args);
         plan.add(Op.EXEC, exec);
+    }
 
-        String cgroupPath = cgroupPath(linux);
-        List<Cgroups.Setting> settings = CgroupSettings.of(linux.resources, linux.devices, ctx.cgroups());
-        return new ContainerPlan(plan, cgroupPath, settings, uidMap, gidMap, spec.hooks, rootfs);
+    /**
+     * The plan of `oci exec`: join every namespace of the container's process {@code pid} (the
+     * user namespace first, the mount namespace last, which also enters its root), join its cgroup,
+     * then the process steps. {@code spec} is the container's config, {@code p} the new process.
+     */
+    static InitPlan exec(RuntimeSpec spec, RuntimeSpec.Process p, Context ctx, long pid, Path sock) {
+        if (p.args == null || p.args.isEmpty()) throw new ContainerException("exec: no command given");
+        RuntimeSpec withProcess = new RuntimeSpec();
+        withProcess.process = p;
+        PlanBuilder b = new PlanBuilder(withProcess, ctx);
+        b.refuseUnimplemented();
+        InitPlan plan = b.plan;
+        plan.add(Op.CONNECT, sock);
+        plan.add(Op.SYNC, "cgroup");
+        Set<String> types = new HashSet<>();
+        if (spec.linux != null && spec.linux.namespaces != null) spec.linux.namespaces.forEach(n -> types.add(n.type));
+        for (var e : NAMESPACES.entrySet()) {
+            if (!types.contains(e.getKey())) continue;
+            String name = switch (e.getKey()) {
+                case "network" -> "net";
+                case "mount" -> "mnt";
+                default -> e.getKey();
+            };
+            plan.add(Op.SETNS, e.getValue(), "/proc/" + pid + "/ns/" + name);
+            if (e.getKey().equals("user")) plan.add(Op.SETID0);
+        }
+        plan.add(Op.FORK);
+        if (Boolean.TRUE.equals(p.terminal)) {
+            RuntimeSpec.User u = p.user != null ? p.user : new RuntimeSpec.User();
+            if (ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
+            RuntimeSpec.Box size = p.consoleSize;
+            plan.add(Op.TERMINAL, u.uid, u.gid, size == null ? 0 : size.height, size == null ? 0 : size.width);
+        }
+        String cwd = p.cwd == null || p.cwd.isEmpty() ? "/" : p.cwd;
+        if (!cwd.startsWith("/")) throw new ContainerException("process.cwd \"" + cwd + "\" is not an absolute path");
+        plan.add(Op.CWD, cwd);
+        b.process(p, spec.linux == null ? null : spec.linux.seccomp, false);
+        return plan;
     }
 
     private void refuseUnimplemented() {

@@ -22,12 +22,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real containers, as root: a busybox rootfs and the config.json Debian's `runc spec` writes
  * (terminal off, args per test). Each test checks what the process inside really sees.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ContainerTest {
     @TempDir
     static Path tmp;
@@ -425,6 +427,40 @@ class ContainerTest {
         } finally {
             receiver.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void execJoinsTheContainer() throws Exception {
+        bundle.spec.hostname = "execbox";
+        bundle.args("sleep", "30");
+        String id = runner.newId("t");
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            runner.containers.start(id);
+            RuntimeSpec.Process p = runner.containers.process(id);
+            p.args = List.of("sh", "-c", "echo $$ $(hostname) $(cat /proc/1/cmdline | tr '\\0' ' '); id -u; ls /proc/self/fd | tr '\\n' ' '; exit 6");
+            p.user.uid = 65534;
+            String x = id + "-x";
+            Containers.Created e = runner.containers.exec(id, p, runner.stdio(x), null, null, false);
+            assertEquals(6, e.waitFor(), runner.err(x));
+            String[] lines = runner.out(x).split("\n");
+            assertTrue(lines[0].matches("[2-9][0-9]* execbox sleep 30"), lines[0]);
+            assertEquals("65534", lines[1]);
+            assertEquals("0 1 2 3 ", lines[2]);
+            // with a terminal, proxied by the monitor
+            p.args = List.of("tty");
+            p.user.uid = 0;
+            p.terminal = true;
+            String t = id + "-t";
+            assertEquals(0, runner.containers.exec(id, p, runner.stdio(t), null, null, true).waitFor(), runner.err(t));
+            assertTrue(runner.out(t).startsWith("/dev/pts/"), runner.out(t));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        RuntimeSpec.Process p = new RuntimeSpec.Process();
+        p.args = List.of("true");
+        ContainerException gone = assertThrows(ContainerException.class, () -> runner.containers.exec(id, p, runner.stdio("y"), null, null, false));
+        assertTrue(gone.getMessage().contains("does not exist"), gone.getMessage());
     }
 
     @Test
