@@ -108,6 +108,7 @@ static size_t nops;
 static int sock = -1;
 static int rootfd = -1;
 static int fifofd = -1;
+static int selffd = -1;     /* /proc/self/fd of the host's procfs, kept for the fifo reopen after pivot_root */
 static int consolefd = -1;
 static int hookfd = -1;     /* state JSON for createContainer/startContainer hooks */  /* --console-socket connection */
 static int monfd[2] = {-1, -1}; /* socketpair to the monitor, which proxies the pty for `oci run` */
@@ -311,6 +312,16 @@ static void fdpath(char *out, size_t n, int fd)
     snprintf(out, n, "/proc/self/fd/%d", fd);
 }
 
+/* After pivot_root a container without a /proc mount has no /proc/self/fd: then the path itself
+ * is used, which can no longer leave the new root (there is no host root to reach, and no /proc
+ * magic link to follow). */
+static void fdpath_or(char *out, size_t n, int fd, const char *path)
+{
+    struct stat st;
+    if (stat("/proc/self/fd", &st) == 0) fdpath(out, n, fd);
+    else snprintf(out, n, "%s", path);
+}
+
 #define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
 /* Remount flags the kernel keeps locked on mounts from a more privileged namespace; a bind remount
@@ -472,8 +483,8 @@ static void op_mask(struct arg *a)
     }
     struct stat st;
     if (fstat(fd, &st) < 0) fail("stat masked path \"%s\"", a[0].s);
-    char p[64];
-    fdpath(p, sizeof p, fd);
+    char p[PATH_MAX];
+    fdpath_or(p, sizeof p, fd, a[0].s);
     if (S_ISDIR(st.st_mode)) {
         if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
             fail("mask \"%s\"", a[0].s);
@@ -485,8 +496,8 @@ static void op_mask(struct arg *a)
             errno = EPERM;
             fail("mask \"%s\": /dev/null is not the null device", a[0].s);
         }
-        char np[64];
-        fdpath(np, sizeof np, nfd);
+        char np[PATH_MAX];
+        fdpath_or(np, sizeof np, nfd, "/dev/null");
         if (mount(np, p, NULL, MS_BIND, NULL) < 0) fail("mask \"%s\"", a[0].s);
         close(nfd);
     }
@@ -500,13 +511,13 @@ static void op_readonly(struct arg *a)
         if (errno == ENOENT) return;
         fail("open readonly path \"%s\"", a[0].s);
     }
-    char p[64];
-    fdpath(p, sizeof p, fd);
+    char p[PATH_MAX];
+    fdpath_or(p, sizeof p, fd, a[0].s);
     if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind readonly path \"%s\"", a[0].s);
     close(fd);
     fd = open_in_root(rootfd, a[0].s, O_PATH | O_NOFOLLOW);
     if (fd < 0) fail("reopen readonly path \"%s\"", a[0].s);
-    fdpath(p, sizeof p, fd);
+    fdpath_or(p, sizeof p, fd, a[0].s);
     bind_remount(a[0].s, p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
     close(fd);
 }
@@ -585,14 +596,15 @@ static void op_prepare_exec(struct arg *a)
 static void op_wait_start(void)
 {
     /* runc's exec fifo: the open for writing blocks until `oci start` opens it for reading. */
-    char p[64];
-    fdpath(p, sizeof p, fifofd);
-    int w = open(p, O_WRONLY | O_CLOEXEC);
+    char n[32];
+    snprintf(n, sizeof n, "%d", fifofd);
+    int w = openat(selffd, n, O_WRONLY | O_CLOEXEC);
     if (w < 0) fail("open exec fifo");
     if (write(w, "0", 1) != 1) fail("write exec fifo");
     close(w);
     close(fifofd);
-    fifofd = -1;
+    close(selffd);
+    fifofd = selffd = -1;
 }
 
 static void reset_signals(void)
@@ -756,6 +768,9 @@ static void run_ops(size_t from, int pidpipe)
             if (setresuid(0, 0, 0) < 0) fail("setresuid 0 in user namespace");
             break;
         case OP_FORK: {
+            /* G waits until C has reported its pid, so Java knows it before any message of G's. */
+            int go[2];
+            if (pipe2(go, O_CLOEXEC) < 0) fail("pipe");
             pid_t g = fork();
             if (g < 0) fail("fork container process");
             if (g > 0) {
@@ -766,8 +781,15 @@ static void run_ops(size_t from, int pidpipe)
                 if (write(pidpipe, line, (size_t)n) != n) _exit(1);
                 snprintf(line, sizeof line, "pid %d\n", g);
                 sendline(line);
+                if (write(go[1], "g", 1) != 1) _exit(1);
                 _exit(0);
             }
+            close(go[1]);
+            char b;
+            ssize_t r;
+            do r = read(go[0], &b, 1); while (r < 0 && errno == EINTR);
+            if (r != 1) _exit(127); /* the setup process died: nobody knows our pid */
+            close(go[0]);
             close(pidpipe);
             pidpipe = -1;
             break;
@@ -789,6 +811,9 @@ static void run_ops(size_t from, int pidpipe)
         case OP_OPEN_FIFO:
             fifofd = open(a[0].s, O_PATH | O_CLOEXEC);
             if (fifofd < 0) fail("open exec fifo %s", a[0].s);
+            /* The container may mount no /proc of its own; closed before exec like every other fd. */
+            selffd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (selffd < 0) fail("open /proc/self/fd");
             break;
         case OP_PIVOT: op_pivot(); break;
         case OP_CONSOLE_SOCKET: {

@@ -198,6 +198,7 @@ public final class Containers {
     private long talk(String verb, ServerSocketChannel server, Process monitor, SyncHandler handler) throws IOException {
         SocketChannel ch = accept(server, monitor);
         long pid = 0;
+        boolean ready = false;
         try (ch; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
              OutputStream out = Channels.newOutputStream(ch)) {
             for (String line; (line = in.readLine()) != null; ) {
@@ -206,8 +207,12 @@ public final class Containers {
                     throw new ContainerException(verb + ": " + line.substring(6));
                 } else if (line.startsWith("pid ")) {
                     pid = Long.parseLong(line.substring(4).trim());
+                    if (ready) return pid;
                 } else if (line.equals("ready")) {
-                    return pid;
+                    // The setup process sends the pid and the container process "ready", on the same
+                    // socket but from two processes: either may come first.
+                    ready = true;
+                    if (pid > 0) return pid;
                 } else if (line.startsWith("sync ")) {
                     String[] w = line.split(" ");
                     try {
@@ -233,6 +238,9 @@ public final class Containers {
             sync(what, p, plan, cgroups, s[0], spec);
         });
         Saved r = s[0].pid() == pid ? s[0] : withPid(s[0], pid, startTime(pid));
+        if (r.pidStart() < 0) {
+            throw new ContainerException("create container " + id + ": the container process " + pid + " is gone (or unreadable in /proc)");
+        }
         return new Saved(r.ociVersion(), r.id(), r.pid(), r.pidStart(), r.bundle(), r.annotations(), r.created(), r.owner(),
                 r.cgroupDirs(), r.pidns(), true);
     }
@@ -424,7 +432,8 @@ public final class Containers {
             try {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
                 if (ch.read(b) == 1 && b.get(0) == '0') return;
-                throw new ContainerException("start container " + id + ": its init exited before the start");
+                throw new ContainerException("start container " + id + ": its init exited before the start (pid "
+                        + saved.pid() + " started at " + saved.pidStart() + ", now " + startTime(saved.pid()) + ")");
             } finally {
                 watchdog.interrupt();
             }

@@ -464,6 +464,44 @@ class ContainerTest {
     }
 
     @Test
+    void killAllSignalsEveryProcessOfTheCgroup() throws Exception {
+        bundle.sh("sleep 30 & sleep 30 & echo up; wait");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            runner.containers.start(id);
+            waitFor(() -> runner.out(id).contains("up"));
+            assertEquals(3, Cgroups.pids(List.of(Path.of("/sys/fs/cgroup/pids/oci", id))).size());
+            runner.containers.kill(id, 9, true);
+            assertEquals(137, c.waitFor());
+        } finally {
+            runner.containers.delete(id, true);
+        }
+    }
+
+    @Test
+    void withoutAPidNamespaceDeleteKillsWhatIsLeft() throws Exception {
+        bundle.spec.linux.namespaces.removeIf(n -> n.type.equals("pid"));
+        bundle.spec.mounts.removeIf(m -> m.destination.equals("/proc"));
+        bundle.sh("sleep 60 & echo $!");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        long orphan;
+        try {
+            runner.containers.start(id);
+            assertEquals(0, c.waitFor());
+            orphan = Long.parseLong(runner.out(id).trim());
+            assertTrue(orphan > 1, "a host pid: " + orphan);
+            assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the orphan outlives pid 1");
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        long o = orphan;
+        waitFor(() -> !ProcessHandle.of(o).map(ProcessHandle::isAlive).orElse(false));
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/pids/oci", id)));
+    }
+
+    @Test
     void hooksRunInOrderWithStateOnStdin() throws Exception {
         Path log = tmp.resolve("hooks.log");
         Files.deleteIfExists(log);

@@ -37,8 +37,15 @@ final class Runner {
             containers.start(id);
             int code = c.waitFor();
             return new Result(code, out(id), err(id));
+        } catch (RuntimeException e) {
+            try {
+                containers.delete(id, true);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         } finally {
-            containers.delete(id, true);
+            if (containers.list().stream().anyMatch(s -> s.id().equals(id))) containers.delete(id, true);
         }
     }
 
