@@ -131,6 +131,10 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": state path " + dir + " is too long for a unix socket");
         }
         Cgroups cgroups = Cgroups.detect();
+        if (cgroups.controllers().isEmpty()) {
+            throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup v1 controllers mounted under "
+                    + "/sys/fs/cgroup; cgroup v2-only machines are not implemented");
+        }
         ContainerPlan plan;
         try {
             plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, dir, cgroups, Capabilities.lastCap(), consoleSocket, attached));

@@ -282,6 +282,30 @@ class ContainerTest {
     }
 
     @Test
+    void seccompAllowListLikeDockersShape() throws Exception {
+        // Default ERRNO, every syscall of the table allowed but mkdir/mkdirat, personality only with arg 0.
+        RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+        sc.defaultAction = "SCMP_ACT_ERRNO";
+        sc.architectures = List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
+        RuntimeSpec.Syscall allow = new RuntimeSpec.Syscall();
+        allow.names = Seccomp.syscalls().keySet().stream().filter(n -> !n.startsWith("mkdir") && !n.equals("personality")).sorted().toList();
+        allow.action = "SCMP_ACT_ALLOW";
+        RuntimeSpec.Syscall personality = new RuntimeSpec.Syscall();
+        personality.names = List.of("personality");
+        personality.action = "SCMP_ACT_ALLOW";
+        RuntimeSpec.SyscallArg zero = new RuntimeSpec.SyscallArg();
+        zero.index = 0;
+        zero.op = "SCMP_CMP_EQ";
+        personality.args = List.of(zero);
+        sc.syscalls = List.of(allow, personality);
+        bundle.spec.linux.seccomp = sc;
+        bundle.spec.root.readonly = false;
+        Runner.Result r = runner.run(bundle.sh("echo start; mkdir /tmp/nope 2>&1; ls /tmp | wc -l; exit 3"));
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("start\nmkdir: can't create directory '/tmp/nope': Operation not permitted\n0\n", r.out());
+    }
+
+    @Test
     void mountDestinationSymlinkCannotEscapeTheRoot() throws Exception {
         Path link = bundle.dir.resolve("rootfs/mnt");
         Files.createSymbolicLink(link, Path.of("/"));
