@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "list", mixinStandardHelpOptions = true, aliases = "ps", description = "List the containers in the state root.")
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List the containers in the state root.")
 final class ListCommand implements Callable<Integer> {
     enum Format { table, json }
 

@@ -28,6 +28,8 @@ import picocli.CommandLine.ScopeType;
             RunCommand.class,
             ListCommand.class,
             ExecCommand.class,
+            PauseCommand.class,
+            ResumeCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The runtime-spec state of a container (runtime.md "State"), plus what `oci list` shows.
  *
- * @param status creating, created, running or stopped
+ * @param status creating, created, running or stopped (runtime.md), or paused (runc's addition)
  * @param pid the container's process as seen from the host; 0 when stopped
  */
 public record ContainerState(String ociVersion, String id, String status, long pid, String bundle,

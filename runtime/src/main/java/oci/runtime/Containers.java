@@ -460,7 +460,7 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("created") && !status.equals("running")) {
+            if (!status.equals("created") && !status.equals("running") && !status.equals("paused")) {
                 throw new ContainerException("kill container " + id + ": it is " + status);
             }
             if (all) {
@@ -490,8 +490,13 @@ public final class Containers {
             if (status.equals("running") && !force) {
                 throw new ContainerException("delete container " + id + ": it is running (stop it first, or use --force)");
             }
+            if (status.equals("paused") && !force) {
+                throw new ContainerException("delete container " + id + ": it is paused (resume and stop it first, or use --force)");
+            }
             if (!status.equals("stopped")) {
                 signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
+                // A frozen process cannot die: thaw it once the kill is pending.
+                if (freezer(saved) != null && Files.isDirectory(freezer(saved))) setFreezer(freezer(saved), "THAWED");
                 waitGone(saved.pid(), saved.pidStart());
             }
             List<Path> cg = saved.cgroupDirs().stream().map(Path::of).toList();
@@ -630,7 +635,52 @@ public final class Containers {
     private static String status(Path dir, Saved s) {
         if (!s.ready()) return s.pid() > 0 && !alive(s) ? "stopped" : "creating";
         if (!alive(s)) return "stopped";
-        return Files.exists(dir.resolve("exec.fifo")) ? "created" : "running";
+        if (Files.exists(dir.resolve("exec.fifo"))) return "created";
+        return frozen(s) ? "paused" : "running";
+    }
+
+    /** The container's directory in the v1 freezer hierarchy, if it has one. */
+    private static Path freezer(Saved s) {
+        return s.cgroupDirs().stream().map(Path::of).filter(p -> p.getParent() != null && p.toString().contains("/freezer/"))
+                .findFirst().orElse(null);
+    }
+
+    private static boolean frozen(Saved s) {
+        Path f = freezer(s);
+        try {
+            return f != null && !Cgroups.readVirtual(f.resolve("freezer.state")).equals("THAWED");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Freezes (pause) or thaws (resume) every process of the container: runc's pause and resume. */
+    public void freeze(String id, boolean freeze) {
+        String verb = (freeze ? "pause" : "resume") + " container " + id;
+        Path dir = existing(id);
+        try (Lock lock = lock(dir)) {
+            Saved saved = load(dir);
+            String status = status(dir, saved);
+            if (!status.equals(freeze ? "running" : "paused")) throw new ContainerException(verb + ": it is " + status);
+            Path f = freezer(saved);
+            if (f == null) throw new ContainerException(verb + ": no freezer cgroup on this machine");
+            setFreezer(f, freeze ? "FROZEN" : "THAWED");
+        } catch (IOException e) {
+            throw new ContainerException(verb + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void setFreezer(Path f, String state) throws IOException {
+        Files.writeString(f.resolve("freezer.state"), state);
+        // FREEZING is transient: wait until every task is frozen (or thawed).
+        for (int i = 0; i < 500 && !Cgroups.readVirtual(f.resolve("freezer.state")).equals(state); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static boolean alive(Saved s) {

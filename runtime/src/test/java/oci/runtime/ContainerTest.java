@@ -137,6 +137,28 @@ class ContainerTest {
     }
 
     @Test
+    void pauseAndResume() throws Exception {
+        bundle.sh("i=0; while true; do i=$((i+1)); echo $i > /dev/shm/n; sleep 0.01; done");
+        String id = runner.newId("t");
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            runner.containers.start(id);
+            runner.containers.freeze(id, true);
+            assertEquals("paused", runner.containers.state(id).status());
+            String frozen = Files.readString(Path.of("/sys/fs/cgroup/freezer/oci", id, "freezer.state")).trim();
+            assertEquals("FROZEN", frozen);
+            assertThrows(ContainerException.class, () -> runner.containers.freeze(id, true));
+            runner.containers.freeze(id, false);
+            assertEquals("running", runner.containers.state(id).status());
+            runner.containers.freeze(id, true);
+        } finally {
+            // a paused container is deleted with force: killed, then thawed so it can die
+            runner.containers.delete(id, true);
+        }
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/freezer/oci", id)));
+    }
+
+    @Test
     void deletingACreatedContainerKillsIt() throws Exception {
         bundle.sh("echo never");
         String id = runner.newId("t");
