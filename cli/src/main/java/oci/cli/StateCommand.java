@@ -1,6 +1,5 @@
 package oci.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -19,7 +18,7 @@ final class StateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            spec.commandLine().getOut().println(new String(main.runtime.containers().state(id).toJson(), StandardCharsets.UTF_8));
+            spec.commandLine().getOut().println(main.runtime.containers().state(id).toPrettyJson());
             return 0;
         } catch (RuntimeException e) {
             main.runtime.error(e.getMessage());

@@ -49,6 +49,9 @@ class RuntimeCommandsTest {
 
     record Out(int code, String out, String err) {}
 
+    /** Ids unique to this test run: the cgroup path is /oci/ID, shared by every run on the machine. */
+    static final String SUFFIX = "-" + ProcessHandle.current().pid();
+
     static Out oci(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
@@ -60,34 +63,34 @@ class RuntimeCommandsTest {
     @Test
     void runReturnsTheContainersExitCode() throws Exception {
         config("exit 5");
-        assertEquals(5, oci("run", "--rm", "-b", bundle.toString(), "exit5").code());
+        assertEquals(5, oci("run", "--rm", "-b", bundle.toString(), "exit5" + SUFFIX).code());
         assertEquals("", oci("list", "-q").out());
     }
 
     @Test
     void detachedLifecycleThroughTheCommands() throws Exception {
         config("sleep 30");
-        assertEquals(0, oci("create", "-b", bundle.toString(), "--pid-file", tmp.resolve("pid").toString(), "d1").code());
-        Out state = oci("state", "d1");
+        assertEquals(0, oci("create", "-b", bundle.toString(), "--pid-file", tmp.resolve("pid").toString(), "d1" + SUFFIX).code());
+        Out state = oci("state", "d1" + SUFFIX);
         assertTrue(state.out().replaceAll("\\s", "").contains("\"status\":\"created\""), state.out());
-        assertEquals(0, oci("start", "d1").code());
+        assertEquals(0, oci("start", "d1" + SUFFIX).code());
         Out list = oci("list", "--format", "json");
-        assertTrue(list.out().contains("\"id\":\"d1\"") && list.out().contains("\"status\":\"running\""), list.out());
+        assertTrue(list.out().contains("\"id\":\"d1" + SUFFIX + "\"") && list.out().contains("\"status\":\"running\""), list.out());
         // exec: what follows the id is the command, its options included
-        assertEquals(9, oci("exec", "d1", "sh", "-c", "exit 9").code());
+        assertEquals(9, oci("exec", "d1" + SUFFIX, "sh", "-c", "exit 9").code());
         Out table = oci("list");
-        assertTrue(table.out().startsWith("ID ") && table.out().contains("d1"), table.out());
-        Out busy = oci("delete", "d1");
+        assertTrue(table.out().startsWith("ID ") && table.out().contains("d1" + SUFFIX), table.out());
+        Out busy = oci("delete", "d1" + SUFFIX);
         assertEquals(1, busy.code());
-        assertTrue(busy.err().startsWith("oci: delete container d1: it is running"), busy.err());
-        assertEquals(0, oci("kill", "d1", "SIGKILL").code());
+        assertTrue(busy.err().startsWith("oci: delete container d1" + SUFFIX + ": it is running"), busy.err());
+        assertEquals(0, oci("kill", "d1" + SUFFIX, "SIGKILL").code());
         long pid = Long.parseLong(Files.readString(tmp.resolve("pid")).trim());
         for (int i = 0; i < 500 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(10);
-        assertTrue(oci("state", "d1").out().contains("stopped"));
-        assertEquals(0, oci("delete", "d1").code());
-        Out gone = oci("state", "d1");
+        assertTrue(oci("state", "d1" + SUFFIX).out().contains("stopped"));
+        assertEquals(0, oci("delete", "d1" + SUFFIX).code());
+        Out gone = oci("state", "d1" + SUFFIX);
         assertEquals(1, gone.code());
-        assertTrue(gone.err().startsWith("oci: container d1 does not exist"), gone.err());
+        assertTrue(gone.err().startsWith("oci: container d1" + SUFFIX + " does not exist"), gone.err());
     }
 
     @Test
@@ -102,13 +105,20 @@ class RuntimeCommandsTest {
         config("trap 'exit 42' TERM; echo ready; while true; do sleep 0.05; done");
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "oci.cli.Main", "--root", root.toString(), "run", "--rm", "-b", bundle.toString(), "fwd")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        byte[] ready = p.getInputStream().readNBytes(6);
-        assertEquals("ready\n", new String(ready));
-        ProcessCalls.kill((int) p.pid(), 15);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(42, p.exitValue());
+                "oci.cli.Main", "--root", root.toString(), "run", "--rm", "-b", bundle.toString(), "fwd" + SUFFIX)
+                .redirectError(tmp.resolve("fwd.err").toFile()).start();
+        try {
+            byte[] ready = p.getInputStream().readNBytes(6);
+            assertEquals("ready\n", new String(ready));
+            ProcessCalls.kill((int) p.pid(), 15);
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(42, p.exitValue(), Files.readString(tmp.resolve("fwd.err")));
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                oci("delete", "--force", "fwd" + SUFFIX);
+            }
+        }
         assertEquals("", oci("list", "-q").out());
     }
 }

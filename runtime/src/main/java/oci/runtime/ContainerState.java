@@ -14,6 +14,15 @@ public record ContainerState(String ociVersion, String id, String status, long p
                              Map<String, String> annotations, String created, String owner) {
     /** The state JSON as the spec defines it (what `oci state` prints and hooks read on stdin). */
     public byte[] toJson() {
+        return Json.write(fields()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The same, indented (what `oci state` prints, as runc does). */
+    public String toPrettyJson() {
+        return Json.writePretty(fields());
+    }
+
+    private Map<String, Object> fields() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ociVersion", ociVersion);
         m.put("id", id);
@@ -21,7 +30,7 @@ public record ContainerState(String ociVersion, String id, String status, long p
         m.put("pid", pid);
         m.put("bundle", bundle);
         if (annotations != null && !annotations.isEmpty()) m.put("annotations", annotations);
-        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+        return m;
     }
 
     /** created or running: the container's process exists. */

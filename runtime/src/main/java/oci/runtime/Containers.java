@@ -567,21 +567,36 @@ public final class Containers {
         return dir;
     }
 
-    /** The container's lock, held for the whole of one operation; closing the channel releases it. */
-    private record Lock(FileChannel channel) implements AutoCloseable {
+    /**
+     * The container's lock, held for the whole of one operation. A file lock orders processes; the
+     * JVM refuses a second lock on the same file from another thread (OverlappingFileLockException:
+     * `oci run`'s signal forwarding vs its own delete), so threads first queue on an in-JVM lock.
+     */
+    private record Lock(java.util.concurrent.locks.ReentrantLock local, FileChannel channel) implements AutoCloseable {
         @Override
         public void close() throws IOException {
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                local.unlock();
+            }
         }
     }
 
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> LOCAL_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static Lock lock(Path dir) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.util.concurrent.locks.ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(dir, d -> new java.util.concurrent.locks.ReentrantLock());
+        local.lock();
+        FileChannel ch = null;
         try {
+            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             ch.lock();
-            return new Lock(ch);
+            return new Lock(local, ch);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (ch != null) ch.close();
+            local.unlock();
             throw e;
         }
     }

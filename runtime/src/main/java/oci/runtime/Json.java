@@ -279,6 +279,38 @@ final class Json {
         return sb.toString();
     }
 
+    /** As {@link #write(Object)}, indented by two spaces per level (what `oci state` prints, as runc does). */
+    static String writePretty(Object v) {
+        StringBuilder sb = new StringBuilder();
+        pretty(sb, v, "");
+        return sb.toString();
+    }
+
+    private static void pretty(StringBuilder sb, Object v, String indent) {
+        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+            sb.append("{\n");
+            int k = 0;
+            for (var e : m.entrySet()) {
+                sb.append(indent).append("  ");
+                quote(sb, String.valueOf(e.getKey()));
+                sb.append(": ");
+                pretty(sb, e.getValue(), indent + "  ");
+                sb.append(++k < m.size() ? ",\n" : "\n");
+            }
+            sb.append(indent).append('}');
+        } else if (v instanceof List<?> l && !l.isEmpty()) {
+            sb.append("[\n");
+            for (int k = 0; k < l.size(); k++) {
+                sb.append(indent).append("  ");
+                pretty(sb, l.get(k), indent + "  ");
+                sb.append(k + 1 < l.size() ? ",\n" : "\n");
+            }
+            sb.append(indent).append(']');
+        } else {
+            write(sb, v);
+        }
+    }
+
     private static void write(StringBuilder sb, Object v) {
         switch (v) {
             case null -> sb.append("null");

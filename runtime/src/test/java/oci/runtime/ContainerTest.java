@@ -373,6 +373,12 @@ class ContainerTest {
             long pid = runner.containers.state(id).pid();
             String exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).toString();
             assertTrue(exe.startsWith("/memfd:oci-init"), exe);
+            // What CVE-2019-5736 did through /proc/PID/exe: the sealed copy refuses to be written.
+            assertThrows(IOException.class, () -> {
+                try (var out = Files.newOutputStream(Path.of("/proc", Long.toString(pid), "exe"), java.nio.file.StandardOpenOption.WRITE)) {
+                    out.write(new byte[] {0x7f});
+                }
+            });
         } finally {
             runner.containers.delete(id, true);
         }
