@@ -135,7 +135,10 @@ final class PlanBuilder {
         if (unshare != 0) plan.add(Op.UNSHARE, unshare);
         plan.add(Op.FORK);
 
-        // The container's pid 1 (process G): the filesystem.
+        // The container's pid 1 (process G). Its oom_score_adj is written through the host's /proc,
+        // which is still there (the container may not mount one of its own).
+        if (spec.process.oomScoreAdj != null) plan.add(Op.OOM_ADJ, spec.process.oomScoreAdj);
+        // The filesystem.
         long rootProp = linux.rootfsPropagation == null ? MS_SLAVE | MS_REC : propagation(linux.rootfsPropagation);
         plan.add(Op.MOUNT_PROP, "/", rootProp);
         plan.add(Op.BIND_ROOT, rootfs, 0);
@@ -170,11 +173,12 @@ final class PlanBuilder {
         boolean terminal = Boolean.TRUE.equals(spec.process.terminal);
         if (terminal && ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
         plan.add(Op.PIVOT);
+        // Sysctls first: readonlyPaths usually makes /proc/sys read-only.
+        sysctls(linux, created, joins);
         for (String p : linux.maskedPaths == null ? List.<String>of() : linux.maskedPaths) plan.add(Op.MASK, absolute(p, "linux.maskedPaths"));
         for (String p : linux.readonlyPaths == null ? List.<String>of() : linux.readonlyPaths) plan.add(Op.READONLY, absolute(p, "linux.readonlyPaths"));
         if (spec.hostname != null && !spec.hostname.isEmpty()) plan.add(Op.HOSTNAME, spec.hostname);
         if (spec.domainname != null && !spec.domainname.isEmpty()) plan.add(Op.DOMAINNAME, spec.domainname);
-        sysctls(linux, created, joins);
         if (terminal) {
             RuntimeSpec.User u = spec.process.user != null ? spec.process.user : new RuntimeSpec.User();
             RuntimeSpec.Box size = spec.process.consoleSize;
@@ -199,7 +203,7 @@ final class PlanBuilder {
      * ready and waits for `oci start`; for `oci exec` it goes straight on.
      */
     private void process(RuntimeSpec.Process p, RuntimeSpec.Seccomp seccompSpec, boolean create) {
-        if (p.oomScoreAdj != null) plan.add(Op.OOM_ADJ, p.oomScoreAdj);
+        if (!create && p.oomScoreAdj != null) plan.add(Op.OOM_ADJ, p.oomScoreAdj);
         rlimits(p);
         RuntimeSpec.User user = p.user != null ? p.user : new RuntimeSpec.User();
         plan.add(Op.UMASK, user.umask != null ? user.umask : 022);

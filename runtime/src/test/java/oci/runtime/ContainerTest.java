@@ -177,9 +177,10 @@ class ContainerTest {
         bundle.spec.process.user.gid = 65534;
         bundle.spec.process.user.additionalGids = List.of(5L, 7L);
         bundle.spec.process.user.umask = 077;
-        Runner.Result r = runner.run(bundle.sh("echo \"$GREETING\"; pwd; id -u; id -g; id -G; umask"));
+        bundle.spec.process.oomScoreAdj = 123;
+        Runner.Result r = runner.run(bundle.sh("echo \"$GREETING\"; pwd; id -u; id -g; id -G; umask; cat /proc/self/oom_score_adj"));
         assertEquals(0, r.exit(), r.err());
-        assertEquals("hi there\n/tmp/work\n65534\n65534\n65534 5 7\n0077\n", r.out());
+        assertEquals("hi there\n/tmp/work\n65534\n65534\n65534 5 7\n0077\n123\n", r.out());
     }
 
     @Test
@@ -188,6 +189,14 @@ class ContainerTest {
         Runner.Result r = runner.run(bundle.sh("hostname; touch /x 2>/dev/null && echo writable || echo readonly"));
         assertEquals("box-one\nreadonly\n", r.out(), r.err());
         assertFalse(Files.exists(bundle.dir.resolve("rootfs/x")));
+    }
+
+    @Test
+    void sysctlsAndDomainname() throws Exception {
+        bundle.spec.linux.sysctl = java.util.Map.of("net.ipv4.ip_forward", "1", "kernel.shmmni", "1234");
+        bundle.spec.domainname = "example.test";
+        Runner.Result r = runner.run(bundle.sh("cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni /proc/sys/kernel/domainname"));
+        assertEquals("1\n1234\nexample.test\n", r.out(), r.err());
     }
 
     @Test

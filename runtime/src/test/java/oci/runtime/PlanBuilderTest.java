@@ -68,8 +68,8 @@ class PlanBuilderTest {
     void orderOfTheContainerSetup() {
         spec.process.capabilities.inheritable = List.of("CAP_KILL");
         List<String> ops = ops();
-        String[] order = {"FORK", "MOUNT_PROP", "BIND_ROOT", "MOUNT", "MKNOD", "OPEN_FIFO", "PIVOT", "MASK", "READONLY", "HOSTNAME",
-            "CWD", "ROOT_RO", "OOM_ADJ", "RLIMIT", "UMASK", "PREPARE_EXEC", "BOUNDING", "USER", "CAPS", "AMBIENT", "NNP", "READY",
+        String[] order = {"FORK", "OOM_ADJ", "MOUNT_PROP", "BIND_ROOT", "MOUNT", "MKNOD", "OPEN_FIFO", "PIVOT", "MASK", "READONLY",
+            "HOSTNAME", "CWD", "ROOT_RO", "RLIMIT", "UMASK", "PREPARE_EXEC", "BOUNDING", "USER", "CAPS", "AMBIENT", "NNP", "READY",
             "WAIT_START", "EXEC"};
         int last = -1;
         for (String op : order) {
