@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
             ExecCommand.class,
             PauseCommand.class,
             ResumeCommand.class,
+            PsCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -76,6 +76,8 @@ class RuntimeCommandsTest {
         assertEquals(0, oci("start", "d1" + SUFFIX).code());
         Out list = oci("list", "--format", "json");
         assertTrue(list.out().contains("\"id\":\"d1" + SUFFIX + "\"") && list.out().contains("\"status\":\"running\""), list.out());
+        Out ps = oci("ps", "--format", "json", "d1" + SUFFIX);
+        assertEquals("[" + Files.readString(tmp.resolve("pid")).trim() + "]\n", ps.out());
         // exec: what follows the id is the command, its options included
         assertEquals(9, oci("exec", "d1" + SUFFIX, "sh", "-c", "exit 9").code());
         Out table = oci("list");

@@ -517,6 +517,16 @@ public final class Containers {
         }
     }
 
+    /** The host pids of every process in the container's cgroup (runc's ps). */
+    public List<Integer> pids(String id) {
+        Path dir = existing(id);
+        try (Lock lock = lock(dir)) {
+            return Cgroups.pids(load(dir).cgroupDirs().stream().map(Path::of).toList());
+        } catch (IOException e) {
+            throw new ContainerException("list processes of container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Every container in the state root, by id. */
     public List<ContainerState> list() {
         List<ContainerState> out = new ArrayList<>();
