@@ -20,6 +20,13 @@ import picocli.CommandLine.ScopeType;
         description = "From an image name to a running container, without Docker.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ImportCommand.class,
+            ImagesCommand.class,
+            InspectCommand.class,
+            TagCommand.class,
+            RmiCommand.class,
+            GcCommand.class,
+            FsckCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,

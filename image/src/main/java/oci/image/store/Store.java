@@ -421,6 +421,15 @@ public final class Store implements BlobSource {
     /** Runs {@code action} holding the store's exclusive lock (threads of this JVM and other processes). */
     public <T> T locked(IoAction<T> action) {
         ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(root, k -> new ReentrantLock());
+        if (inProcess.isHeldByCurrentThread()) {
+            // Nested call (e.g. updateIndex inside an import's commit): this thread holds the file lock already;
+            // locking the file again from this JVM would throw OverlappingFileLockException.
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new ImageException("store " + root + ": " + e);
+            }
+        }
         inProcess.lock();
         try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = ch.lock()) {
