@@ -23,6 +23,10 @@ public final class Json {
         } catch (ImageException e) {
             throw e;
         } catch (IOException e) {
+            // A validating constructor (Digest, Descriptor) refused a value: its message says what was wrong.
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof ImageException ie) throw new ImageException(what + ": " + firstLine(ie.getMessage()));
+            }
             throw new ImageException(what + ": malformed JSON: " + firstLine(e.getMessage()));
         } catch (RuntimeException e) {
             // Jackson wraps exceptions thrown by our validating constructors.
