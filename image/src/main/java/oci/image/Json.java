@@ -55,6 +55,8 @@ public final class Json {
     static String firstLine(String s) {
         if (s == null) return "";
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = nl < 0 ? s : s.substring(0, nl);
+        // Jackson's location says "[Source: REDACTED (...); line: 1, column: 32]": keep the line and column.
+        return line.replaceAll("\\[Source: .*?; line:", "[line:");
     }
 }

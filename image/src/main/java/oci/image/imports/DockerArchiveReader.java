@@ -38,6 +38,8 @@ final class DockerArchiveReader extends Reader {
     /** manifest.json's entries; both forms of docker save write it. */
     static List<Entry> manifestJson(Reader r) throws IOException {
         byte[] bytes = r.small("manifest.json", r.entries.spool("manifest.json", "sha256"));
+        com.fasterxml.jackson.databind.JsonNode tree = r.model(() -> Json.read(bytes, com.fasterxml.jackson.databind.JsonNode.class, what("manifest.json")));
+        if (!tree.isArray()) throw new ImportException(r.source, "manifest.json", "not a JSON list of images");
         Entry[] list = r.model(() -> Json.read(bytes, Entry[].class, what("manifest.json")));
         if (list.length == 0) throw new ImportException(r.source, "manifest.json", "lists no images");
         for (int i = 0; i < list.length; i++) {

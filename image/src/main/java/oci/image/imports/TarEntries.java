@@ -53,9 +53,14 @@ final class TarEntries implements Entries {
 
     private void readAll(InputStream in, Scratch scratch) {
         String current = null;
+        String previous = null;
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
         try {
-            TarArchiveInputStream tar = new TarArchiveInputStream(in);
-            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+            while (true) {
+                previous = current == null ? previous : current;
+                current = null;
+                TarArchiveEntry e = tar.getNextEntry();
+                if (e == null) break;
                 current = e.getName();
                 String name = Entries.clean(source, e.getName());
                 if (e.isSymbolicLink()) {
@@ -79,13 +84,13 @@ final class TarEntries implements Entries {
             }
         } catch (ImageException e) {
             throw e;
-        } catch (EOFException | ZipException e) {
-            throw new ImportException(source, current, "truncated or corrupt archive: " + message(e));
-        } catch (IOException e) {
-            throw new ImportException(source, current, "corrupt archive: " + message(e));
-        } catch (IllegalArgumentException e) {
-            // commons-compress reports some malformed headers (bad numbers) this way.
-            throw new ImportException(source, current, "corrupt archive: " + message(e));
+        } catch (IOException | IllegalArgumentException e) {
+            // commons-compress reports some malformed headers (bad numbers) as IllegalArgumentException.
+            String where = current != null ? "" : " at byte " + Math.max(0, tar.getBytesRead() - 512)
+                    + (previous == null ? " (first header)" : " (the header after entry \"" + previous + "\")");
+            String what = e instanceof EOFException || e instanceof ZipException || String.valueOf(e.getMessage()).contains("Truncated")
+                    ? "truncated or corrupt archive" : "corrupt archive";
+            throw new ImportException(source, current, what + where + ": " + message(e));
         }
     }
 
