@@ -63,16 +63,18 @@ class ImportCommandTest {
         assertEquals("Loaded image: example.com/app:1\nLoaded image: docker.io/library/app:latest\nLoaded image: example.com/other:2\n", r.out());
 
         StoredImage app = image("example.com/app:1");
-        assertEquals(MediaType.DOCKER_MANIFEST, app.manifestDescriptor().mediaType());
-        assertEquals(MediaType.DOCKER_CONFIG, app.manifest().config().mediaType());
-        assertEquals(List.of(MediaType.DOCKER_LAYER, MediaType.DOCKER_LAYER), app.manifest().layers().stream().map(Descriptor::mediaType).toList());
+        // An OCI manifest is built (skopeo and oci-image-tool skip Docker media types in a layout); blobs as they came.
+        assertEquals(MediaType.OCI_MANIFEST, app.manifestDescriptor().mediaType());
+        assertEquals(MediaType.OCI_MANIFEST, app.manifest().mediaType());
+        assertEquals(MediaType.OCI_CONFIG, app.manifest().config().mediaType());
+        assertEquals(List.of(MediaType.OCI_LAYER, MediaType.OCI_LAYER), app.manifest().layers().stream().map(Descriptor::mediaType).toList());
         assertArrayEquals(LAYER1, blob(app.manifest().layers().get(0).digest()));
         assertArrayEquals(LAYER2, blob(app.manifest().layers().get(1).digest()));
         assertEquals(List.of(Digest.sha256(LAYER1), Digest.sha256(LAYER2)), app.config().diffIds());
         assertEquals(app.manifestDescriptor().digest(), image("app").manifestDescriptor().digest());
 
         StoredImage other = image("example.com/other:2");
-        assertEquals(MediaType.DOCKER_LAYER_GZIP, other.manifest().layers().get(1).mediaType());
+        assertEquals(MediaType.OCI_LAYER_GZIP, other.manifest().layers().get(1).mediaType());
         assertArrayEquals(gz, blob(other.manifest().layers().get(1).digest()), "gzip layer stored as it came");
         assertEquals(app.manifest().layers().get(0).digest(), other.manifest().layers().get(0).digest(), "the linked layer");
         assertEquals(0, Cli.run(store, "fsck").code());

@@ -18,9 +18,14 @@ import oci.image.store.Store;
 
 /**
  * Imports the classic {@code docker save} form: manifest.json lists, per image, its config file,
- * its layer tars and its RepoTags. There is no manifest in the archive, so one is built here
- * (Docker schema2), with each layer stored as it is: an uncompressed tar (checked against the
+ * its layer tars and its RepoTags. There is no manifest in the archive, so one is built here, with
+ * the config and each layer stored byte for byte: an uncompressed tar (checked against the
  * config's diff_id) or a gzip one, told apart by magic bytes.
+ *
+ * <p>The manifest built is an OCI image manifest, not Docker schema2: skopeo's and
+ * oci-image-tool's layout readers skip or reject Docker media types inside an OCI layout, and a
+ * Docker image config is a valid OCI config (config.md keeps Docker's field names). This is what
+ * {@code skopeo copy docker-archive:… oci:…} produces too.
  */
 final class DockerArchiveReader extends Reader {
     private static final byte[] GZIP = {0x1f, (byte) 0x8b};
@@ -90,11 +95,11 @@ final class DockerArchiveReader extends Reader {
             byte[] head = ls.head(4);
             String mediaType;
             if (startsWith(head, GZIP)) {
-                mediaType = MediaType.DOCKER_LAYER_GZIP;
+                mediaType = MediaType.OCI_LAYER_GZIP;
             } else if (startsWith(head, ZSTD)) {
                 throw new ImportException(source, le, "zstd-compressed layer: a docker-archive layer must be a tar or a gzip tar");
             } else {
-                mediaType = MediaType.DOCKER_LAYER;
+                mediaType = MediaType.OCI_LAYER;
                 // An uncompressed layer is its own diff: its digest must be the config's diff_id (config.md, rootfs).
                 Digest diffId = config.diffIds().get(i);
                 if (!ls.digest(diffId.algorithm()).equals(diffId)) {
@@ -108,14 +113,14 @@ final class DockerArchiveReader extends Reader {
         }
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", MediaType.DOCKER_MANIFEST);
-        manifest.put("config", descriptor(MediaType.DOCKER_CONFIG, cd, cs.size));
+        manifest.put("mediaType", MediaType.OCI_MANIFEST);
+        manifest.put("config", descriptor(MediaType.OCI_CONFIG, cd, cs.size));
         manifest.put("layers", layers);
         Spooled ms = scratch.write(Json.write(manifest));
         Digest md = ms.digest("sha256");
         plan.blob(md, ms);
         List<String> names = e.repoTags() == null ? List.of() : normalised(e.repoTags(), "manifest.json");
-        plan.image(names, Descriptor.of(MediaType.DOCKER_MANIFEST, md, ms.size));
+        plan.image(names, Descriptor.of(MediaType.OCI_MANIFEST, md, ms.size));
     }
 
     private static Map<String, Object> descriptor(String mediaType, Digest d, long size) {

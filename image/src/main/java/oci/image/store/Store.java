@@ -452,7 +452,9 @@ public final class Store implements BlobSource {
 
     /** Writes {@code bytes} to a temp file beside {@code target}, syncs, then renames over it. */
     public void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(tmpDir(), "write-", ".tmp");
+        // Readable by all, like the blobs: other tools (and other users' skopeo) read the layout.
+        Path tmp = Files.createTempFile(tmpDir(), "write-", ".tmp",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(bytes));
