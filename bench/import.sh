@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmark: `oci import` of a ~300 MB docker-archive, side by side with
+# `skopeo copy docker-archive:… oci:…` of the same file, plus `oci --version` start-up.
+# Prints wall time, MB/s, peak RSS (GNU time -v) and the oci/skopeo ratios. Not a test: run by hand.
+#
+#   bench/import.sh [SIZE_MB]      (default 300; work files in bench/work/, removed at the end)
+#
+# Needs: skopeo, umoci (to build the image), /usr/bin/time. The JVM runs with -Xmx256m to show that
+# import streams (no layer is ever held in memory).
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+root=$(dirname "$here")
+oci="$root/oci"
+size=${1:-300}
+work="$here/work"
+for t in skopeo umoci /usr/bin/time; do command -v "$t" >/dev/null || { echo "bench: $t is not installed" >&2; exit 1; }; done
+rm -rf "$work"; mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT
+
+echo "== building a docker-archive with ${size} MB of layers (umoci + skopeo)"
+# Four layers: 40% random (incompressible), 20% random, 25% text (compressible), 15% zeros.
+umoci init --layout "$work/layout" >/dev/null
+umoci new --image "$work/layout:bench" >/dev/null
+layer() { # name, MB, kind
+  local d="$work/src-$1"; mkdir -p "$d"
+  case $3 in
+    random) head -c "$(( $2 * 1000 * 1000 ))" /dev/urandom > "$d/data.bin" ;;
+    text)   (set +o pipefail; yes "the quick brown fox jumps over the lazy dog $RANDOM" | head -c "$(( $2 * 1000 * 1000 ))" > "$d/data.txt") ;;
+    zeros)  head -c "$(( $2 * 1000 * 1000 ))" /dev/zero > "$d/zeros.bin" ;;
+  esac
+  umoci insert --image "$work/layout:bench" "$d" "/$1" >/dev/null
+  rm -rf "$d"
+}
+layer l1 $(( size * 40 / 100 )) random
+layer l2 $(( size * 20 / 100 )) random
+layer l3 $(( size * 25 / 100 )) text
+layer l4 $(( size * 15 / 100 )) zeros
+archive="$work/bench.tar"
+skopeo --insecure-policy copy -q "oci:$work/layout:bench" "docker-archive:$archive:bench.example/import:1"
+rm -rf "$work/layout"
+bytes=$(stat -c %s "$archive")
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "archive: $archive, $mb MB ($(tar -tf "$archive" | grep -c 'layer.tar$') layers, uncompressed as docker save writes them)"
+cat "$archive" > /dev/null   # both tools read it from the page cache
+
+measure() { # label, command... ; sets WALL (s) and RSS (kB)
+  local label=$1; shift
+  /usr/bin/time -v -o "$work/time.txt" "$@" > "$work/out.txt" 2>&1 || { cat "$work/out.txt" >&2; echo "bench: $label failed" >&2; exit 1; }
+  WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")
+  RSS=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
+}
+
+echo "== oci --version start-up (after one warm-up run that builds the CDS archive)"
+"$oci" --version > /dev/null 2>&1
+starts=()
+for i in 1 2 3 4 5; do measure "oci --version" "$oci" --version; starts+=("$WALL"); done
+startup=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
+echo "oci --version: median ${startup}s of 5 runs (${starts[*]}), peak RSS ${RSS} kB"
+
+echo "== import"
+OCI_JAVA_OPTS=-Xmx256m measure "oci import" "$oci" --store "$work/oci-store" import "$archive"
+oci_wall=$WALL; oci_rss=$RSS
+grep -q "Loaded image: bench.example/import:1" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
+measure "skopeo copy" skopeo --insecure-policy copy -q "docker-archive:$archive" "oci:$work/skopeo-store:bench.example/import:1"
+sk_wall=$WALL; sk_rss=$RSS
+"$oci" --store "$work/oci-store" fsck > /dev/null
+
+awk -v mb="$mb" -v ow="$oci_wall" -v orss="$oci_rss" -v sw="$sk_wall" -v srss="$sk_rss" 'BEGIN {
+  printf "%-34s %8s %9s %12s\n", "", "wall s", "MB/s", "peak RSS MB"
+  printf "%-34s %8.2f %9.1f %12.1f\n", "oci import (-Xmx256m)", ow, mb / ow, orss / 1024
+  printf "%-34s %8.2f %9.1f %12.1f\n", "skopeo copy docker-archive: oci:", sw, mb / sw, srss / 1024
+  printf "ratio oci/skopeo: wall %.2f, peak RSS %.2f\n", ow / sw, orss / srss
+}'
