@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import oci.image.Descriptor;
 import oci.image.ImageException;
 import oci.image.ImageRef;
+import oci.image.Index;
 import oci.image.Json;
 import oci.image.MediaType;
 import oci.image.Platform;
@@ -105,7 +106,7 @@ final class ImagesCommand implements Callable<Integer> {
         long size = 0;
         String platform = null;
         try {
-            StoredImage img = store.image(d, Platform.host(), name);
+            StoredImage img = image(store, d, name);
             if (MediaType.isManifest(d.mediaType())) id = img.manifest().config().digest().toString();
             created = img.config().created();
             size = img.manifest().config().size() + img.manifest().totalLayerSize();
@@ -114,6 +115,20 @@ final class ImagesCommand implements Callable<Integer> {
             // listed with what index.json says
         }
         return new Row(name, repo, tag, d.digest().toString(), id, created, size, d.mediaType(), platform);
+    }
+
+    /** This machine's image of a multi-platform one; if it has none, the first platform the index lists. */
+    private static StoredImage image(Store store, Descriptor d, String name) {
+        try {
+            return store.image(d, Platform.host(), name);
+        } catch (ImageException notForThisHost) {
+            if (!MediaType.isIndex(d.mediaType())) throw notForThisHost;
+            Index idx = Index.parse(store.readBlob(d.digest()), "index " + d.digest());
+            for (Descriptor m : idx.manifests()) {
+                if (m.platform() != null && MediaType.isManifest(m.mediaType())) return store.image(d, m.platform(), name);
+            }
+            throw notForThisHost;
+        }
     }
 
     /** Docker's "2 weeks ago". */

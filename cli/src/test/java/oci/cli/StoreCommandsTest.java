@@ -88,6 +88,18 @@ class StoreCommandsTest {
     }
 
     @Test
+    void imagesListsAMultiPlatformImageWithoutThisMachinesPlatform() {
+        Descriptor s390 = TestImage.create().layer(Tar.build().file("s", "s").bytes()).platform("linux", "s390x").into(store, null)
+                .withPlatform(Platform.of("linux", "s390x", null));
+        store.tag(store.putBlob(MediaType.OCI_INDEX, Json.write(Index.of(List.of(s390)))), "example.com/s390:1");
+        JsonNode list = Json.read(ok("images", "--format", "json").out().getBytes(StandardCharsets.UTF_8), JsonNode.class, "out");
+        JsonNode row = list.get(1);
+        assertEquals("example.com/s390:1", row.get("name").asText());
+        assertEquals("linux/s390x", row.get("platform").asText());
+        assertTrue(row.get("size").asLong() > 0);
+    }
+
+    @Test
     void imagesOnAnEmptyStorePrintsTheHeader() {
         Path empty = dir.resolve("empty");
         Cli.Result r = Cli.run(empty, "images");

@@ -99,6 +99,13 @@ class ManifestIndexConfigTest {
     }
 
     @Test
+    void descriptorsWriteTheirSizeEvenWhenZero() {
+        String json = new String(Json.write(Descriptor.of(MediaType.OCI_LAYER, Digest.sha256(new byte[0]), 0)), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"size\":0"), json);
+        assertTrue(!json.contains("urls") && !json.contains("annotations") && !json.contains("platform"), json);
+    }
+
+    @Test
     void singleEntryWithoutPlatformIsTaken() {
         Index i = Index.of(List.of(Descriptor.of(MediaType.OCI_MANIFEST, Digest.parse(D1), 5)));
         assertEquals(D1, i.select(Platform.parse("linux/arm64"), "x").digest().toString());

@@ -320,8 +320,42 @@ public final class Store implements BlobSource {
                     if (d != null) removed.add(d);
                 }
             }
+            freed += removeStaleScratch();
             return new GcResult(removed, freed);
         });
+    }
+
+    /** Scratch of an import or write killed before it cleaned up; a day old means nobody still writes it. */
+    static final java.time.Duration STALE_SCRATCH = java.time.Duration.ofHours(24);
+
+    /**
+     * Deletes {@code .tmp/import-*} and {@code .tmp/write-*} older than {@link #STALE_SCRATCH}. Partial
+     * downloads ({@code partial-*}) stay: they are what a resumed pull continues from.
+     */
+    private long removeStaleScratch() throws IOException {
+        Path tmp = root.resolve(".tmp");
+        if (!Files.isDirectory(tmp)) return 0;
+        long freed = 0;
+        java.time.Instant cutoff = java.time.Instant.now().minus(STALE_SCRATCH);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (!(n.startsWith("import-") || n.startsWith("write-"))) continue;
+                if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(cutoff)) continue;
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(p)) {
+                        for (Path f : files) {
+                            freed += Files.size(f);
+                            Files.delete(f);
+                        }
+                    }
+                } else {
+                    freed += Files.size(p);
+                }
+                Files.delete(p);
+            }
+        }
+        return freed;
     }
 
     public record GcResult(List<Digest> removed, long bytesFreed) {}

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -226,6 +227,23 @@ class StoreTest {
         assertEquals("kept", new String(store.open(store.image("example.com/kept:1", Platform.host()).manifest().layers().get(0).digest()).readAllBytes()));
         assertEquals(0, store.gc().removed().size());
         assertTrue(store.fsck().isEmpty());
+    }
+
+    @Test
+    void gcRemovesStaleImportScratchButKeepsFreshScratchAndPartials() throws Exception {
+        Path stale = Files.createDirectories(store.tmpDir().resolve("import-stale"));
+        Files.write(stale.resolve("0"), new byte[1000]);
+        Path fresh = Files.createDirectories(store.tmpDir().resolve("import-fresh"));
+        Files.write(fresh.resolve("0"), new byte[10]);
+        Path partial = Files.write(store.tmpDir().resolve("partial-sha256-" + "a".repeat(64)), new byte[10]);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(Instant.now().minus(java.time.Duration.ofDays(2)));
+        Files.setLastModifiedTime(stale, old);
+        Files.setLastModifiedTime(partial, old);
+        Store.GcResult r = store.gc();
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(fresh.resolve("0")));
+        assertTrue(Files.exists(partial));
+        assertEquals(1000, r.bytesFreed());
     }
 
     @Test
