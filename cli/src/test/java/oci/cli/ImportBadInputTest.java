@@ -151,6 +151,11 @@ class ImportBadInputTest {
                 tar(d, Tar.build().file("/etc/passwd", "x").bytes())),
             c("symlink leaving the archive", "L/layer.tar", "link to \"../../etc/passwd\" leaves the archive", d ->
                 tar(d, Tar.build().symlink("L/layer.tar", "../../etc/passwd").bytes())),
+            c("symlink loop", "L/layer.tar", "links loop", d -> {
+                byte[] cfg = DockerArchive.config(List.of(LAYER));
+                return tar(d, Tar.build().symlink("L/layer.tar", "../M/layer.tar").symlink("M/layer.tar", "../L/layer.tar")
+                        .file("c.json", cfg, 0644).file("manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"L/layer.tar\"]}]").bytes());
+            }),
             c("absolute symlink", "L/layer.tar", "link to absolute path \"/etc/passwd\"", d ->
                 tar(d, Tar.build().symlink("L/layer.tar", "/etc/passwd").bytes())),
             c("malformed index.json", "index.json", "malformed JSON", d -> {

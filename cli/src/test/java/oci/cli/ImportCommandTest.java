@@ -57,7 +57,7 @@ class ImportCommandTest {
         byte[] gz = Tar.gzip(LAYER3);
         DockerArchive.create()
                 .image(List.of("example.com/app:1", "app:latest"), List.of(LAYER1, LAYER2))
-                .image(List.of("example.com/other:2"), DockerArchive.config(List.of(LAYER1, LAYER3)), List.of(LAYER1, gz))
+                .image(List.of("example.com/other:2"), DockerArchive.config(List.of(LAYER3, LAYER1)), List.of(gz, LAYER1))
                 .write(file);
         Cli.Result r = ok("import", file.toString());
         assertEquals("Loaded image: example.com/app:1\nLoaded image: docker.io/library/app:latest\nLoaded image: example.com/other:2\n", r.out());
@@ -74,9 +74,9 @@ class ImportCommandTest {
         assertEquals(app.manifestDescriptor().digest(), image("app").manifestDescriptor().digest());
 
         StoredImage other = image("example.com/other:2");
-        assertEquals(MediaType.OCI_LAYER_GZIP, other.manifest().layers().get(1).mediaType());
-        assertArrayEquals(gz, blob(other.manifest().layers().get(1).digest()), "gzip layer stored as it came");
-        assertEquals(app.manifest().layers().get(0).digest(), other.manifest().layers().get(0).digest(), "the linked layer");
+        assertEquals(MediaType.OCI_LAYER_GZIP, other.manifest().layers().get(0).mediaType());
+        assertArrayEquals(gz, blob(other.manifest().layers().get(0).digest()), "gzip layer stored as it came");
+        assertEquals(app.manifest().layers().get(0).digest(), other.manifest().layers().get(1).digest(), "the linked layer");
         assertEquals(0, Cli.run(store, "fsck").code());
         assertNoScratchLeft();
     }
@@ -172,6 +172,58 @@ class ImportCommandTest {
         Cli.Result r = ok("import", file.toString());
         assertEquals("Loaded image: docker.io/library/newer:1\nLoaded image: example.com/newer:2\n", r.out());
         assertEquals(m.digest(), image("newer:1").manifestDescriptor().digest());
+    }
+
+    static void sh(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    }
+
+    @Test
+    void layoutTarredWithDotSlashNamesByGnuTar() throws Exception {
+        Path layout = layout();
+        Path file = dir.resolve("dot.tar");
+        sh("tar", "-C", layout.toString(), "--exclude=./.tmp", "--exclude=./.lock", "-cf", file.toString(), ".");
+        ok("import", file.toString());
+        assertEquals(2, Store.open(store).entries().size());
+    }
+
+    @Test
+    void unpackedDockerArchiveDirectoryWithLinkedLayers() throws Exception {
+        Path file = dir.resolve("two.tar");
+        DockerArchive.create().image(List.of("example.com/a:1"), List.of(LAYER1, LAYER2))
+                .image(List.of("example.com/b:1"), List.of(LAYER3, LAYER1)).write(file);
+        Path unpacked = Files.createDirectories(dir.resolve("unpacked"));
+        sh("tar", "-C", unpacked.toString(), "-xf", file.toString());
+        assertTrue(Files.isSymbolicLink(Files.list(unpacked).filter(Files::isDirectory)
+                .map(d -> d.resolve("layer.tar")).filter(Files::isSymbolicLink).findFirst().orElseThrow()));
+        ok("import", unpacked.toString());
+        assertEquals(image("example.com/a:1").manifest().layers().get(0).digest(), image("example.com/b:1").manifest().layers().get(1).digest());
+    }
+
+    @Test
+    void importsRacingGcLoseNothing() throws Exception {
+        List<Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Path f = dir.resolve("r" + i + ".tar");
+            DockerArchive.create().image(List.of("example.com/race:" + i), List.of(Tar.build().file("f" + i, "content " + i).bytes())).write(f);
+            files.add(f);
+        }
+        Store.open(store);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread gc = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) Store.open(store).gc();
+        });
+        try {
+            for (Path f : files) ok("import", f.toString());
+        } finally {
+            stop.set(true);
+            gc.join();
+        }
+        assertEquals(6, Store.open(store).entries().size());
+        Cli.Result fsck = Cli.run(store, "fsck");
+        assertEquals(0, fsck.code(), fsck.toString());
     }
 
     @Test

@@ -93,6 +93,7 @@ public final class DockerArchive {
                     String name = id + "/layer.tar";
                     layerNames.add(name);
                     String first = written.putIfAbsent(d, name);
+                    if (name.equals(first)) continue; // the same layer with the same parents: already written
                     body.add(() -> {
                         if (first == null) put(tar, name, layer);
                         else link(tar, name, "../" + first);

@@ -19,6 +19,13 @@ interface Entries extends Closeable {
 
     /** Normalises an entry name as written in an archive or a manifest.json; refuses names that leave. */
     static String clean(String source, String raw) {
+        String n = cleanDirectory(source, raw);
+        if (n.isEmpty()) throw new ImportException(source, raw, "entry name names the archive root");
+        return n;
+    }
+
+    /** Like {@link #clean}, but the archive root itself ("./", as {@code tar -C dir .} writes) is allowed: "". */
+    static String cleanDirectory(String source, String raw) {
         String n = raw;
         if (n.isEmpty()) throw new ImportException(source, raw, "empty entry name");
         if (n.startsWith("/")) throw new ImportException(source, raw, "absolute entry name leaves the archive");
@@ -29,7 +36,6 @@ interface Entries extends Closeable {
             if (out.length() > 0) out.append('/');
             out.append(part);
         }
-        if (out.length() == 0) throw new ImportException(source, raw, "entry name names the archive root");
         return out.toString();
     }
 }

@@ -62,10 +62,14 @@ final class TarEntries implements Entries {
                 TarArchiveEntry e = tar.getNextEntry();
                 if (e == null) break;
                 current = e.getName();
-                String name = Entries.clean(source, e.getName());
+                String name = e.isDirectory() ? Entries.cleanDirectory(source, e.getName()) : Entries.clean(source, e.getName());
+                if (e.isDirectory()) continue; // carries nothing an import needs; its name was checked
+                // A later entry of the same name replaces an earlier one, as tar extraction would.
                 if (e.isSymbolicLink()) {
+                    files.remove(name);
                     links.put(name, linkTarget(e.getName(), parentOf(name), e.getLinkName()));
                 } else if (e.isLink()) {
+                    files.remove(name);
                     links.put(name, linkTarget(e.getName(), "", e.getLinkName()));
                 } else if (e.isFile()) {
                     files.remove(name);
@@ -135,6 +139,7 @@ final class TarEntries implements Entries {
     private String follow(String name) {
         String n = name;
         for (int i = 0; i < MAX_LINK_HOPS && links.containsKey(n); i++) n = links.get(n);
+        if (links.containsKey(n)) throw new ImportException(source, name, "links loop or chain longer than " + MAX_LINK_HOPS);
         return n;
     }
 
