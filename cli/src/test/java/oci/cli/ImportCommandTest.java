@@ -136,6 +136,24 @@ class ImportCommandTest {
     }
 
     @Test
+    void multiPlatformIndexInAnOciArchive() throws Exception {
+        Path layout = dir.resolve("multi");
+        Store s = Store.open(layout);
+        Descriptor amd = TestImage.create().layer(LAYER1).into(s, null).withPlatform(Platform.of("linux", "amd64", null));
+        Descriptor arm = TestImage.create().layer(LAYER2).platform("linux", "arm64").into(s, null).withPlatform(Platform.of("linux", "arm64", "v8"));
+        Descriptor idx = s.putBlob(MediaType.OCI_INDEX, oci.image.Json.write(oci.image.Index.of(List.of(amd, arm))));
+        s.tag(idx, "example.com/multi:1");
+        Path file = dir.resolve("multi.tar");
+        DockerArchive.tarDirectory(layout, file, true);
+        ok("import", file.toString());
+        Store mine = Store.open(store);
+        assertEquals(idx.digest(), mine.resolve("example.com/multi:1").digest());
+        assertEquals(arm.digest(), mine.image("example.com/multi:1", Platform.parse("linux/aarch64")).manifestDescriptor().digest());
+        assertEquals(amd.digest(), mine.image("example.com/multi:1", Platform.parse("linux/x86_64")).manifestDescriptor().digest());
+        assertEquals(0, Cli.run(store, "fsck").code());
+    }
+
+    @Test
     void ociArchivePlainAndGzipped() throws Exception {
         Path layout = layout();
         Path plain = dir.resolve("oci.tar");

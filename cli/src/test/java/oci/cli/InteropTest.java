@@ -168,6 +168,11 @@ class InteropTest {
         assertEquals(names, listed);
         String stat = ok("umoci", "stat", "--image", store + ":example.com/interop:1", "--json").out();
         assertTrue(stat.contains("history"), stat);
+        // umoci unpacks what oci imported from a docker-archive (uncompressed layers, the OCI manifest oci built).
+        Path bundle = dir.resolve("bundle");
+        ok("umoci", "unpack", "--rootless", "--image", store + ":docker.io/library/busybox:latest", bundle.toString());
+        assertEquals("interop\n", Files.readString(bundle.resolve("rootfs/etc/motd")));
+        assertTrue(Files.isExecutable(bundle.resolve("rootfs/bin/busybox")));
     }
 
     @Test
