@@ -454,7 +454,9 @@ public final class Store implements BlobSource {
 
     /** Runs {@code action} holding the store's exclusive lock (threads of this JVM and other processes). */
     public <T> T locked(IoAction<T> action) {
-        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(root, k -> new ReentrantLock());
+        // Keyed by the real path: the JVM allows one FileLock per file, however the store was reached
+        // (a symlinked --store would otherwise get OverlappingFileLockException instead of waiting).
+        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(realRoot(), k -> new ReentrantLock());
         if (inProcess.isHeldByCurrentThread()) {
             // Nested call (e.g. updateIndex inside an import's commit): this thread holds the file lock already;
             // locking the file again from this JVM would throw OverlappingFileLockException.
@@ -472,6 +474,14 @@ public final class Store implements BlobSource {
             throw new ImageException("store " + root + ": " + e);
         } finally {
             inProcess.unlock();
+        }
+    }
+
+    private Path realRoot() {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root;
         }
     }
 

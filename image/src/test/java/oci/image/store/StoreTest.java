@@ -293,6 +293,27 @@ class StoreTest {
         assertEquals(2 * per, store.entries().size());
     }
 
+    @Test
+    void threadsReachingTheStoreThroughASymlinkWaitForEachOther() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("link"), store.root());
+        Store viaLink = Store.open(link);
+        Descriptor m = image(store, "x", "amd64");
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (Store s : List.of(store, viaLink)) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 30; i++) s.tag(m, "example.com/" + (s == store ? "direct" : "link") + ":" + i);
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(60, store.entries().size());
+    }
+
     /** Run by {@link #twoProcessesTaggingAtOnceLoseNothing} in child JVMs: tags args[2] names prefixed args[1]. */
     public static void main(String[] args) {
         Store s = Store.open(Path.of(args[0]));
