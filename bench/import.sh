@@ -65,9 +65,27 @@ measure "skopeo copy" skopeo --insecure-policy copy -q "docker-archive:$archive"
 sk_wall=$WALL; sk_rss=$RSS
 "$oci" --store "$work/oci-store" fsck > /dev/null
 
-awk -v mb="$mb" -v ow="$oci_wall" -v orss="$oci_rss" -v sw="$sk_wall" -v srss="$sk_rss" 'BEGIN {
-  printf "%-34s %8s %9s %12s\n", "", "wall s", "MB/s", "peak RSS MB"
-  printf "%-34s %8.2f %9.1f %12.1f\n", "oci import (-Xmx256m)", ow, mb / ow, orss / 1024
-  printf "%-34s %8.2f %9.1f %12.1f\n", "skopeo copy docker-archive: oci:", sw, mb / sw, srss / 1024
+echo "== the same archive gzip-compressed (gzip -1; both tools decompress on the fly)"
+gzip -1 -c "$archive" > "$archive.gz"
+cat "$archive.gz" > /dev/null
+OCI_JAVA_OPTS=-Xmx256m measure "oci import (gzip)" "$oci" --store "$work/oci-store-gz" import "$archive.gz"
+ogz_wall=$WALL; ogz_rss=$RSS
+if skopeo --insecure-policy copy -q "docker-archive:$archive.gz" "oci:$work/skopeo-probe:x" > "$work/probe.txt" 2>&1; then
+  measure "skopeo copy (gzip)" skopeo --insecure-policy copy -q "docker-archive:$archive.gz" "oci:$work/skopeo-store-gz:bench.example/import:1"
+  sgz_wall=$WALL; sgz_rss=$RSS
+else
+  echo "skopeo cannot read a gzip-compressed docker-archive: $(tail -n1 "$work/probe.txt")"
+  sgz_wall=nan; sgz_rss=nan
+fi
+
+awk -v mb="$mb" -v ow="$oci_wall" -v orss="$oci_rss" -v sw="$sk_wall" -v srss="$sk_rss" \
+    -v ogw="$ogz_wall" -v ogr="$ogz_rss" -v sgw="$sgz_wall" -v sgr="$sgz_rss" 'BEGIN {
+  printf "%-44s %8s %9s %12s\n", "(MB/s of uncompressed archive)", "wall s", "MB/s", "peak RSS MB"
+  printf "%-44s %8.2f %9.1f %12.1f\n", "oci import (-Xmx256m)", ow, mb / ow, orss / 1024
+  printf "%-44s %8.2f %9.1f %12.1f\n", "skopeo copy docker-archive: oci:", sw, mb / sw, srss / 1024
+  printf "%-44s %8.2f %9.1f %12.1f\n", "oci import, gzip archive (-Xmx256m)", ogw, mb / ogw, ogr / 1024
+  if (sgw != "nan") printf "%-44s %8.2f %9.1f %12.1f\n", "skopeo copy, gzip archive", sgw, mb / sgw, sgr / 1024
+  else printf "%-44s %8s\n", "skopeo copy, gzip archive", "fails"
   printf "ratio oci/skopeo: wall %.2f, peak RSS %.2f\n", ow / sw, orss / srss
+  if (sgw != "nan") printf "ratio oci/skopeo, gzip archive: wall %.2f, peak RSS %.2f\n", ogw / sgw, ogr / sgr
 }'

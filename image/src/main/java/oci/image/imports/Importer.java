@@ -48,8 +48,7 @@ public final class Importer {
             Plan plan = new Plan();
             Reader reader;
             if (entries.has("index.json")) {
-                reader = new LayoutReader(store, entries, plan, scratch, null);
-                reader = new LayoutReader(store, entries, plan, scratch, DockerArchiveReader.repoTagsByConfig(reader));
+                reader = new LayoutReader(store, entries, plan, scratch);
             } else if (entries.has("manifest.json")) {
                 reader = new DockerArchiveReader(store, entries, plan, scratch);
             } else {

@@ -24,15 +24,16 @@ final class LayoutReader extends Reader {
     /** containerd and docker ≥ 25 put the full image name here; ref.name then holds only the tag. */
     static final String CONTAINERD_NAME = "io.containerd.image.name";
     private static final int MAX_DEPTH = 8;
-    private final Map<Digest, List<String>> repoTagsByConfig;
+    /** RepoTags of a newer docker save's manifest.json, by config digest: names where index.json has only tags. */
+    private Map<Digest, List<String>> repoTagsByConfig = Map.of();
 
-    LayoutReader(Store store, Entries entries, Plan plan, Scratch scratch, Map<Digest, List<String>> repoTagsByConfig) {
+    LayoutReader(Store store, Entries entries, Plan plan, Scratch scratch) {
         super(store, entries, plan, scratch);
-        this.repoTagsByConfig = repoTagsByConfig;
     }
 
     @Override
     void run() throws IOException {
+        repoTagsByConfig = DockerArchiveReader.repoTagsByConfig(this);
         if (entries.has("oci-layout")) {
             byte[] marker = small("oci-layout", entries.spool("oci-layout", "sha256"));
             JsonNode n = model(() -> Json.read(marker, JsonNode.class, what("oci-layout")));
