@@ -4,6 +4,7 @@
 # Prints wall time, MB/s, peak RSS (GNU time -v) and the oci/skopeo ratios. Not a test: run by hand.
 #
 #   bench/import.sh [SIZE_MB]      (default 300; work files in bench/work/, removed at the end)
+#   ROUNDS=5 bench/import.sh       (oci and skopeo alternate ROUNDS times, default 3; medians printed)
 #
 # Needs: skopeo, umoci (to build the image), /usr/bin/time. The JVM runs with -Xmx256m to show that
 # import streams (no layer is ever held in memory).
@@ -48,6 +49,7 @@ measure() { # label, command... ; sets WALL (s) and RSS (kB)
   /usr/bin/time -v -o "$work/time.txt" "$@" > "$work/out.txt" 2>&1 || { cat "$work/out.txt" >&2; echo "bench: $label failed" >&2; exit 1; }
   WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")
   RSS=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
+  CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time.txt")
 }
 
 echo "== oci --version start-up (after one warm-up run that builds the CDS archive)"
@@ -57,35 +59,44 @@ for i in 1 2 3 4 5; do measure "oci --version" "$oci" --version; starts+=("$WALL
 startup=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
 echo "oci --version: median ${startup}s of 5 runs (${starts[*]}), peak RSS ${RSS} kB"
 
-echo "== import"
-OCI_JAVA_OPTS=-Xmx256m measure "oci import" "$oci" --store "$work/oci-store" import "$archive"
-oci_wall=$WALL; oci_rss=$RSS
-grep -q "Loaded image: bench.example/import:1" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
-measure "skopeo copy" skopeo --insecure-policy copy -q "docker-archive:$archive" "oci:$work/skopeo-store:bench.example/import:1"
-sk_wall=$WALL; sk_rss=$RSS
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+rounds=${ROUNDS:-3}
+echo "== import: $rounds alternating rounds, medians (each into an empty store)"
+ow=(); orss=(); sw=(); srss=(); ocpu=(); scpu=()
+for r in $(seq "$rounds"); do
+  rm -rf "$work/oci-store" "$work/skopeo-store"
+  OCI_JAVA_OPTS=-Xmx256m measure "oci import" "$oci" --store "$work/oci-store" import "$archive"
+  ow+=("$WALL"); orss+=("$RSS"); ocpu+=("$CPU")
+  grep -q "Loaded image: bench.example/import:1" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
+  measure "skopeo copy" skopeo --insecure-policy copy -q "docker-archive:$archive" "oci:$work/skopeo-store:bench.example/import:1"
+  sw+=("$WALL"); srss+=("$RSS"); scpu+=("$CPU")
+done
+echo "oci import walls: ${ow[*]}; skopeo copy walls: ${sw[*]}"
+oci_wall=$(median "${ow[@]}"); oci_rss=$(median "${orss[@]}"); sk_wall=$(median "${sw[@]}"); sk_rss=$(median "${srss[@]}")
+oci_cpu=$(median "${ocpu[@]}"); sk_cpu=$(median "${scpu[@]}")
 "$oci" --store "$work/oci-store" fsck > /dev/null
 
 echo "== the same archive gzip-compressed (gzip -1; both tools decompress on the fly)"
 gzip -1 -c "$archive" > "$archive.gz"
 cat "$archive.gz" > /dev/null
 OCI_JAVA_OPTS=-Xmx256m measure "oci import (gzip)" "$oci" --store "$work/oci-store-gz" import "$archive.gz"
-ogz_wall=$WALL; ogz_rss=$RSS
+ogz_wall=$WALL; ogz_rss=$RSS; ogz_cpu=$CPU
 if skopeo --insecure-policy copy -q "docker-archive:$archive.gz" "oci:$work/skopeo-probe:x" > "$work/probe.txt" 2>&1; then
   measure "skopeo copy (gzip)" skopeo --insecure-policy copy -q "docker-archive:$archive.gz" "oci:$work/skopeo-store-gz:bench.example/import:1"
-  sgz_wall=$WALL; sgz_rss=$RSS
+  sgz_wall=$WALL; sgz_rss=$RSS; sgz_cpu=$CPU
 else
   echo "skopeo cannot read a gzip-compressed docker-archive: $(tail -n1 "$work/probe.txt")"
-  sgz_wall=nan; sgz_rss=nan
+  sgz_wall=nan; sgz_rss=nan; sgz_cpu=nan
 fi
 
-awk -v mb="$mb" -v ow="$oci_wall" -v orss="$oci_rss" -v sw="$sk_wall" -v srss="$sk_rss" \
-    -v ogw="$ogz_wall" -v ogr="$ogz_rss" -v sgw="$sgz_wall" -v sgr="$sgz_rss" 'BEGIN {
-  printf "%-44s %8s %9s %12s\n", "(MB/s of uncompressed archive)", "wall s", "MB/s", "peak RSS MB"
-  printf "%-44s %8.2f %9.1f %12.1f\n", "oci import (-Xmx256m)", ow, mb / ow, orss / 1024
-  printf "%-44s %8.2f %9.1f %12.1f\n", "skopeo copy docker-archive: oci:", sw, mb / sw, srss / 1024
-  printf "%-44s %8.2f %9.1f %12.1f\n", "oci import, gzip archive (-Xmx256m)", ogw, mb / ogw, ogr / 1024
-  if (sgw != "nan") printf "%-44s %8.2f %9.1f %12.1f\n", "skopeo copy, gzip archive", sgw, mb / sgw, sgr / 1024
-  else printf "%-44s %8s\n", "skopeo copy, gzip archive", "fails"
-  printf "ratio oci/skopeo: wall %.2f, peak RSS %.2f\n", ow / sw, orss / srss
-  if (sgw != "nan") printf "ratio oci/skopeo, gzip archive: wall %.2f, peak RSS %.2f\n", ogw / sgw, ogr / sgr
+awk -v mb="$mb" -v ow="$oci_wall" -v orss="$oci_rss" -v oc="$oci_cpu" -v sw="$sk_wall" -v srss="$sk_rss" -v sc="$sk_cpu" \
+    -v ogw="$ogz_wall" -v ogr="$ogz_rss" -v ogc="$ogz_cpu" -v sgw="$sgz_wall" -v sgr="$sgz_rss" -v sgc="$sgz_cpu" 'BEGIN {
+  printf "%-40s %7s %8s %7s %12s\n", "(MB/s of the uncompressed archive)", "wall s", "MB/s", "CPU s", "peak RSS MB"
+  printf "%-40s %7.2f %8.1f %7.2f %12.1f\n", "oci import (-Xmx256m)", ow, mb / ow, oc, orss / 1024
+  printf "%-40s %7.2f %8.1f %7.2f %12.1f\n", "skopeo copy docker-archive: oci:", sw, mb / sw, sc, srss / 1024
+  printf "%-40s %7.2f %8.1f %7.2f %12.1f\n", "oci import, gzip archive (-Xmx256m)", ogw, mb / ogw, ogc, ogr / 1024
+  if (sgw != "nan") printf "%-40s %7.2f %8.1f %7.2f %12.1f\n", "skopeo copy, gzip archive", sgw, mb / sgw, sgc, sgr / 1024
+  else printf "%-40s %7s\n", "skopeo copy, gzip archive", "fails"
+  printf "ratio oci/skopeo: wall %.2f, CPU %.2f, peak RSS %.2f\n", ow / sw, oc / sc, orss / srss
+  if (sgw != "nan") printf "ratio oci/skopeo, gzip archive: wall %.2f, CPU %.2f, peak RSS %.2f\n", ogw / sgw, ogc / sgc, ogr / sgr
 }'
