@@ -34,7 +34,7 @@ final class TestPki {
         /** Writes {@code NAME.crt}/{@code NAME.cert} style files: the certificate and its key as PEM. */
         void write(Path cert, Path key) throws IOException {
             Files.writeString(cert, pem(this.cert));
-            Files.writeString(key, pem(keys.getPrivate()));
+            Files.writeString(key, pkcs8(keys.getPrivate()));
         }
     }
 
@@ -119,6 +119,12 @@ final class TestPki {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A private key as PKCS#8 PEM ("PRIVATE KEY"), which Go's TLS stack and ours both read. */
+    static String pkcs8(java.security.PrivateKey k) {
+        return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(k.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
     }
 
     /** An htpasswd line with a bcrypt hash, as distribution's htpasswd auth reads it. */
