@@ -95,7 +95,7 @@ public final class RegistryClient implements AutoCloseable {
         HttpUrl origin = transport.origin(host, null);
         AuthInterceptor.HostAuth auth = new AuthInterceptor.HostAuth(registry, origin, credential, transport::plainCaller,
                 url -> transport.plainHttpAllowed(url.host() + ":" + url.port()));
-        OkHttpClient c = transport.client(host).newBuilder().addInterceptor(new AuthInterceptor(auth, null)).build();
+        OkHttpClient c = transport.client(origin).newBuilder().addInterceptor(new AuthInterceptor(auth, null)).build();
         Ping ping = new Ping("log in to " + registry, true);
         new Caller(c, origin).call(ping).close();
     }
@@ -107,7 +107,7 @@ public final class RegistryClient implements AutoCloseable {
             return new AuthInterceptor.HostAuth(credentialDomain, origin, cred.orElse(null), transport::plainCaller,
                     url -> transport.plainHttpAllowed(url.host() + ":" + url.port()));
         });
-        OkHttpClient c = transport.client(hostPort).newBuilder()
+        OkHttpClient c = transport.client(origin).newBuilder()
                 .addInterceptor(new AuthInterceptor(auth, "repository:" + repository + ":pull")).build();
         return new Caller(c, origin);
     }

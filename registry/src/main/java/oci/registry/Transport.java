@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -38,7 +39,11 @@ final class Transport {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(128);
         dispatcher.setMaxRequestsPerHost(64);
+        // The base client speaks cleartext only: OkHttp initialises the JDK's TLS stack (trust store
+        // and all) when a client that may use TLS is built, which costs a noticeable part of a
+        // loopback pull's wall time. TLS clients are derived from it per host, when first needed.
         this.base = new OkHttpClient.Builder()
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
                 .followRedirects(false)
@@ -56,14 +61,7 @@ final class Transport {
         if (insecure.contains(hostPort)) return true;
         String host = hostOnly(hostPort);
         if (insecure.contains(host)) return true;
-        if (host.equals("localhost")) return true;
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (!h.matches("[0-9.]+") && !h.contains(":")) return false; // a name: never resolved here for this decision
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
+        return isLoopback(hostPort); // names other than localhost are never resolved for this decision
     }
 
     static String hostOnly(String hostPort) {
@@ -72,15 +70,20 @@ final class Transport {
         return colon < 0 ? hostPort : hostPort.substring(0, colon);
     }
 
-    /** The client for {@code hostPort} (no auth). */
-    OkHttpClient client(String hostPort) {
-        return clients.computeIfAbsent(hostPort, hp -> {
+    /**
+     * The client (no auth) for requests to {@code origin}: the cleartext one for http, else the TLS
+     * client of that host. A plain-HTTP registry that redirects to HTTPS storage is therefore not
+     * followed (a loopback test registry does not do that; real registries are HTTPS).
+     */
+    OkHttpClient client(HttpUrl origin) {
+        if (!origin.isHttps()) return base;
+        return clients.computeIfAbsent(origin.host() + ":" + origin.port(), hp -> {
             List<Path> dirs = new ArrayList<>();
             if (certDir != null) dirs.add(certDir);
             else for (Path d : certsDirs) dirs.add(d.resolve(hp));
             Tls.Setup tls = Tls.forHost(hp, dirs, tlsVerify);
-            if (tls.factory() == null) return base;
-            OkHttpClient.Builder b = base.newBuilder().sslSocketFactory(tls.factory(), tls.trust());
+            OkHttpClient.Builder b = base.newBuilder().connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT));
+            if (tls.factory() != null) b.sslSocketFactory(tls.factory(), tls.trust());
             if (tls.verifier() != null) b.hostnameVerifier(tls.verifier());
             return b.build();
         });
@@ -88,7 +91,7 @@ final class Transport {
 
     /** A caller for an absolute URL's host (token realms, foreign layer URLs): no credentials attached. */
     Caller plainCaller(HttpUrl url) {
-        return new Caller(client(url.host() + ":" + url.port()), url);
+        return new Caller(client(url), url);
     }
 
     /**
@@ -107,25 +110,53 @@ final class Transport {
                         + RegistriesConfig.defaultPath() + ")");
             }
             chosen = HttpUrl.get("http://" + hostPort + "/");
+        } else if (explicit == null && isLoopback(hostPort)) {
+            // Loopback first tries plain HTTP: nothing leaves the machine, and a local test or cache
+            // registry is usually plain; a TLS one answers HTTP with 400 and is then spoken to over HTTPS.
+            chosen = firstAnswering(hostPort, HttpUrl.get("http://" + hostPort + "/"), https);
         } else if (explicit == null && plainHttpAllowed(hostPort)) {
-            chosen = https;
-            try {
-                new Caller(client(hostPort), https).call(new Ping(hostPort)).close();
-            } catch (RegistryException httpsFailed) {
-                HttpUrl http = HttpUrl.get("http://" + hostPort + "/");
-                try {
-                    new Caller(client(hostPort), http).call(new Ping(hostPort)).close();
-                    chosen = http;
-                } catch (RegistryException httpFailed) {
-                    // A 400 over HTTP means the server speaks TLS there: the HTTPS failure is the real one.
-                    throw httpFailed.status() != 0 && httpFailed.status() != 400 ? httpFailed : httpsFailed;
-                }
-            }
+            // A registry marked insecure: HTTPS first (as Docker does), plain HTTP only if that fails.
+            chosen = firstAnswering(hostPort, https, HttpUrl.get("http://" + hostPort + "/"));
         } else {
             chosen = https;
         }
         origins.put(key, chosen);
         return chosen;
+    }
+
+    /**
+     * The first of two origins where {@code GET /v2/} answers like a registry. When neither does, the
+     * HTTPS failure is reported (it says more: a certificate problem), unless plain HTTP got a real
+     * answer other than 400 (which is a TLS server's reply to plain HTTP).
+     */
+    private HttpUrl firstAnswering(String hostPort, HttpUrl first, HttpUrl second) {
+        RegistryException firstFailed;
+        try {
+            new Caller(client(first), first).call(new Ping(hostPort)).close();
+            return first;
+        } catch (RegistryException e) {
+            firstFailed = e;
+        }
+        try {
+            new Caller(client(second), second).call(new Ping(hostPort)).close();
+            return second;
+        } catch (RegistryException secondFailed) {
+            RegistryException https = first.isHttps() ? firstFailed : secondFailed;
+            RegistryException http = first.isHttps() ? secondFailed : firstFailed;
+            throw http.status() != 0 && http.status() != 400 ? http : https;
+        }
+    }
+
+    private boolean isLoopback(String hostPort) {
+        String host = hostOnly(hostPort);
+        if (host.equals("localhost")) return true;
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (!h.matches("[0-9.]+") && !h.contains(":")) return false;
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     void close() {
