@@ -207,6 +207,21 @@ class FaultTest {
     }
 
     @Test
+    void credentialsAreNeverSentToAPlainHttpTokenRealmOffLoopback() throws Exception {
+        serve(manifest);
+        fake.fault = r -> r.getHeader("Authorization") == null && !r.getPath().equals("/v2/")
+                ? new MockResponse().setResponseCode(401).addHeader("WWW-Authenticate",
+                        "Bearer realm=\"http://token.example.invalid/token\",service=\"fake\",scope=\"repository:fake/app:pull\"") : null;
+        Path auth = tmp.resolve("auth.json");
+        Files.writeString(auth, "{\"auths\":{\"" + fake.hostPort() + "\":{\"auth\":\"" + Base64.getEncoder().encodeToString("u:secret-pw".getBytes()) + "\"}}}");
+        try (RegistryClient c = RegistryClient.builder().credentials(CredentialStore.of(auth, List.of())).build()) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.pull(ref(), store(), PullOptions.defaults()));
+            assertTrue(e.getMessage().contains("refusing to send credentials over plain HTTP to the token realm token.example.invalid"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret-pw"));
+        }
+    }
+
+    @Test
     void swappedBlobBodyIsRefusedAndNothingIsStored() throws Exception {
         serve(manifest);
         byte[] other = layer.clone();

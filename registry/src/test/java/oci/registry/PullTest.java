@@ -160,6 +160,29 @@ class PullTest {
     }
 
     @Test
+    void aMirrorThatHasTheImageServesItAndOneThatDoesNotFallsBack() throws Exception {
+        try (RegistryServer mirror = RegistryServer.builder(tmp.resolve("mirror")).start()) {
+            Images.push(tmp, Images.unique("linux", "amd64"), mirror.hostPort() + "/app/cached:1");
+            Images.push(tmp, Images.unique("linux", "amd64"), registry.hostPort() + "/app/upstream-only:1");
+            Path conf = tmp.resolve("registries.json");
+            Files.writeString(conf, "{\"registries\":{\"" + registry.hostPort() + "\":{\"mirrors\":[\"" + mirror.hostPort() + "\"]}}}");
+            try (RegistryClient c = RegistryClient.builder().credentials(CredentialStore.of(tmp.resolve("none.json"), List.of()))
+                    .config(RegistriesConfig.load(conf)).listener(events::add).build()) {
+                // Only the mirror has app/cached: pulling it by the upstream name proves the mirror served it.
+                PullResult cached = c.pull(ImageRef.parse(registry.hostPort() + "/app/cached:1"), store(), PullOptions.defaults());
+                assertEquals(registry.hostPort() + "/app/cached:1", cached.name());
+                PullEvent.Resolved from = (PullEvent.Resolved) events.stream().filter(e -> e instanceof PullEvent.Resolved).findFirst().orElseThrow();
+                assertEquals(mirror.hostPort(), from.registry());
+                events.clear();
+                c.pull(ImageRef.parse(registry.hostPort() + "/app/upstream-only:1"), store(), PullOptions.defaults());
+                assertTrue(events.stream().anyMatch(e -> e instanceof PullEvent.MirrorFailed m && m.cause().contains("404")));
+                PullEvent.Resolved up = (PullEvent.Resolved) events.stream().filter(e -> e instanceof PullEvent.Resolved).findFirst().orElseThrow();
+                assertEquals(registry.hostPort(), up.registry());
+            }
+        }
+    }
+
+    @Test
     void plainHttpIsRefusedForNonLoopbackMirrorsNotMarkedInsecure() throws Exception {
         Path conf = tmp.resolve("registries.json");
         Files.writeString(conf, "{\"registries\":{\"" + registry.hostPort() + "\":{\"mirrors\":[\"http://example.invalid:5000\"]}}}");
