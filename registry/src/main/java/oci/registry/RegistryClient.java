@@ -2,7 +2,6 @@ package oci.registry;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,6 @@ public final class RegistryClient implements AutoCloseable {
      */
     public PullResult pull(ImageRef ref, Store store, PullOptions options) {
         List<String> mirrors = config.mirrors(ref.domain());
-        List<String> failures = new ArrayList<>();
         for (String mirror : mirrors) {
             try {
                 HttpUrl u = mirrorUrl(mirror);
@@ -77,13 +75,17 @@ public final class RegistryClient implements AutoCloseable {
                 return new Puller(session(hostPort, explicit, hostPort, ref.path()), mirror, ref, store, options, listener,
                         blobAttempts, retryDelay, transport::plainCaller).pull();
             } catch (RegistryException e) {
-                failures.add(mirror);
                 listener.on(new PullEvent.MirrorFailed(mirror, e.getMessage()));
             }
         }
         String host = apiHost(ref.domain());
-        return new Puller(session(host, null, ref.domain(), ref.path()), ref.domain(), ref, store, options, listener,
-                blobAttempts, retryDelay, transport::plainCaller).pull();
+        Caller caller;
+        try {
+            caller = session(host, null, ref.domain(), ref.path());
+        } catch (RegistryException e) {
+            throw e.within("pull " + ref.familiar());
+        }
+        return new Puller(caller, ref.domain(), ref, store, options, listener, blobAttempts, retryDelay, transport::plainCaller).pull();
     }
 
     /**
