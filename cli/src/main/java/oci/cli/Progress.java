@@ -126,7 +126,7 @@ abstract sealed class Progress implements PullListener, AutoCloseable {
             lines.put(b.digest().toString(), new Line(b, status, bytes, start, startBytes));
         }
 
-        private synchronized void paint() {
+        synchronized void paint() {
             StringBuilder sb = new StringBuilder();
             if (drawn > 0) sb.append("\u001b[").append(drawn).append('A');
             for (String n : notes) sb.append("\r\u001b[2K").append(n).append('\n');

@@ -20,11 +20,12 @@ class ProgressTest {
     @Test
     void liveDrawsOneBarPerBlobAndRedrawsInPlace() {
         StringWriter sw = new StringWriter();
-        try (Progress p = new Progress.Live(new PrintWriter(sw))) {
+        try (Progress.Live p = new Progress.Live(new PrintWriter(sw))) {
             p.on(new PullEvent.Planned(List.of(config, layer)));
             p.on(new PullEvent.BlobPresent(config));
             p.on(new PullEvent.BlobStarted(layer, 0));
             p.on(new PullEvent.BlobProgress(layer, 5_000_000));
+            p.paint(); // one frame now; close() draws the last one over it
         }
         String out = sw.toString();
         assertTrue(out.contains(config.digest().shortHex() + ": Already exists"), out);
