@@ -128,6 +128,18 @@ class PullTest {
     }
 
     @Test
+    void storesTheSameIndexManifestsAndBlobsAsSkopeoForAllPlatforms() throws Exception {
+        Images.pushIndex(tmp, registry.hostPort() + "/interop/multi:1", List.of("linux/amd64", "linux/arm64", "linux/arm/v7"));
+        Store store = store();
+        try (RegistryClient c = client()) {
+            c.pull(ImageRef.parse(registry.hostPort() + "/interop/multi:1"), store, new PullOptions(null, true, 3));
+        }
+        Path skopeoLayout = tmp.resolve("skopeo");
+        Skopeo.copy("docker://" + registry.hostPort() + "/interop/multi:1", "oci:" + skopeoLayout + ":img", "--src-tls-verify=false", "--all");
+        assertEquals(Images.blobs(skopeoLayout), Images.blobs(store.root()));
+    }
+
+    @Test
     void unknownTagAndUnknownRepositoryAreOneLineErrors() throws Exception {
         Images.push(tmp, Images.unique("linux", "amd64"), registry.hostPort() + "/app/three:1");
         Store store = store();
