@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import oci.image.Descriptor;
 import oci.image.ImageException;
@@ -125,20 +124,15 @@ final class Puller {
             else missing.add(d);
         }
         if (missing.isEmpty()) return List.of();
-        Semaphore slots = new Semaphore(options.jobs());
-        // Platform threads: a blocking socket read on a virtual thread goes through the poller
+        // At most `jobs` downloads at once: the pool's size is the limit. Platform threads: a blocking socket read on a virtual thread goes through the poller
         // (extra epoll calls per 8 KiB read), which showed up as system time in bench/pull.sh.
-        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.jobs(), missing.size()),
-                Thread.ofPlatform().daemon().name("oci-pull-", 1).factory())) {
-            List<Future<?>> futures = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.jobs(), missing.size()),
+                Thread.ofPlatform().daemon().name("oci-pull-", 1).factory());
+        List<Future<?>> futures = new ArrayList<>();
+        try {
             for (Descriptor d : missing) {
                 futures.add(pool.submit(() -> {
-                    slots.acquire();
-                    try {
-                        download(d);
-                    } finally {
-                        slots.release();
-                    }
+                    download(d);
                     return null;
                 }));
             }
@@ -146,15 +140,18 @@ final class Puller {
                 try {
                     f.get();
                 } catch (ExecutionException e) {
-                    futures.forEach(x -> x.cancel(true));
                     if (e.getCause() instanceof RuntimeException re) throw re;
                     throw new RegistryException("pull " + ref.familiar() + ": " + e.getCause());
                 } catch (InterruptedException e) {
-                    futures.forEach(x -> x.cancel(true));
                     Thread.currentThread().interrupt();
                     throw new RegistryException("pull " + ref.familiar() + ": interrupted");
                 }
             }
+        } finally {
+            // On failure the other downloads are not waited for: queued ones are cancelled, running
+            // ones end on their own (their partial files stay for a later resume).
+            futures.forEach(x -> x.cancel(true));
+            pool.shutdownNow();
         }
         return List.copyOf(missing);
     }
