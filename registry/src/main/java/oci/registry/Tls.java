@@ -89,7 +89,8 @@ final class Tls {
         try (Reader r = Files.newBufferedReader(f); PEMParser p = new PEMParser(r)) {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair kp) return conv.getKeyPair(kp).getPrivate();
+            // Only the private half: a SEC1 key may omit its public key, and getKeyPair then fails.
+            if (o instanceof PEMKeyPair kp) return conv.getPrivateKey(kp.getPrivateKeyInfo());
             if (o instanceof PrivateKeyInfo pki) return conv.getPrivateKey(pki);
             throw new RegistryException("TLS setup: " + f + ": not an unencrypted PEM private key");
         }

@@ -78,6 +78,12 @@ final class TestPki {
         return new Issued(k, build(cn, k, subject(ca), ca.keys(), false, false));
     }
 
+    /** A client certificate with an RSA key (written as PKCS#1 "RSA PRIVATE KEY" by {@link #pem}). */
+    static Issued clientRsa(Issued ca, String cn) {
+        KeyPair k = rsa();
+        return new Issued(k, build(cn, k, subject(ca), ca.keys(), false, false));
+    }
+
     /** A self-signed RSA certificate for signing registry tokens (RS256). */
     static Issued tokenSigner() {
         KeyPair k = rsa();
