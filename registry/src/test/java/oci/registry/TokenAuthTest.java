@@ -97,6 +97,16 @@ class TokenAuthTest {
     }
 
     @Test
+    void anIdentityTokenIsExchangedWithAnOAuth2Post() throws Exception {
+        Path f = tmp.resolve("auth.json");
+        Files.writeString(f, "{\"auths\":{\"" + registry.hostPort() + "\":{\"identitytoken\":\"" + TokenServer.REFRESH_TOKEN + "\"}}}");
+        try (RegistryClient c = RegistryClient.builder().credentials(CredentialStore.of(f, List.of())).build()) {
+            c.pull(ImageRef.parse(registry.hostPort() + "/private/app:1"), Store.open(tmp.resolve("s")), PullOptions.defaults());
+        }
+        assertEquals("refresh_token", tokens.requests.get(0).account());
+    }
+
+    @Test
     void wrongPasswordFailsAtTheTokenServerWithOneLine() throws Exception {
         Store store = Store.open(tmp.resolve("s"));
         try (RegistryClient c = RegistryClient.builder().credentials(creds("wrong-one")).build()) {

@@ -27,6 +27,8 @@ final class TokenServer implements AutoCloseable {
 
     static final String SERVICE = "oci-test-registry";
     static final String ISSUER = "oci-test-issuer";
+    /** The refresh token (docker config's identitytoken) this server accepts for the user. */
+    static final String REFRESH_TOKEN = "refresh-token-for-bob";
 
     private final HttpServer server;
     private final TestPki.Issued signer;
@@ -49,12 +51,19 @@ final class TokenServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            boolean post = ex.getRequestMethod().equals("POST");
+            Map<String, String> q = post ? query(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
+                    : query(ex.getRequestURI().getRawQuery());
             String scope = q.getOrDefault("scope", "");
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            boolean withCreds = auth != null;
-            requests.add(new Seen(scope, withCreds, q.get("account")));
-            if (withCreds) {
+            boolean withCreds = auth != null || post;
+            requests.add(new Seen(scope, withCreds, post ? "refresh_token" : q.get("account")));
+            if (post) {
+                if (!"refresh_token".equals(q.get("grant_type")) || !REFRESH_TOKEN.equals(q.get("refresh_token"))) {
+                    reply(ex, 401, "{\"error\":\"invalid_grant\"}");
+                    return;
+                }
+            } else if (withCreds) {
                 String expected = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
                 if (!auth.equals(expected)) {
                     reply(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"wrong user name or password\"}]}");
@@ -74,7 +83,8 @@ final class TokenServer implements AutoCloseable {
                 var actions = a.putArray("actions");
                 for (String act : parts[2].split(",")) actions.add(act);
             }
-            reply(ex, 200, "{\"token\":\"" + jwt(claims) + "\",\"expires_in\":300}");
+            // OAuth2 answers (POST) name the token access_token; the GET flow names it token.
+            reply(ex, 200, "{\"" + (post ? "access_token" : "token") + "\":\"" + jwt(claims) + "\",\"expires_in\":300}");
         }
     }
 
