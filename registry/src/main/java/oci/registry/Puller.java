@@ -12,11 +12,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import oci.image.Descriptor;
+import oci.image.ImageConfig;
 import oci.image.ImageException;
 import oci.image.ImageRef;
 import oci.image.Index;
 import oci.image.Manifest;
 import oci.image.MediaType;
+import oci.image.Platform;
 import oci.image.store.BlobWriter;
 import oci.image.store.Store;
 import okhttp3.HttpUrl;
@@ -84,6 +86,7 @@ final class Puller {
             blobs.putIfAbsent(m.config().digest().toString(), m.config());
             for (Descriptor l : m.layers()) blobs.putIfAbsent(l.digest().toString(), l);
         }
+        if (top.index() == null && options.platformChosen() && !options.allPlatforms()) requirePlatform(top.manifest().config());
         List<Descriptor> planned = List.copyOf(blobs.values());
         listener.on(new PullEvent.Planned(planned));
         List<Descriptor> fetched = downloadAll(planned);
@@ -93,6 +96,22 @@ final class Puller {
         store.tag(topDesc, name);
         listener.on(new PullEvent.Done(name, topDesc.digest()));
         return new PullResult(name, topDesc, List.copyOf(images), fetched);
+    }
+
+    /** A single image (no index) must be for the platform the user chose; its config says which it is. Fetched first, before any layer. */
+    private void requirePlatform(Descriptor config) {
+        if (!store.hasBlob(config.digest())) {
+            try {
+                download(config);
+            } catch (IOException e) {
+                throw new RegistryException("pull " + ref.familiar() + ": " + e.getMessage());
+            }
+        }
+        Platform actual = ImageConfig.parse(store.readBlob(config.digest()), "config " + config.digest()).platform();
+        if (!options.platform().matches(actual)) {
+            throw new RegistryException("pull " + ref.familiar() + ": the image is for " + actual + ", not the requested "
+                    + options.platform() + " (it is a single-platform image, not an index)");
+        }
     }
 
     /** The index entries to fetch: every image with --all-platforms, else the one for the wanted platform. */

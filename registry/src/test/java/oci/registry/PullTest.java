@@ -105,6 +105,21 @@ class PullTest {
     }
 
     @Test
+    void aSingleImageForAnotherPlatformIsRefusedWhenAPlatformIsChosen() throws Exception {
+        Images.push(tmp, Images.unique("linux", "arm64"), registry.hostPort() + "/app/armonly:1");
+        Store store = store();
+        try (RegistryClient c = client()) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.pull(ImageRef.parse(registry.hostPort() + "/app/armonly:1"),
+                    store, new PullOptions(Platform.parse("linux/amd64"), false, 3)));
+            assertTrue(e.getMessage().contains("the image is for linux/arm64, not the requested linux/amd64"), e.getMessage());
+            assertTrue(store.entries().isEmpty());
+            assertEquals(1, events.stream().filter(x -> x instanceof PullEvent.BlobDone).count(), "only the config was fetched");
+            // Without --platform, the host default is not enforced (Docker warns; the user may run it under emulation).
+            c.pull(ImageRef.parse(registry.hostPort() + "/app/armonly:1"), store, PullOptions.defaults());
+        }
+    }
+
+    @Test
     void dockerSchema2ManifestsArePulledAsReceived() throws Exception {
         Images.push(tmp, Images.unique("linux", "amd64"), registry.hostPort() + "/app/docker:v2", "--dest-tls-verify=false", "--format", "v2s2");
         Store store = store();
