@@ -20,6 +20,9 @@ import picocli.CommandLine.ScopeType;
         description = "From an image name to a running container, without Docker.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PullCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
             ImportCommand.class,
             ImagesCommand.class,
             InspectCommand.class,
