@@ -15,7 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.io.InputStream;
 import oci.image.ImageConfig;
+import oci.image.store.Store;
+import oci.image.store.StoredImage;
+import oci.unpack.UnpackOptions;
+import oci.unpack.Unpacker;
 
 /**
  * Makes an OCI runtime bundle (runtime-spec bundle.md): {@code DIR/rootfs} from a {@link
@@ -30,6 +35,31 @@ public final class Bundler {
     @FunctionalInterface
     public interface RootfsSource {
         void unpackInto(Path target) throws IOException;
+    }
+
+    /**
+     * Bundles {@code image} from the store: its layers unpacked by {@link Unpacker} into
+     * {@code DIR/rootfs}, its config converted.
+     */
+    public static Bundle fromImage(Store store, StoredImage image, Path dir, boolean force, BundleOptions options) throws IOException {
+        UnpackOptions u = UnpackOptions.defaults().withRootless(options.rootless);
+        String name = image.name() != null ? image.name() : image.manifestDescriptor().digest().toString();
+        return create(dir, force, target -> Unpacker.unpack(store, image, target, u), image.config(), name, options,
+                ConfigGenerator.HostIds.current());
+    }
+
+    /**
+     * Bundles a plain rootfs tarball (e.g. {@code docker export}, plain, gzip or zstd) that has no
+     * image config: the command must come from the options.
+     */
+    public static Bundle fromRootfsTar(Path tar, Path dir, boolean force, BundleOptions options) throws IOException {
+        if (!Files.isRegularFile(tar)) throw new BundleException("rootfs tarball " + tar + ": no such file");
+        UnpackOptions u = UnpackOptions.defaults().withRootless(options.rootless);
+        return create(dir, force, target -> {
+            try (InputStream in = Files.newInputStream(tar)) {
+                Unpacker.unpackTar(in, target, u);
+            }
+        }, null, null, options, ConfigGenerator.HostIds.current());
     }
 
     /** What was made. */

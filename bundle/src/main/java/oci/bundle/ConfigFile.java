@@ -33,6 +33,15 @@ public final class ConfigFile {
         }
     }
 
+    /** The same layout for any JSON tree (validate and tests print with it). */
+    static byte[] toBytes(com.fasterxml.jackson.databind.JsonNode tree) {
+        try {
+            return WRITER.writeValueAsBytes(tree);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Writes {@code spec} as {@code dir/config.json}: a temp file beside it, synced, then renamed over it. */
     public static void write(Path dir, RuntimeSpec spec) throws IOException {
         writeAtomically(dir.resolve(NAME), toBytes(spec));

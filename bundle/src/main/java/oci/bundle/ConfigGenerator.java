@@ -106,6 +106,9 @@ public final class ConfigGenerator {
             List<String> cmd = !o.args.isEmpty() ? o.args : o.entrypoint != null ? List.of() : nonNull(ic.cmd());
             List<String> args = new ArrayList<>(entry);
             args.addAll(cmd);
+            if (args.isEmpty() && !checkOnly && image == null) {
+                throw new BundleException("a rootfs without an image config has no command: give it after --, e.g. `oci bundle --rootfs-tar FILE DIR -- sh`");
+            }
             if (args.isEmpty() && !checkOnly) {
                 throw new BundleException("image " + (imageName == null ? "" : imageName + " ")
                         + "has no Entrypoint or Cmd: give the command after --, e.g. `oci bundle IMAGE DIR -- sh`");
@@ -164,7 +167,6 @@ public final class ConfigGenerator {
                 if (v != null) env.put(key, v);
                 return;
             }
-            env.remove(key); // a later setting wins, and appears where it was set last
             env.put(key, e.substring(eq + 1));
         }
 
