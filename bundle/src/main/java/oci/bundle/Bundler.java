@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.io.InputStream;
+import oci.bundle.spec.RuntimeSpec;
 import oci.image.ImageConfig;
 import oci.image.store.Store;
 import oci.image.store.StoredImage;
@@ -101,8 +102,17 @@ public final class Bundler {
         deleteTree(newRootfs);
         deleteTree(newVolumes);
         boolean done = false;
+        // Jackson's first serialisation of the config model costs ~100 ms of class loading and
+        // introspection; do it on another core while the layers unpack, so the config adds nothing
+        Thread warmUp = Thread.ofPlatform().daemon().name("oci-config-warm-up").start(Bundler::warmUp);
         try {
             source.unpackInto(newRootfs);
+            try {
+                warmUp.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BundleException("bundle " + dir + ": interrupted");
+            }
             if (!Files.isDirectory(newRootfs, LinkOption.NOFOLLOW_LINKS)) throw new BundleException("unpack into " + newRootfs + ": no rootfs was made");
             ConfigGenerator.Result r = ConfigGenerator.generate(image, imageName, newRootfs, options, host);
             List<Path> volumes = new ArrayList<>();
@@ -131,6 +141,16 @@ public final class Bundler {
                 deleteTree(newVolumes);
                 if (createdDir) deleteTree(dir);
             }
+        }
+    }
+
+    private static void warmUp() {
+        try {
+            RuntimeSpec spec = Defaults.runcSpec(false, 0, 0);
+            spec.linux.seccomp = SeccompProfiles.defaultProfile("amd64", Capabilities.CONTAINER_DEFAULT);
+            ConfigFile.toBytes(spec);
+        } catch (RuntimeException ignored) {
+            // only a warm-up: the real generation reports any problem
         }
     }
 
