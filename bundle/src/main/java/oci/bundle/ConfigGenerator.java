@@ -116,7 +116,11 @@ public final class ConfigGenerator {
             p.args = args;
 
             Map<String, String> env = new LinkedHashMap<>();
-            for (String e : ic.env()) putEnv(env, e, "image Env");
+            for (String e : ic.env()) {
+                // the image's own entries are taken as they are; one without '=' names nothing to set
+                int eq = e.indexOf('=');
+                if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+            }
             // conversion.md note 1: may add entries, never ones the image sets
             if (!env.containsKey("PATH")) {
                 Map<String, String> withPath = new LinkedHashMap<>();
@@ -202,6 +206,8 @@ public final class ConfigGenerator {
 
         static String defaultHostname(String imageName) {
             if (imageName == null) return "oci";
+            // bundled by digest: the first 12 hex digits, as docker names containers
+            if (imageName.startsWith("sha256:") && imageName.length() >= 19) return imageName.substring(7, 19);
             String n = imageName;
             int at = n.indexOf('@');
             if (at >= 0) n = n.substring(0, at);

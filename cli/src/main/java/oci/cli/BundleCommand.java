@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bundle", sortOptions = false, description = {
+@Command(name = "bundle", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Make an OCI runtime bundle (DIR/rootfs and DIR/config.json) from an image in the store.",
         "  oci bundle IMAGE [DIR] [OPTIONS] [-- ARGS...]",
         "  oci bundle --rootfs-tar FILE [DIR] [OPTIONS] -- COMMAND...",

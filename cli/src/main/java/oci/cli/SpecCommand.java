@@ -10,7 +10,7 @@ import oci.bundle.Defaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "spec", description = {
+@Command(name = "spec", mixinStandardHelpOptions = true, description = {
         "Write the default runtime config.json into the bundle directory, as `runc spec` does.",
         "Edit it, put a root filesystem in rootfs/, and run it with `oci run`."})
 final class SpecCommand implements Callable<Integer> {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "validate", description = {
+@Command(name = "validate", mixinStandardHelpOptions = true, description = {
         "Check a bundle's config.json against the OCI runtime spec (config.md, config-linux.md).",
         "Prints every problem with its JSON path, e.g. `$.mounts[3].destination: must be an absolute path`; exit 1 if any."})
 final class ValidateCommand implements Callable<Integer> {
