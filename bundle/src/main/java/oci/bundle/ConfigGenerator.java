@@ -450,6 +450,10 @@ public final class ConfigGenerator {
         return Builder.parseBytes(v, option);
     }
 
+    static String defaultHostname(String imageName) {
+        return Builder.defaultHostname(imageName);
+    }
+
     private static List<String> nonNull(List<String> l) {
         return l == null ? List.of() : l;
     }

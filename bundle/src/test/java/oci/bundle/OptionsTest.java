@@ -152,6 +152,26 @@ class OptionsTest {
                 assertThrows(BundleException.class, () -> Bundler.fromImage(s, s.image("example.com/t:1", Platform.host()), tmp.resolve("b"), false, o)).getMessage());
     }
 
+    @Test
+    void oddImageConfigsStillBundle() throws Exception {
+        // Env entries without '=' name nothing (never this process's value); a relative WorkingDir is read from /
+        Store s = storeWith(TestImage.create().layer(TestImage.busyboxLayer()).cmd("sh").env("HOME_ONLY", "A=1", "PATH=/bin")
+                .config("WorkingDir", "app"));
+        Path dir = tmp.resolve("b");
+        Bundler.fromImage(s, s.image("example.com/t:1", Platform.host()), dir, false, new BundleOptions());
+        oci.bundle.spec.RuntimeSpec c = oci.bundle.spec.RuntimeSpec.read(dir.resolve("config.json"));
+        assertEquals(List.of("A=1", "PATH=/bin", "HOME=/root"), c.process.env);
+        assertEquals("/app", c.process.cwd);
+    }
+
+    @Test
+    void hostnameFromImageName() {
+        assertEquals("busybox", ConfigGenerator.defaultHostname("docker.io/library/busybox:latest"));
+        assertEquals("my-app", ConfigGenerator.defaultHostname("registry.example.com:5000/team/My_App@sha256:" + "a".repeat(64)));
+        assertEquals("0123456789ab", ConfigGenerator.defaultHostname("sha256:0123456789abcdef" + "0".repeat(48)));
+        assertEquals("oci", ConfigGenerator.defaultHostname(null));
+    }
+
     static List<String> list(Path dir) throws Exception {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
