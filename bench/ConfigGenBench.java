@@ -20,7 +20,7 @@ public class ConfigGenBench {
         o.volumes = List.of("/tmp:/mnt:ro");
         o.memory = "1g";
         o.capAdd = List.of("NET_ADMIN");
-        ConfigGenerator.HostIds ids = ConfigGenerator.HostIds.current();
+        ConfigGenerator.Host ids = ConfigGenerator.Host.current();
         Path out = Files.createTempDirectory("cfgbench");
         long t0 = System.nanoTime();
         ConfigFile.write(out, ConfigGenerator.generate(img.config(), a[1], rootfs, o, ids).spec());

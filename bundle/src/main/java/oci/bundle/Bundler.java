@@ -46,7 +46,7 @@ public final class Bundler {
         UnpackOptions u = UnpackOptions.defaults().withRootless(options.rootless);
         String name = image.name() != null ? image.name() : image.manifestDescriptor().digest().toString();
         return create(dir, force, target -> Unpacker.unpack(store, image, target, u), image.config(), name, options,
-                ConfigGenerator.HostIds.current());
+                ConfigGenerator.Host.current());
     }
 
     /**
@@ -60,7 +60,7 @@ public final class Bundler {
             try (InputStream in = Files.newInputStream(tar)) {
                 Unpacker.unpackTar(in, target, u);
             }
-        }, null, null, options, ConfigGenerator.HostIds.current());
+        }, null, null, options, ConfigGenerator.Host.current());
     }
 
     /** What was made. */
@@ -74,7 +74,7 @@ public final class Bundler {
      * @param imageName the name the user gave, for messages and the default hostname
      */
     public static Bundle create(Path dir, boolean force, RootfsSource source, ImageConfig image, String imageName,
-            BundleOptions options, ConfigGenerator.HostIds host) throws IOException {
+            BundleOptions options, ConfigGenerator.Host host) throws IOException {
         ConfigGenerator.check(options); // bad options are refused before anything is written
         dir = dir.toAbsolutePath().normalize();
         boolean createdDir = false;
@@ -170,7 +170,7 @@ public final class Bundler {
             Files.createDirectory(volume);
             return;
         }
-        boolean root = ConfigGenerator.HostIds.current().uid() == 0;
+        boolean root = ConfigGenerator.Host.current().uid() == 0;
         Files.walkFileTree(inImage, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {

@@ -33,6 +33,26 @@ public final class Capabilities {
             "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
             "CAP_AUDIT_WRITE");
 
+    /**
+     * The capabilities this process could pass on: its bounding set (/proc/self/status CapBnd),
+     * limited to what the kernel knows (/proc/sys/kernel/cap_last_cap); all of them if unreadable.
+     */
+    public static List<String> grantable() {
+        try {
+            long bnd = -1;
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (l.startsWith("CapBnd:")) bnd = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+            }
+            // read by lines: Files.readString trusts the size procfs reports and may stop early
+            int last = Integer.parseInt(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().trim());
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < ALL.size() && i <= last; i++) if ((bnd & (1L << i)) != 0) out.add(ALL.get(i));
+            return List.copyOf(out);
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            return ALL;
+        }
+    }
+
     public static boolean isKnown(String name) {
         return ALL.contains(name);
     }
@@ -50,10 +70,15 @@ public final class Capabilities {
      * empties the set first, add ALL fills it, then the named ones are added and removed.
      */
     public static List<String> apply(List<String> base, List<String> add, List<String> drop) {
+        return apply(base, add, drop, ALL);
+    }
+
+    /** As {@link #apply(List, List, List)}, with ALL meaning {@code all} (what the host can grant). */
+    public static List<String> apply(List<String> base, List<String> add, List<String> drop, List<String> all) {
         boolean addAll = add.stream().anyMatch(s -> s.equalsIgnoreCase("ALL"));
         boolean dropAll = drop.stream().anyMatch(s -> s.equalsIgnoreCase("ALL"));
         Set<String> caps = new LinkedHashSet<>(dropAll ? List.of() : base);
-        if (addAll) caps.addAll(ALL);
+        if (addAll) caps.addAll(all);
         for (String a : add) if (!a.equalsIgnoreCase("ALL")) caps.add(canonical(a));
         for (String d : drop) if (!d.equalsIgnoreCase("ALL")) caps.remove(canonical(d));
         // number order, so the same options always give the same file

@@ -32,11 +32,19 @@ public final class ConfigGenerator {
     /** The config and the volume directories the bundle must hold for it. */
     public record Result(RuntimeSpec spec, List<Volume> volumes) {}
 
-    /** The invoking user, mapped to root in a {@code --rootless} bundle. */
-    public record HostIds(long uid, long gid) {
-        public static HostIds current() {
+    /**
+     * What this host gives the container: the invoking user (mapped to root in a {@code --rootless}
+     * bundle) and the capabilities a runtime started from here can grant, which {@code --privileged}
+     * and {@code --cap-add ALL} mean (a runtime fails on a capability outside its bounding set).
+     */
+    public record Host(long uid, long gid, List<String> capabilities) {
+        public Host(long uid, long gid) {
+            this(uid, gid, Capabilities.ALL);
+        }
+
+        public static Host current() {
             com.sun.security.auth.module.UnixSystem u = new com.sun.security.auth.module.UnixSystem();
-            return new HostIds(u.getUid(), u.getGid());
+            return new Host(u.getUid(), u.getGid(), Capabilities.grantable());
         }
     }
 
@@ -49,14 +57,14 @@ public final class ConfigGenerator {
 
     private static void generateWithoutImage(BundleOptions o) {
         // the rootfs-dependent part (user lookup) is skipped: a throwaway empty directory would fail names
-        new Builder(null, null, null, o, new HostIds(0, 0), true).build();
+        new Builder(null, null, null, o, new Host(0, 0), true).build();
     }
 
     /**
      * Generates the config for {@code image} (null: no image config, e.g. a docker-export tarball)
      * whose unpacked rootfs is {@code rootfs}. {@code imageName} only seeds the default hostname.
      */
-    public static Result generate(ImageConfig image, String imageName, Path rootfs, BundleOptions o, HostIds host) {
+    public static Result generate(ImageConfig image, String imageName, Path rootfs, BundleOptions o, Host host) {
         return new Builder(image, imageName, rootfs, o, host, false).build();
     }
 
@@ -66,12 +74,12 @@ public final class ConfigGenerator {
         final String imageName;
         final Path rootfs;
         final BundleOptions o;
-        final HostIds host;
+        final Host host;
         final boolean checkOnly;
         final RuntimeSpec s;
         final List<Volume> volumes = new ArrayList<>();
 
-        Builder(ImageConfig image, String imageName, Path rootfs, BundleOptions o, HostIds host, boolean checkOnly) {
+        Builder(ImageConfig image, String imageName, Path rootfs, BundleOptions o, Host host, boolean checkOnly) {
             this.image = image;
             this.ic = image == null ? ImageConfig.Config.EMPTY : image.config();
             this.imageName = imageName;
@@ -349,8 +357,8 @@ public final class ConfigGenerator {
         // ---- capabilities, seccomp, masked paths
 
         void security() {
-            List<String> base = o.privileged ? Capabilities.ALL : Capabilities.CONTAINER_DEFAULT;
-            List<String> caps = Capabilities.apply(base, o.capAdd, o.capDrop);
+            List<String> base = o.privileged ? host.capabilities() : Capabilities.CONTAINER_DEFAULT;
+            List<String> caps = Capabilities.apply(base, o.capAdd, o.capDrop, host.capabilities());
             RuntimeSpec.Capabilities c = s.process.capabilities;
             c.bounding = new ArrayList<>(caps);
             c.effective = new ArrayList<>(caps);

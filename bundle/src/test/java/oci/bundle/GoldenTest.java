@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import oci.image.Platform;
 import oci.image.store.Store;
+import oci.image.store.StoredImage;
+import oci.unpack.UnpackOptions;
+import oci.unpack.Unpacker;
 import oci.testdata.Tar;
 import oci.testdata.TestImage;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +52,11 @@ class GoldenTest {
     Path bundle(TestImage image, BundleOptions o) throws IOException {
         image.into(store, "example.com/test/app:1");
         Path dir = tmp.resolve("bundle");
-        Bundler.fromImage(store, store.image("example.com/test/app:1", Platform.host()), dir, false, o);
+        StoredImage img = store.image("example.com/test/app:1", Platform.host());
+        // as Bundler.fromImage, but with a host that can grant every capability, so --privileged is the same everywhere
+        ConfigGenerator.Host me = ConfigGenerator.Host.current();
+        Bundler.create(dir, false, t -> Unpacker.unpack(store, img, t, UnpackOptions.defaults().withRootless(o.rootless)),
+                img.config(), img.name(), o, new ConfigGenerator.Host(me.uid(), me.gid(), Capabilities.ALL));
         return dir;
     }
 
@@ -80,7 +87,7 @@ class GoldenTest {
                 ((ObjectNode) c.get("linux")).put("seccomp", "<default profile>");
             }
         }
-        ConfigGenerator.HostIds me = ConfigGenerator.HostIds.current();
+        ConfigGenerator.Host me = ConfigGenerator.Host.current();
         for (String f : List.of("uidMappings", "gidMappings")) {
             JsonNode m = c.path("linux").path(f);
             if (m.isArray()) for (JsonNode e : m) ((ObjectNode) e).put("hostID", f.startsWith("uid") ? "<UID>" : "<GID>");

@@ -91,6 +91,19 @@ class OptionsTest {
         assertFalse(allButAdmin.contains("CAP_SYS_ADMIN"));
     }
 
+    @Test
+    void privilegedGrantsWhatThisHostCan() throws Exception {
+        List<String> grantable = Capabilities.grantable();
+        assertTrue(Capabilities.ALL.containsAll(grantable));
+        assertTrue(grantable.contains("CAP_KILL"), "a bounding set without CAP_KILL? " + grantable);
+        Store s = storeWith(TestImage.create().layer(TestImage.busyboxLayer()).cmd("sh"));
+        BundleOptions o = new BundleOptions();
+        o.privileged = true;
+        Path dir = tmp.resolve("b");
+        Bundler.fromImage(s, s.image("example.com/t:1", Platform.host()), dir, false, o);
+        assertEquals(grantable, oci.bundle.spec.RuntimeSpec.read(dir.resolve("config.json")).process.capabilities.bounding);
+    }
+
     // ---- the bundle as a whole: nothing half-written
 
     Store storeWith(TestImage image) {

@@ -55,7 +55,7 @@ class RuncSpecTest {
     @Test
     void sameAsRuncSpecRootless() throws Exception {
         assumeTrue(hasRunc(), "runc is not installed (apt-get install runc)");
-        ConfigGenerator.HostIds me = ConfigGenerator.HostIds.current();
+        ConfigGenerator.Host me = ConfigGenerator.Host.current();
         JsonNode ours = JSON.readTree(ConfigFile.toBytes(Defaults.runcSpec(true, me.uid(), me.gid())));
         assertEquals(withoutVersion(runcSpec(true)), withoutVersion(ours));
     }

@@ -27,7 +27,7 @@ final class SpecCommand implements Callable<Integer> {
         if (Files.exists(bundle.resolve(ConfigFile.NAME))) {
             throw new OciException("write spec: " + bundle.resolve(ConfigFile.NAME) + " already exists; remove it first");
         }
-        ConfigGenerator.HostIds me = ConfigGenerator.HostIds.current();
+        ConfigGenerator.Host me = ConfigGenerator.Host.current();
         ConfigFile.write(bundle, Defaults.runcSpec(rootless, me.uid(), me.gid()));
         return 0;
     }

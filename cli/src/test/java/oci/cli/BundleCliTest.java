@@ -61,7 +61,7 @@ class BundleCliTest {
     }
 
     static boolean root() {
-        return oci.bundle.ConfigGenerator.HostIds.current().uid() == 0;
+        return oci.bundle.ConfigGenerator.Host.current().uid() == 0;
     }
 
     static boolean installed(String tool) {
@@ -121,6 +121,35 @@ class BundleCliTest {
         assertEquals("swapon: /tmp/s: Operation not permitted\n", runInRunc("s1", "--cap-add", "SYS_ADMIN", "--", "sh", "-c", cmd));
         assertEquals("swapon: /tmp/s: Invalid argument\n",
                 runInRunc("s2", "--cap-add", "SYS_ADMIN", "--seccomp", "unconfined", "--", "sh", "-c", cmd));
+    }
+
+    @Test
+    void volumesHooksRootlessPrivilegedUnderRunc() throws Exception {
+        assumeTrue(root(), "runc run needs root (namespaces, cgroups); run the tests as root");
+        assumeTrue(installed("runc"), "runc is not installed (apt-get install runc)");
+        Store s = Store.open(storeDir);
+        TestImage.create().layer(TestImage.busyboxLayer()).cmd("sh", "-c", "echo data > /data/f; echo written")
+                .config("Volumes", java.util.Map.of("/data", java.util.Map.of())).into(s, "example.com/vol:1");
+        // an anonymous volume: what the container writes there lands in DIR/volumes/0, not in the rootfs
+        Path marker = tmp.resolve("hook-ran");
+        Path dir = tmp.resolve("vol");
+        Result r = oci("bundle", "example.com/vol:1", dir.toString(), "--hook", "poststart=/usr/bin/touch " + marker);
+        assertEquals(0, r.code(), r.err());
+        Path runcRoot = Files.createDirectories(tmp.resolve("runc-root"));
+        String id = "oci-bundle-vol-" + ProcessHandle.current().pid();
+        try {
+            Result run = exec(dir, "runc", "--root", runcRoot.toString(), "run", "-b", dir.toString(), id);
+            assertEquals("written\n", run.out(), run.err());
+        } finally {
+            exec(dir, "runc", "--root", runcRoot.toString(), "delete", "--force", id);
+        }
+        assertEquals("data\n", Files.readString(dir.resolve("volumes/0/f")));
+        assertFalse(Files.exists(dir.resolve("rootfs/data/f")));
+        assertTrue(Files.exists(marker), "the poststart hook ran");
+
+        // a --rootless bundle (here the user namespace maps root to root) and a --privileged one
+        assertEquals("0\n", runInRunc("rl", "--rootless", "--", "sh", "-c", "busybox id -u"));
+        assertEquals("ok\n", runInRunc("pv", "--privileged", "--", "sh", "-c", "busybox mount -t tmpfs none /tmp && echo ok"));
     }
 
     /** Bundles the busybox image with {@code options} and runs it under runc; returns its stdout. */
