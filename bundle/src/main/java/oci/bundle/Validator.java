@@ -124,14 +124,15 @@ public final class Validator {
         }
         Set<String> namespaces = new HashSet<>();
         if (c.has("linux")) linux(c.get("linux"), namespaces);
-        // config-linux.md "UTS namespace": hostname and domainname need their own UTS namespace
+        // config.md "Hostname": without a UTS namespace of its own the container would rename the host;
+        // runtimes (runc among them) refuse that, so it is reported
         boolean hasLinux = c.has("linux") && c.get("linux").isObject();
         if (hasLinux && !namespaces.contains("uts")) {
             if (c.has("hostname") && !c.get("hostname").asText().isEmpty()) {
-                problem("$.hostname", "needs a uts namespace in $.linux.namespaces");
+                problem("$.hostname", "needs a uts namespace in $.linux.namespaces (else it renames the host)");
             }
             if (c.has("domainname") && !c.get("domainname").asText().isEmpty()) {
-                problem("$.domainname", "needs a uts namespace in $.linux.namespaces");
+                problem("$.domainname", "needs a uts namespace in $.linux.namespaces (else it renames the host)");
             }
         }
     }
@@ -301,12 +302,6 @@ public final class Validator {
             idMappings(l.get(f), at + "." + f);
             if (!namespaces.contains("user")) problem(at + "." + f, "needs a user namespace in $.linux.namespaces");
         }
-        if (namespaces.contains("user") && ns != null && !l.has("uidMappings") && !hasPath(ns, "user")) {
-            problem(at + ".uidMappings", "is required with a new user namespace");
-        }
-        if (namespaces.contains("user") && ns != null && !l.has("gidMappings") && !hasPath(ns, "user")) {
-            problem(at + ".gidMappings", "is required with a new user namespace");
-        }
         if (l.has("sysctl") && object(l.get("sysctl"), at + ".sysctl")) {
             for (Iterator<Map.Entry<String, JsonNode>> it = l.get("sysctl").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -345,11 +340,6 @@ public final class Validator {
             if (array(ps, at + "." + f)) for (int i = 0; i < ps.size(); i++) absolute(ps.get(i), at + "." + f + "[" + i + "]");
         }
         string(l.get("mountLabel"), at + ".mountLabel");
-    }
-
-    private static boolean hasPath(JsonNode ns, String type) {
-        for (JsonNode n : ns) if (type.equals(n.path("type").asText()) && n.has("path")) return true;
-        return false;
     }
 
     private void resources(JsonNode r, String at) {

@@ -55,7 +55,7 @@ class ValidatorTest {
                 problems(c -> ((ObjectNode) c.get("linux")).putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 1000).put("size", 1)));
         assertEquals(List.of("$.hooks.prestart[0].path: must be an absolute path (\"hook.sh\")"),
                 problems(c -> c.putObject("hooks").putArray("prestart").addObject().put("path", "hook.sh")));
-        assertEquals(List.of("$.hostname: needs a uts namespace in $.linux.namespaces"),
+        assertEquals(List.of("$.hostname: needs a uts namespace in $.linux.namespaces (else it renames the host)"),
                 problems(c -> ((ArrayNode) c.get("linux").get("namespaces")).remove(3)));
         assertEquals(List.of("$.linux.maskedPaths[0]: must be an absolute path (\"proc/kcore\")"),
                 problems(c -> ((ArrayNode) c.get("linux").get("maskedPaths")).set(0, "proc/kcore")));
