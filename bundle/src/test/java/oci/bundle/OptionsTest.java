@@ -177,6 +177,39 @@ class OptionsTest {
         assertEquals("/app", c.process.cwd);
     }
 
+    static oci.bundle.spec.RuntimeSpec generate(String imageConfigJson, BundleOptions o, Path rootfs) {
+        oci.image.ImageConfig img = oci.image.ImageConfig.parse(
+                ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":" + imageConfigJson + "}").getBytes(), "test config");
+        return ConfigGenerator.generate(img, "example.com/x:1", rootfs, o, new ConfigGenerator.Host(0, 0)).spec();
+    }
+
+    @Test
+    void argsEntrypointAndCmd() throws Exception {
+        Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
+        String cfg = "{\"Entrypoint\":[\"/bin/tini\",\"--\"],\"Cmd\":[\"nginx\",\"-g\",\"daemon off;\"]}";
+        assertEquals(List.of("/bin/tini", "--", "nginx", "-g", "daemon off;"), generate(cfg, new BundleOptions(), rootfs).process.args);
+        BundleOptions args = new BundleOptions();
+        args.args = List.of("sh");
+        assertEquals(List.of("/bin/tini", "--", "sh"), generate(cfg, args, rootfs).process.args);
+        // --entrypoint drops the image's Cmd too (as docker); ARGS still follow it
+        BundleOptions ep = new BundleOptions();
+        ep.entrypoint = "/bin/sh";
+        assertEquals(List.of("/bin/sh"), generate(cfg, ep, rootfs).process.args);
+        ep.args = List.of("-c", "true");
+        assertEquals(List.of("/bin/sh", "-c", "true"), generate(cfg, ep, rootfs).process.args);
+        BundleOptions cleared = new BundleOptions();
+        cleared.entrypoint = "";
+        cleared.args = List.of("date");
+        assertEquals(List.of("date"), generate(cfg, cleared, rootfs).process.args);
+        // no passwd in the rootfs: a numeric user still works, HOME falls back to /
+        BundleOptions u = new BundleOptions();
+        u.user = "1234:5678";
+        oci.bundle.spec.RuntimeSpec s = generate(cfg, u, rootfs);
+        assertEquals(1234, s.process.user.uid);
+        assertEquals(5678, s.process.user.gid);
+        assertTrue(s.process.env.contains("HOME=/"));
+    }
+
     @Test
     void hostnameFromImageName() {
         assertEquals("busybox", ConfigGenerator.defaultHostname("docker.io/library/busybox:latest"));
