@@ -340,6 +340,19 @@ public final class Validator {
             if (array(ps, at + "." + f)) for (int i = 0; i < ps.size(); i++) absolute(ps.get(i), at + "." + f + "[" + i + "]");
         }
         string(l.get("mountLabel"), at + ".mountLabel");
+        // config-linux.md "Personality": domain LINUX or LINUX32
+        JsonNode pers = l.get("personality");
+        if (pers != null && object(pers, at + ".personality")) {
+            JsonNode d = pers.get("domain");
+            if (d == null) problem(at + ".personality.domain", "is required");
+            else if (string(d, at + ".personality.domain") && !Set.of("LINUX", "LINUX32").contains(d.asText())) {
+                problem(at + ".personality.domain", "must be LINUX or LINUX32");
+            }
+        }
+        // config-linux.md "Offset for Time Namespace": offsets are for a time namespace of the container's own
+        if (l.has("timeOffsets") && object(l.get("timeOffsets"), at + ".timeOffsets") && !namespaces.contains("time")) {
+            problem(at + ".timeOffsets", "needs a time namespace in $.linux.namespaces");
+        }
     }
 
     private void resources(JsonNode r, String at) {

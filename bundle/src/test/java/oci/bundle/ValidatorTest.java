@@ -57,6 +57,11 @@ class ValidatorTest {
                 problems(c -> c.putObject("hooks").putArray("prestart").addObject().put("path", "hook.sh")));
         assertEquals(List.of("$.hostname: needs a uts namespace in $.linux.namespaces (else it renames the host)"),
                 problems(c -> ((ArrayNode) c.get("linux").get("namespaces")).remove(3)));
+        assertEquals(List.of("$.linux.personality.domain: must be LINUX or LINUX32", "$.linux.timeOffsets: needs a time namespace in $.linux.namespaces"),
+                problems(c -> {
+                    ((ObjectNode) c.get("linux")).putObject("personality").put("domain", "BSD");
+                    ((ObjectNode) c.get("linux")).putObject("timeOffsets").putObject("monotonic").put("secs", 10);
+                }));
         assertEquals(List.of("$.linux.maskedPaths[0]: must be an absolute path (\"proc/kcore\")"),
                 problems(c -> ((ArrayNode) c.get("linux").get("maskedPaths")).set(0, "proc/kcore")));
     }
