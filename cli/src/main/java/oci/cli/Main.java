@@ -30,6 +30,9 @@ import picocli.CommandLine.ScopeType;
             RmiCommand.class,
             GcCommand.class,
             FsckCommand.class,
+            BundleCommand.class,
+            SpecCommand.class,
+            ValidateCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,

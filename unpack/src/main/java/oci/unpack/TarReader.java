@@ -1,0 +1,131 @@
+package oci.unpack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Commons Compress's tar reader with two additions:
+ * <ul>
+ *   <li>PAX and GNU long-name headers are bounded ({@link #MAX_META} bytes): a header claiming a
+ *       gigabyte is refused before it is read into memory (the Go CVE-2022-2879 class);</li>
+ *   <li>the raw bytes of each entry's PAX header are kept, because Commons Compress decodes PAX
+ *       values as UTF-8 and binary xattr values (security.capability) would not survive that.</li>
+ * </ul>
+ */
+final class TarReader extends TarArchiveInputStream {
+    /** Bound of one PAX header or GNU long name/link entry. */
+    static final long MAX_META = 1 << 20;
+
+    private ByteArrayOutputStream pax;
+    private boolean capturing;
+    private byte[] lastPax;
+
+    TarReader(InputStream in) {
+        super(in);
+    }
+
+    @Override
+    protected byte[] readRecord() throws IOException {
+        byte[] rec = super.readRecord();
+        if (capturing) {
+            lastPax = pax.toByteArray();
+            capturing = false;
+        }
+        if (rec != null && rec.length >= 512) {
+            byte type = rec[156];
+            if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
+                long size = parseSize(rec);
+                if (size < 0 || size > MAX_META) {
+                    throw new IOException("a " + (type == 'x' || type == 'g' ? "PAX" : "GNU long-name") + " header of "
+                            + size + " bytes exceeds the limit of " + MAX_META);
+                }
+                if (type == 'x') {
+                    pax = new ByteArrayOutputStream();
+                    capturing = true;
+                }
+            }
+        }
+        return rec;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (capturing && n > 0) pax.write(b, off, n);
+        return n;
+    }
+
+    private boolean sawEnd;
+
+    @Override
+    protected boolean isEOFRecord(byte[] record) {
+        boolean end = super.isEOFRecord(record);
+        if (end) sawEnd = true;
+        return end;
+    }
+
+    /** Whether the archive ended with its end-of-archive (zero) block, not just where the data stopped. */
+    boolean sawEnd() {
+        return sawEnd;
+    }
+
+    @Override
+    public TarArchiveEntry getNextEntry() throws IOException {
+        lastPax = null;
+        return super.getNextEntry();
+    }
+
+    /** The entry's xattrs from PAX {@code SCHILY.xattr.NAME} records, values as raw bytes. */
+    Map<String, byte[]> xattrs() {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        byte[] p = lastPax;
+        if (p == null) return out;
+        int i = 0;
+        while (i < p.length) {
+            int sp = i;
+            int len = 0;
+            while (sp < p.length && p[sp] >= '0' && p[sp] <= '9') len = len * 10 + (p[sp++] - '0');
+            if (sp >= p.length || p[sp] != ' ' || len <= 0 || i + len > p.length) break;
+            int eq = sp + 1;
+            while (eq < i + len && p[eq] != '=') eq++;
+            if (eq >= i + len) break;
+            String key = new String(p, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
+            int end = i + len - 1; // the record's trailing newline
+            if (key.startsWith("SCHILY.xattr.")) {
+                byte[] v = java.util.Arrays.copyOfRange(p, eq + 1, Math.max(eq + 1, end));
+                out.put(key.substring("SCHILY.xattr.".length()), v);
+            }
+            i += len;
+        }
+        return out;
+    }
+
+    /** The size field: octal, or base-256 when the high bit of its first byte is set. */
+    private static long parseSize(byte[] h) {
+        if ((h[124] & 0x80) != 0) {
+            long v = h[124] & 0x7f;
+            for (int i = 125; i < 136; i++) {
+                if (v > (Long.MAX_VALUE >> 8)) return -1;
+                v = (v << 8) | (h[i] & 0xff);
+            }
+            return v;
+        }
+        long v = 0;
+        for (int i = 124; i < 136; i++) {
+            byte c = h[i];
+            if (c == 0 || c == ' ') {
+                if (v > 0) break;
+                continue;
+            }
+            if (c < '0' || c > '7') return -1;
+            v = v * 8 + (c - '0');
+        }
+        return v;
+    }
+}
