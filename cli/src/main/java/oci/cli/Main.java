@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
         description = "From an image name to a running container, without Docker.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            UnpackCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,

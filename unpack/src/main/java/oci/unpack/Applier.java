@@ -96,8 +96,11 @@ final class Applier implements Closeable {
     }
 
     /** Applies one entry; {@code data} is positioned at its content. */
-    void apply(TarArchiveEntry e, InputStream data, Map<String, byte[]> xattrs) throws IOException {
+    void apply(TarArchiveEntry e, InputStream data, TarReader.Pax pax) throws IOException {
         entries++;
+        Map<String, byte[]> xattrs = pax.xattrs();
+        if (pax.mtime() != null) e.setLastModifiedTime(FileTime.from(pax.mtime()));
+        if (pax.atime() != null) e.setLastAccessTime(FileTime.from(pax.atime()));
         String path = clean(e.getName());
         if (path.isEmpty()) {
             if (!e.isDirectory()) throw new UnpackException("entry names the root directory but is not a directory");

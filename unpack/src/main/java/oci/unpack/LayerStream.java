@@ -140,7 +140,8 @@ final class LayerStream extends InputStream {
     static String describe(IOException e) {
         if (e instanceof java.io.EOFException) return "truncated (" + (e.getMessage() == null ? "unexpected end of data" : e.getMessage()) + ")";
         if (e instanceof java.util.zip.ZipException) return "corrupt gzip data (" + e.getMessage() + ")";
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.startsWith("Truncated") ? "truncated" + m.substring("Truncated".length()) : m;
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -81,11 +82,18 @@ final class TarReader extends TarArchiveInputStream {
         return super.getNextEntry();
     }
 
-    /** The entry's xattrs from PAX {@code SCHILY.xattr.NAME} records, values as raw bytes. */
-    Map<String, byte[]> xattrs() {
+    /** What the entry's PAX header says beyond Commons Compress's reading of it. */
+    record Pax(Map<String, byte[]> xattrs, Instant mtime, Instant atime) {}
+
+    /**
+     * The entry's xattrs from PAX {@code SCHILY.xattr.NAME} records (values as raw bytes) and its
+     * mtime/atime with all nine digits of nanoseconds (Commons Compress keeps 100 ns).
+     */
+    Pax pax() {
         Map<String, byte[]> out = new LinkedHashMap<>();
+        Instant mtime = null, atime = null;
         byte[] p = lastPax;
-        if (p == null) return out;
+        if (p == null) return new Pax(out, null, null);
         int i = 0;
         while (i < p.length) {
             int sp = i;
@@ -100,10 +108,33 @@ final class TarReader extends TarArchiveInputStream {
             if (key.startsWith("SCHILY.xattr.")) {
                 byte[] v = java.util.Arrays.copyOfRange(p, eq + 1, Math.max(eq + 1, end));
                 out.put(key.substring("SCHILY.xattr.".length()), v);
+            } else if (key.equals("mtime") || key.equals("atime")) {
+                Instant t = parseTime(new String(p, eq + 1, Math.max(0, end - eq - 1), StandardCharsets.US_ASCII));
+                if (key.equals("mtime")) mtime = t;
+                else atime = t;
             }
             i += len;
         }
-        return out;
+        return new Pax(out, mtime, atime);
+    }
+
+    /** A PAX time: decimal seconds, optionally negative, with a fraction of any length. */
+    static Instant parseTime(String s) {
+        try {
+            boolean neg = s.startsWith("-");
+            String t = neg ? s.substring(1) : s;
+            int dot = t.indexOf('.');
+            long sec = Long.parseLong(dot < 0 ? t : t.substring(0, dot));
+            long nanos = 0;
+            if (dot >= 0) {
+                String frac = (t.substring(dot + 1) + "000000000").substring(0, 9);
+                nanos = Long.parseLong(frac);
+            }
+            Instant i = Instant.ofEpochSecond(sec, nanos);
+            return neg ? Instant.ofEpochSecond(0).minusSeconds(sec).minusNanos(nanos) : i;
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            return null; // Commons Compress's own reading stands
+        }
     }
 
     /** The size field: octal, or base-256 when the high bit of its first byte is set. */
