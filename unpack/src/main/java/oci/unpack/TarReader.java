@@ -67,7 +67,7 @@ final class TarReader extends TarArchiveInputStream {
     @Override
     protected boolean isEOFRecord(byte[] record) {
         boolean end = super.isEOFRecord(record);
-        if (end) sawEnd = true;
+        if (end && record != null) sawEnd = true; // null: the data stopped before any end block
         return end;
     }
 
