@@ -38,6 +38,7 @@ final class FfmFileCalls implements FileCalls {
     private static final MethodHandle FSETXATTR = Native.downcall("fsetxattr", FunctionDescriptor.of(INT, INT, POINTER, POINTER, LONG, INT));
     private static final MethodHandle LSETXATTR = Native.downcall("lsetxattr", FunctionDescriptor.of(INT, POINTER, POINTER, POINTER, LONG, INT));
     private static final MethodHandle LGETXATTR = Native.downcall("lgetxattr", FunctionDescriptor.of(LONG, POINTER, POINTER, POINTER, LONG));
+    private static final MethodHandle LLISTXATTR = Native.downcall("llistxattr", FunctionDescriptor.of(LONG, POINTER, POINTER, LONG));
     private static final MethodHandle STATX = Native.downcall("statx", FunctionDescriptor.of(INT, INT, POINTER, INT, INT, POINTER));
     private static final MethodHandle PWRITE = Native.downcall("pwrite", FunctionDescriptor.of(LONG, INT, POINTER, LONG, LONG));
     private static final MethodHandle FTRUNCATE = Native.downcall("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
@@ -333,6 +334,30 @@ final class FfmFileCalls implements FileCalls {
                 throw fail("lgetxattr " + name, path, slot);
             }
             return v.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public java.util.List<String> llistxattr(String path) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment slot = Native.newErrnoSlot(a);
+            MemorySegment v = a.allocate(65536);
+            long r;
+            try {
+                r = (long) LLISTXATTR.invokeExact(slot, a.allocateFrom(path), v, 65536L);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) throw fail("llistxattr", path, slot);
+            java.util.List<String> names = new java.util.ArrayList<>();
+            long start = 0;
+            for (long i = 0; i < r; i++) {
+                if (v.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                    names.add(new String(v.asSlice(start, i - start).toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            return names;
         }
     }
 

@@ -148,6 +148,14 @@ public interface FileCalls {
     byte[] lgetxattr(String path, String name) throws ErrnoException;
 
     /**
+     * The names of the xattrs of {@code path} itself (not following a final symlink).
+     *
+     * @throws ErrnoException ENOENT, ENOTSUP
+     * @see <a href="https://man7.org/linux/man-pages/man2/listxattr.2.html">llistxattr(2)</a>
+     */
+    java.util.List<String> llistxattr(String path) throws ErrnoException;
+
+    /**
      * statx(2) with AT_SYMLINK_NOFOLLOW: what {@code name} is, itself.
      *
      * @throws ErrnoException ENOENT, ENOTDIR
