@@ -41,6 +41,10 @@ final class FfmFileCalls implements FileCalls {
     private static final MethodHandle LLISTXATTR = Native.downcall("llistxattr", FunctionDescriptor.of(LONG, POINTER, POINTER, LONG));
     private static final MethodHandle STATX = Native.downcall("statx", FunctionDescriptor.of(INT, INT, POINTER, INT, INT, POINTER));
     private static final MethodHandle PWRITE = Native.downcall("pwrite", FunctionDescriptor.of(LONG, INT, POINTER, LONG, LONG));
+    /** pwrite on a heap segment: a critical call may take heap memory; errno still captured. */
+    private static final MethodHandle PWRITE_HEAP = Native.LINKER.downcallHandle(
+            Native.LINKER.defaultLookup().find("pwrite").orElseThrow(), FunctionDescriptor.of(LONG, INT, POINTER, LONG, LONG),
+            Linker.Option.captureCallState("errno"), Linker.Option.critical(true));
     private static final MethodHandle FTRUNCATE = Native.downcall("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
     private static final MethodHandle GETEUID = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(INT));
 
@@ -389,6 +393,28 @@ final class FfmFileCalls implements FileCalls {
                 long r;
                 try {
                     r = (long) PWRITE.invokeExact(slot, fd, buf.asSlice(done), len - done, offset + done);
+                } catch (Throwable t) {
+                    throw rethrow(t);
+                }
+                if (r < 0) {
+                    if (Native.errno(slot) == Errno.EINTR) continue;
+                    throw fail("pwrite", null, slot);
+                }
+                done += r;
+            }
+        }
+    }
+
+    @Override
+    public void pwriteFully(int fd, byte[] buf, int len, long offset) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment slot = Native.newErrnoSlot(a);
+            MemorySegment heap = MemorySegment.ofArray(buf);
+            long done = 0;
+            while (done < len) {
+                long r;
+                try {
+                    r = (long) PWRITE_HEAP.invokeExact(slot, fd, heap.asSlice(done), len - done, offset + done);
                 } catch (Throwable t) {
                     throw rethrow(t);
                 }

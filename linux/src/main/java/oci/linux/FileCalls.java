@@ -171,6 +171,12 @@ public interface FileCalls {
      */
     void pwriteFully(int fd, MemorySegment buf, long len, long offset) throws ErrnoException;
 
+    /**
+     * {@link #pwriteFully} straight from a Java array (no copy to native memory: the call is made
+     * as a critical one that may read the heap, so keep {@code len} to a few MiB).
+     */
+    void pwriteFully(int fd, byte[] buf, int len, long offset) throws ErrnoException;
+
     /** @see <a href="https://man7.org/linux/man-pages/man2/ftruncate.2.html">ftruncate(2)</a> */
     void ftruncate(int fd, long length) throws ErrnoException;
 

@@ -15,9 +15,6 @@ import static oci.linux.FileCalls.RESOLVE_NO_MAGICLINKS;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,8 +51,6 @@ final class Applier implements Closeable {
     private final int rootFd;
     private final UnpackOptions options;
     private final boolean rootless;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment nativeBuf = arena.allocate(BUF, 4096);
     private final byte[] heapBuf = new byte[BUF];
     /** Directory mtimes to set once everything is written, by path ("" is the root). */
     private final TreeMap<String, long[]> dirTimes = new TreeMap<>();
@@ -327,10 +322,7 @@ final class Applier implements Closeable {
             while (true) {
                 int n = data.read(heapBuf, 0, BUF);
                 if (n < 0) break;
-                if (!(sparse && allZero(heapBuf, n))) {
-                    MemorySegment.copy(heapBuf, 0, nativeBuf, ValueLayout.JAVA_BYTE, 0, n);
-                    fs.pwriteFully(fd, nativeBuf, n, off);
-                }
+                if (!(sparse && allZero(heapBuf, n))) fs.pwriteFully(fd, heapBuf, n, off);
                 off += n;
                 addBytes(n);
             }
@@ -548,6 +540,5 @@ final class Applier implements Closeable {
     @Override
     public void close() {
         dropParentCache();
-        arena.close();
     }
 }
