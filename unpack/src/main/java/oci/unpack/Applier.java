@@ -322,7 +322,8 @@ final class Applier implements Closeable {
             while (true) {
                 int n = data.read(heapBuf, 0, BUF);
                 if (n < 0) break;
-                if (!(sparse && allZero(heapBuf, n))) fs.pwriteFully(fd, heapBuf, n, off);
+                if (sparse) writeSkippingHoles(fd, n, off);
+                else fs.pwriteFully(fd, heapBuf, n, off);
                 off += n;
                 addBytes(n);
             }
@@ -348,8 +349,34 @@ final class Applier implements Closeable {
         }
     }
 
-    private static boolean allZero(byte[] b, int n) {
-        for (int i = 0; i < n; i++) if (b[i] != 0) return false;
+    /** Writes the non-zero 4 KiB blocks (aligned to the file) of heapBuf[0, n); zero blocks stay holes. */
+    private void writeSkippingHoles(int fd, int n, long off) throws IOException {
+        int runStart = -1;
+        int i = 0;
+        while (i < n) {
+            int end = (int) Math.min(n, i + (4096 - (off + i) % 4096));
+            boolean zero = allZero(heapBuf, i, end);
+            if (!zero && runStart < 0) runStart = i;
+            if (zero && runStart >= 0) {
+                writeRun(fd, runStart, i, off);
+                runStart = -1;
+            }
+            i = end;
+        }
+        if (runStart >= 0) writeRun(fd, runStart, n, off);
+    }
+
+    private void writeRun(int fd, int from, int to, long off) throws IOException {
+        if (from == 0) {
+            fs.pwriteFully(fd, heapBuf, to, off);
+        } else {
+            System.arraycopy(heapBuf, from, heapBuf, 0, to - from); // the run moves to the front; nothing after it is needed
+            fs.pwriteFully(fd, heapBuf, to - from, off + from);
+        }
+    }
+
+    private static boolean allZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) if (b[i] != 0) return false;
         return true;
     }
 
