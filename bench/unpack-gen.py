@@ -43,7 +43,7 @@ for li in range(n_layers):
     os.makedirs(os.path.join(work, "etc"), exist_ok=True)
     with open(os.path.join(work, "etc", "shared.conf"), "wb") as f:
         f.write(content(10000 + li, False))
-    tar = subprocess.run(["tar", "--format=pax", "--numeric-owner", "-C", work, "-cf", "-", "."], check=True,
+    tar = subprocess.run(["tar", "--numeric-owner", "-C", work, "-cf", "-", "."], check=True,
                          stdout=subprocess.PIPE).stdout
     shutil.rmtree(work)
     diff_ids.append("sha256:" + hashlib.sha256(tar).hexdigest())

@@ -96,6 +96,9 @@ final class Applier implements Closeable {
         Map<String, byte[]> xattrs = pax.xattrs();
         if (pax.mtime() != null) e.setLastModifiedTime(FileTime.from(pax.mtime()));
         if (pax.atime() != null) e.setLastAccessTime(FileTime.from(pax.atime()));
+        if (e.getName().indexOf('\0') >= 0 || e.getLinkName().indexOf('\0') >= 0) {
+            throw new UnpackException("the name or link target contains a NUL byte");
+        }
         String path = clean(e.getName());
         if (path.isEmpty()) {
             if (!e.isDirectory()) throw new UnpackException("entry names the root directory but is not a directory");
