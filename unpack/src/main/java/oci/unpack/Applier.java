@@ -209,7 +209,7 @@ final class Applier implements Closeable {
                     fs.mkdirat(fd, part, 0755);
                 } catch (ErrnoException mk) {
                     if (mk.errno() == Errno.EEXIST) {
-                        throw new UnpackException("create directory \"" + prefix + "\": a symlink that leads nowhere stands there");
+                        throw new UnpackException("create directory \"" + prefix + "\": a symlink stands there whose target does not exist inside the root file system");
                     }
                     throw new UnpackException("create directory \"" + prefix + "\": " + mk.getMessage(), mk);
                 }
@@ -291,16 +291,18 @@ final class Applier implements Closeable {
         int slash = target.lastIndexOf('/');
         String tparent = slash < 0 ? "" : target.substring(0, slash);
         String tbase = target.substring(slash + 1);
+        String what = "hardlink to \"" + e.getLinkName() + "\""
+                + (target.equals(e.getLinkName()) ? "" : " (inside the root file system: \"" + target + "\")");
         int tfd;
         try {
             tfd = tparent.isEmpty() ? rootFd : openDir(tparent);
         } catch (ErrnoException ex) {
-            throw new UnpackException("hardlink to \"" + e.getLinkName() + "\": " + ex.getMessage(), ex);
+            throw new UnpackException(what + ": " + ex.getMessage(), ex);
         }
         try {
             createWithReplace(pfd, base, path, () -> fs.linkat(tfd, tbase, pfd, base, 0));
         } catch (ErrnoException ex) {
-            throw new UnpackException("hardlink to \"" + e.getLinkName() + "\": " + ex.getMessage(), ex);
+            throw new UnpackException(what + ": " + ex.getMessage(), ex);
         } finally {
             if (tfd != rootFd) fs.close(tfd);
         }
