@@ -131,7 +131,7 @@ final class Applier implements Closeable {
             makeDir(pfd, base, path, e, xattrs);
         } else if (type == TarConstants.LF_SYMLINK) {
             createWithReplace(pfd, base, path, () -> fs.symlinkat(e.getLinkName(), pfd, base));
-            setOwnerAndTimes(pfd, base, path, e, xattrs, true);
+            setMetadataByName(pfd, base, e, xattrs, true);
         } else if (type == TarConstants.LF_LINK) {
             hardlink(pfd, base, path, e);
         } else if (type == TarConstants.LF_CHR || type == TarConstants.LF_BLK) {
@@ -143,10 +143,10 @@ final class Applier implements Closeable {
             int kind = type == TarConstants.LF_CHR ? FileCalls.S_IFCHR : FileCalls.S_IFBLK;
             long dev = FileCalls.makedev(e.getDevMajor(), e.getDevMinor());
             createWithReplace(pfd, base, path, () -> fs.mknodat(pfd, base, kind | (e.getMode() & 0777), dev));
-            setNodeMetadata(pfd, base, path, e, xattrs);
+            setMetadataByName(pfd, base, e, xattrs, false);
         } else if (type == TarConstants.LF_FIFO) {
             createWithReplace(pfd, base, path, () -> fs.mknodat(pfd, base, FileCalls.S_IFIFO | (e.getMode() & 0777), 0));
-            setNodeMetadata(pfd, base, path, e, xattrs);
+            setMetadataByName(pfd, base, e, xattrs, false);
         } else if (type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM || type == TarConstants.LF_CONTIG
                 || type == TarConstants.LF_GNUTYPE_SPARSE) {
             writeFile(pfd, base, path, e, data, xattrs);
@@ -408,25 +408,20 @@ final class Applier implements Closeable {
         dirTimes.put(path, new long[] {t[0], t[1], rootless ? mode : -1});
     }
 
-    /** Owner, mode, xattrs and times of a device or fifo (never a symlink, so fchmodat may follow). */
-    private void setNodeMetadata(int pfd, String base, String path, TarArchiveEntry e, Map<String, byte[]> xattrs) throws IOException {
+    /**
+     * Owner, mode, xattrs and times of a symlink, device or fifo, by name in its confined parent and
+     * never following it. Symlinks get no mode (Linux has none to set); a device or fifo was just
+     * made by mknodat, so fchmodat (which would follow a symlink) meets no symlink there.
+     */
+    private void setMetadataByName(int pfd, String base, TarArchiveEntry e, Map<String, byte[]> xattrs, boolean symlink)
+            throws IOException {
         int[] owner = owner(e);
         if (owner != null) fs.fchownat(pfd, base, owner[0], owner[1], AT_SYMLINK_NOFOLLOW);
-        if (!fs.lstatat(pfd, base).isDirectory()) fs.fchmodat(pfd, base, e.getMode() & 07777);
-        setOwnerAndTimes(pfd, base, path, e, xattrs, false);
-    }
-
-    /** For symlinks (chown here) and nodes (owner already set): xattrs through the parent fd, then times. */
-    private void setOwnerAndTimes(int pfd, String base, String path, TarArchiveEntry e, Map<String, byte[]> xattrs,
-            boolean symlink) throws IOException {
-        if (symlink) {
-            int[] owner = owner(e);
-            if (owner != null) fs.fchownat(pfd, base, owner[0], owner[1], AT_SYMLINK_NOFOLLOW);
-        }
+        if (!symlink) fs.fchmodat(pfd, base, e.getMode() & 07777);
         // /proc/self/fd/N/NAME: the kernel jumps to the already-confined directory; NAME itself is not followed.
         String viaFd = "/proc/self/fd/" + pfd + "/" + base;
         for (var x : xattrs.entrySet()) setXattr(() -> fs.lsetxattr(viaFd, x.getKey(), x.getValue()), x.getKey());
-        // user.* xattrs are not allowed on symlinks and device nodes: their owner cannot be recorded (as in umoci).
+        // Rootless: user.* xattrs are not allowed on symlinks and device nodes, so their owner is not recorded (nor by umoci).
         long[] t = time(e.getLastModifiedTime());
         long[] a = e.getLastAccessTime() != null ? time(e.getLastAccessTime()) : t;
         fs.utimensat(pfd, base, a[0], a[1], t[0], t[1], AT_SYMLINK_NOFOLLOW);
