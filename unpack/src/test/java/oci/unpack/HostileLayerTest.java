@@ -154,6 +154,24 @@ class HostileLayerTest {
     }
 
     @Test
+    void hugeSparseFileCountsAtItsApparentSize() throws Exception {
+        // GNU tar stores a 7 GiB file of holes in a few blocks; written out, it must still count 7 GiB
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        try (var ch = java.nio.channels.FileChannel.open(src.resolve("huge"), java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("end".getBytes()), (7L << 30) - 3);
+        }
+        Path tarFile = tmp.resolve("huge.tar");
+        Process p = new ProcessBuilder("tar", "--sparse", "-cf", tarFile.toString(), "-C", src.toString(), "huge").inheritIO().start();
+        assertEquals(0, p.waitFor());
+        assertTrue(Files.size(tarFile) < 1 << 20);
+        UnpackException e = assertThrows(UnpackException.class,
+                () -> f.unpack(UnpackOptions.defaults().withMaxBytes(256L << 20), Files.readAllBytes(tarFile)));
+        assertTrue(e.getMessage().contains("entry \"huge\"") && e.getMessage().contains("limit of 268435456 bytes"), e.getMessage());
+        assertNoLeftovers(false);
+    }
+
+    @Test
     void hugePaxHeaderIsRefusedBeforeItIsRead() throws Exception {
         // A PAX header claiming 1 GiB (only its first block present): refused at the header, not read into memory
         byte[] tar = Tar.build().file("x", "x").bytes();
