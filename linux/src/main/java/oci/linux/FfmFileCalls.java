@@ -30,7 +30,7 @@ final class FfmFileCalls implements FileCalls {
         OPENAT(257, 56), CLOSE(3, 57), MKDIRAT(258, 34), MKNODAT(259, 33), SYMLINKAT(266, 36), LINKAT(265, 37),
         UNLINKAT(263, 35), RENAMEAT2(316, 276), FCHOWNAT(260, 54), FCHOWN(93, 55), FCHMOD(91, 52), FCHMODAT(268, 53),
         UTIMENSAT(280, 88), FSETXATTR(190, 7), LSETXATTR(189, 6), LGETXATTR(192, 9), LLISTXATTR(195, 12), STATX(332, 291),
-        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437);
+        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437), READLINKAT(267, 78);
 
         final long nr;
 
@@ -148,6 +148,15 @@ final class FfmFileCalls implements FileCalls {
     public void symlinkat(String target, int dirfd, String name) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             sys(a, Sys.SYMLINKAT, "symlinkat", name, str(a, target), dirfd, str(a, name));
+        }
+    }
+
+    @Override
+    public String readlinkat(int dirfd, String name) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(4096);
+            long n = sys(a, Sys.READLINKAT, "readlinkat", name, dirfd, str(a, name), buf.address(), 4096);
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         }
     }
 

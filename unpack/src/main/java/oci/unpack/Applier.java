@@ -192,33 +192,54 @@ final class Applier implements Closeable {
         return fs.openat2(rootFd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE);
     }
 
-    /** Creates the missing directories of {@code path}, each resolved inside the root. */
+    /**
+     * Creates the missing directories of {@code path}, each resolved inside the root. A symlink on
+     * the way whose target does not exist yet is followed inside the root and its target created,
+     * as Docker and umoci do ({@code var/run -> /run}, then {@code var/run/x}).
+     */
     private int mkdirs(String path) throws IOException {
-        String[] parts = path.split("/");
-        int fd = rootFd;
-        StringBuilder prefix = new StringBuilder();
-        for (String part : parts) {
-            if (prefix.length() > 0) prefix.append('/');
-            prefix.append(part);
-            int next;
-            try {
-                next = openDir(prefix.toString());
-            } catch (ErrnoException ex) {
-                if (ex.errno() != Errno.ENOENT) throw new UnpackException("open directory \"" + prefix + "\": " + ex.getMessage(), ex);
+        for (int hops = 0; hops < 40; hops++) {
+            String[] parts = path.split("/");
+            int fd = rootFd;
+            StringBuilder prefix = new StringBuilder();
+            String rewritten = null;
+            for (int i = 0; i < parts.length && rewritten == null; i++) {
+                String part = parts[i];
+                if (prefix.length() > 0) prefix.append('/');
+                prefix.append(part);
+                int next = -1;
                 try {
-                    fs.mkdirat(fd, part, 0755);
-                } catch (ErrnoException mk) {
-                    if (mk.errno() == Errno.EEXIST) {
-                        throw new UnpackException("create directory \"" + prefix + "\": a symlink stands there whose target does not exist inside the root file system");
+                    next = openDir(prefix.toString());
+                } catch (ErrnoException ex) {
+                    if (ex.errno() != Errno.ENOENT) throw new UnpackException("open directory \"" + prefix + "\": " + ex.getMessage(), ex);
+                    try {
+                        fs.mkdirat(fd, part, 0755);
+                        next = openDir(prefix.toString());
+                    } catch (ErrnoException mk) {
+                        if (mk.errno() != Errno.EEXIST) throw new UnpackException("create directory \"" + prefix + "\": " + mk.getMessage(), mk);
+                        // a symlink whose target is missing: continue at its target, inside the root
+                        String target = fs.readlinkat(fd, part);
+                        String rest = String.join("/", java.util.Arrays.asList(parts).subList(i + 1, parts.length));
+                        rewritten = clean((target.startsWith("/") ? "" : pathInRoot(fd) + "/") + target + "/" + rest);
                     }
-                    throw new UnpackException("create directory \"" + prefix + "\": " + mk.getMessage(), mk);
                 }
-                next = openDir(prefix.toString());
+                if (fd != rootFd) fs.close(fd);
+                fd = next;
             }
-            if (fd != rootFd) fs.close(fd);
-            fd = next;
+            if (rewritten == null) return fd;
+            if (rewritten.isEmpty()) return openDir(".");
+            path = rewritten;
         }
-        return fd;
+        throw new UnpackException("create directory \"" + path + "\": too many levels of symlinks");
+    }
+
+    /** Where directory fd {@code fd} really is below the root (its parent chain may have run through symlinks). */
+    private String pathInRoot(int fd) throws IOException {
+        if (fd == rootFd) return "";
+        String root = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + rootFd)).toString();
+        String dir = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+        if (!dir.startsWith(root + "/")) throw new UnpackException("directory fd " + fd + " is not below the root: " + dir);
+        return dir.substring(root.length() + 1);
     }
 
     private void dropParentCache() {

@@ -115,6 +115,29 @@ class UmociComparisonTest {
         assertEquals(theirs, ours);
     }
 
+    @Test
+    void writesThroughASymlinkWhoseTargetIsMissingAgreeWithUmoci() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/umoci")), "umoci is not installed (apt-get install umoci)");
+        assumeTrue(Fixture.isRoot(), "umoci unpack without --rootless needs root (CI runs as root)");
+        Fixture f = new Fixture(tmp);
+        byte[] l1 = Tar.build().dir("var").symlink("var/run", "/run").symlink("var/lock", "../run/lock").bytes();
+        byte[] l2 = Tar.build().file("var/run/app.pid", "1\n").file("var/lock/app.lock", "").bytes();
+        var img = f.image("dangling", List.of(Fixture.Layer.gzip(l1), Fixture.Layer.gzip(l2)), null);
+        Path bundle = tmp.resolve("umoci-bundle");
+        Process p = new ProcessBuilder("umoci", "unpack", "--image", f.store.root() + ":dangling", bundle.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "umoci unpack failed: " + out);
+        Unpacker.unpack(f.store, img, f.target, UnpackOptions.defaults());
+        Map<String, String> ours = snapshot(f.target);
+        Map<String, String> theirs = snapshot(bundle.resolve("rootfs"));
+        // the directories both create for the missing targets get the time they were made: not compared
+        ours.replaceAll((k, v) -> v.startsWith("d ") ? v.replaceAll(" mtime=.*", "") : v);
+        theirs.replaceAll((k, v) -> v.startsWith("d ") ? v.replaceAll(" mtime=.*", "") : v);
+        assertEquals(theirs, ours);
+        assertEquals("1\n", Files.readString(f.target.resolve("run/app.pid")));
+    }
+
     /** path → type, mode, owner, size, link target, nlink, xattrs, content digest and mtime. */
     static Map<String, String> snapshot(Path root) throws Exception {
         Map<String, String> out = new TreeMap<>();
