@@ -75,6 +75,14 @@ public interface FileCalls {
     void symlinkat(String target, int dirfd, String name) throws ErrnoException;
 
     /**
+     * The target of symlink {@code name} below {@code dirfd}.
+     *
+     * @throws ErrnoException EINVAL (not a symlink), ENOENT
+     * @see <a href="https://man7.org/linux/man-pages/man2/readlink.2.html">readlinkat(2)</a>
+     */
+    String readlinkat(int dirfd, String name) throws ErrnoException;
+
+    /**
      * Without AT_SYMLINK_FOLLOW in {@code flags}, a symlink is linked as itself.
      *
      * @throws ErrnoException EEXIST, ENOENT, EPERM (a directory, or protected_hardlinks), EXDEV

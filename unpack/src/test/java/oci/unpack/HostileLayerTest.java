@@ -92,7 +92,7 @@ class HostileLayerTest {
         assertEquals("f", Files.readString(f.target.resolve("d1/z/file")));
         UnpackException e = assertThrows(UnpackException.class, () -> f.unpack(UnpackOptions.defaults().withForce(true),
                 Tar.build().symlink("loop", "loop").file("loop/x", "x").bytes()));
-        assertTrue(e.getMessage().contains("too many levels of symlinks"), e.getMessage());
+        assertTrue(e.getMessage().contains("ELOOP") || e.getMessage().contains("too many levels of symlinks"), e.getMessage());
         assertSentinelUntouched();
     }
 
