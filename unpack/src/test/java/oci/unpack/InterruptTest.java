@@ -22,10 +22,10 @@ class InterruptTest {
         Fixture f = new Fixture(tmp);
         // many files, so the unpack is still running when the signal comes
         var buf = new java.io.ByteArrayOutputStream();
-        byte[] data = new byte[4 << 10];
+        byte[] data = new byte[2 << 10];
         new java.util.Random(1).nextBytes(data);
         try (var t = new TarArchiveOutputStream(buf)) {
-            for (int i = 0; i < 20000; i++) {
+            for (int i = 0; i < 40000; i++) {
                 TarArchiveEntry e = new TarArchiveEntry("d" + (i / 500) + "/f" + i);
                 e.setSize(data.length);
                 t.putArchiveEntry(e);
