@@ -52,7 +52,7 @@ final class Applier implements Closeable {
     private final UnpackOptions options;
     private final boolean rootless;
     private final byte[] heapBuf = new byte[BUF];
-    /** Directory mtimes to set once everything is written, by path ("" is the root). */
+    /** By directory path ("" is the root): {mtime seconds, nanoseconds, mode to set at the end or -1}. */
     private final TreeMap<String, long[]> dirTimes = new TreeMap<>();
 
     private Set<String> layerPaths = new HashSet<>();
@@ -124,7 +124,7 @@ final class Applier implements Closeable {
             }
             return;
         }
-        layerPaths.add(path);
+        addToLayer(path);
         int pfd = parentFd(parent);
         byte type = e.getLinkFlag();
         if (e.isDirectory()) {
@@ -152,6 +152,19 @@ final class Applier implements Closeable {
             writeFile(pfd, base, path, e, data, xattrs);
         } else {
             throw new UnpackException("unsupported entry type '" + (char) type + "'");
+        }
+    }
+
+    /**
+     * Records that this layer has {@code path}, and so its parent directories (named or not): a
+     * whiteout later in the layer must not hide them.
+     */
+    private void addToLayer(String path) {
+        String p = path;
+        while (layerPaths.add(p)) {
+            int slash = p.lastIndexOf('/');
+            if (slash < 0) return;
+            p = p.substring(0, slash);
         }
     }
 
@@ -516,7 +529,7 @@ final class Applier implements Closeable {
 
     /** {@code DIR/.wh..wh..opq}: everything lower layers put in DIR goes, wherever the marker stands in the layer. */
     private void opaque(String dir) throws IOException {
-        if (!dir.isEmpty()) layerPaths.add(dir);
+        if (!dir.isEmpty()) addToLayer(dir);
         int dfd;
         try {
             dfd = dir.isEmpty() ? rootFd : openDir(dir);

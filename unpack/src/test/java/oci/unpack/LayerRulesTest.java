@@ -87,6 +87,15 @@ class LayerRulesTest {
     }
 
     @Test
+    void whiteoutKeepsImplicitParentsOfItsOwnLayer() throws Exception {
+        Fixture f = new Fixture(tmp);
+        // the upper layer names x/y/new but not x/ or x/y/: they are still the layer's own directories
+        f.unpack(Tar.build().dir("x").dir("x/y").file("x/y/old", "o").file("x/other", "o").bytes(),
+                Tar.build().file("x/y/new", "n").whiteout("x").bytes());
+        assertEquals(Map.of("x", "d 755 0:0", "x/y", "d 755 0:0", "x/y/new", "f 644 0:0 1"), Fixture.describe(f.target));
+    }
+
+    @Test
     void opaqueDirectoryHidesLowerContentWhereverTheMarkerStands() throws Exception {
         Fixture f = new Fixture(tmp);
         byte[] lower = Tar.build().dir("d").file("d/x", "x").dir("d/sub").file("d/sub/old", "o").dir("e").file("e/y", "y").bytes();
