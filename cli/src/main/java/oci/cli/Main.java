@@ -20,6 +20,19 @@ import picocli.CommandLine.ScopeType;
         description = "From an image name to a running container, without Docker.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PullCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
+            ImportCommand.class,
+            ImagesCommand.class,
+            InspectCommand.class,
+            TagCommand.class,
+            RmiCommand.class,
+            GcCommand.class,
+            FsckCommand.class,
+            BundleCommand.class,
+            SpecCommand.class,
+            ValidateCommand.class,
             UnpackCommand.class,
         })
 public final class Main {
