@@ -99,6 +99,11 @@ final class Applier implements Closeable {
         if (e.getName().indexOf('\0') >= 0 || e.getLinkName().indexOf('\0') >= 0) {
             throw new UnpackException("the name or link target contains a NUL byte");
         }
+        // Names are decoded as UTF-8 and written back as UTF-8: bytes that are not UTF-8 (a Latin-1
+        // "café") would come out as '?' or U+FFFD, a different name. Refused rather than changed.
+        if (!pax.namesUtf8() || e.getName().indexOf('\uFFFD') >= 0 || e.getLinkName().indexOf('\uFFFD') >= 0) {
+            throw new UnpackException("the name or link target is not valid UTF-8 (such names are not supported)");
+        }
         String path = clean(e.getName());
         if (path.isEmpty()) {
             if (!e.isDirectory()) throw new UnpackException("entry names the root directory but is not a directory");

@@ -159,6 +159,47 @@ class LayerRulesTest {
     }
 
     @Test
+    void namesThatAreNotUtf8AreRefusedNotChanged() throws Exception {
+        Fixture f = new Fixture(tmp);
+        var latin1 = new java.io.ByteArrayOutputStream();
+        try (TarArchiveOutputStream o = new TarArchiveOutputStream(latin1, "ISO-8859-1")) {
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("caf\u00e9"); // the byte E9 alone
+            e.setSize(1);
+            o.putArchiveEntry(e);
+            o.write('x');
+            o.closeArchiveEntry();
+        }
+        UnpackException e = org.junit.jupiter.api.Assertions.assertThrows(UnpackException.class, () -> f.unpack(latin1.toByteArray()));
+        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+        assertFalse(Files.exists(f.target));
+        // the same through a GNU long name
+        var gnuLatin1 = new java.io.ByteArrayOutputStream();
+        try (TarArchiveOutputStream o = new TarArchiveOutputStream(gnuLatin1, "ISO-8859-1")) {
+            o.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+            var le = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("d".repeat(120) + "/caf\u00e9");
+            le.setSize(0);
+            o.putArchiveEntry(le);
+            o.closeArchiveEntry();
+        }
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UnpackException.class, () -> f.unpack(gnuLatin1.toByteArray()))
+                .getMessage().contains("not valid UTF-8"));
+        // UTF-8 long names, PAX or GNU, whose 100-byte header field cuts a character in two, are fine
+        String longUtf8 = "\u00e9".repeat(120);
+        var gnuUtf8 = new java.io.ByteArrayOutputStream();
+        try (TarArchiveOutputStream o = new TarArchiveOutputStream(gnuUtf8, "UTF-8")) {
+            o.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+            var le = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("g" + longUtf8);
+            le.setSize(0);
+            o.putArchiveEntry(le);
+            o.closeArchiveEntry();
+        }
+        f.unpack(Tar.build().file("p" + longUtf8, "pax").file("caf\u00e9", "ok").bytes(), gnuUtf8.toByteArray());
+        assertEquals("pax", Files.readString(f.target.resolve("p" + longUtf8)));
+        assertTrue(Files.exists(f.target.resolve("g" + longUtf8)));
+        assertEquals("ok", Files.readString(f.target.resolve("caf\u00e9")));
+    }
+
+    @Test
     void devicesAreCreatedAsRoot() throws Exception {
         assumeTrue(Fixture.isRoot(), "creating device nodes needs root (CI runs as root)");
         Fixture f = new Fixture(tmp);
