@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
             BundleCommand.class,
             SpecCommand.class,
             ValidateCommand.class,
+            UnpackCommand.class,
         })
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,

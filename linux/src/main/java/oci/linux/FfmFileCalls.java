@@ -10,48 +10,85 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
-/** {@link FileCalls} through the FFM API; errno captured per call. */
+/**
+ * {@link FileCalls} through the FFM API, errno captured per call.
+ *
+ * <p>Every call goes through libc's {@code syscall(2)} with one shape (a number and five longs):
+ * the FFM API spins and JIT-compiles a stub per distinct signature, some 20 ms of start-up each,
+ * and one shared stub keeps a short command's start-up short. The numbers are the kernel's, for
+ * x86_64 and aarch64 (asm-generic); only writes from the Java heap use a second, critical stub.
+ */
 final class FfmFileCalls implements FileCalls {
     static final FfmFileCalls INSTANCE = new FfmFileCalls();
 
-    /** x86_64 and aarch64 share the number of openat2 (the newer, unified syscall table). */
-    private static final long SYS_OPENAT2 = 437;
+    /** Syscall numbers: {x86_64, aarch64}. */
+    private enum Sys {
+        OPENAT(257, 56), CLOSE(3, 57), MKDIRAT(258, 34), MKNODAT(259, 33), SYMLINKAT(266, 36), LINKAT(265, 37),
+        UNLINKAT(263, 35), RENAMEAT2(316, 276), FCHOWNAT(260, 54), FCHOWN(93, 55), FCHMOD(91, 52), FCHMODAT(268, 53),
+        UTIMENSAT(280, 88), FSETXATTR(190, 7), LSETXATTR(189, 6), LGETXATTR(192, 9), LLISTXATTR(195, 12), STATX(332, 291),
+        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437), READLINKAT(267, 78);
+
+        final long nr;
+
+        Sys(long x86, long arm) {
+            this.nr = AARCH64 ? arm : x86;
+        }
+    }
+
+    private static final boolean AARCH64;
+
+    static {
+        String arch = System.getProperty("os.arch");
+        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+            throw new UnsupportedOperationException("oci's libc bindings support x86_64 and aarch64, not " + arch);
+        }
+        AARCH64 = arch.equals("aarch64");
+    }
+
     private static final int STATX_BASIC_STATS = 0x7ff;
 
-    private static final MethodHandle SYSCALL4 = variadic("syscall",
-            FunctionDescriptor.of(LONG, LONG, LONG, POINTER, POINTER, LONG));
-    private static final MethodHandle OPENAT = Native.downcall("openat", FunctionDescriptor.of(INT, INT, POINTER, INT, INT));
-    private static final MethodHandle CLOSE = Native.downcall("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle MKDIRAT = Native.downcall("mkdirat", FunctionDescriptor.of(INT, INT, POINTER, INT));
-    private static final MethodHandle MKNODAT = Native.downcall("mknodat", FunctionDescriptor.of(INT, INT, POINTER, INT, LONG));
-    private static final MethodHandle SYMLINKAT = Native.downcall("symlinkat", FunctionDescriptor.of(INT, POINTER, INT, POINTER));
-    private static final MethodHandle LINKAT = Native.downcall("linkat", FunctionDescriptor.of(INT, INT, POINTER, INT, POINTER, INT));
-    private static final MethodHandle UNLINKAT = Native.downcall("unlinkat", FunctionDescriptor.of(INT, INT, POINTER, INT));
-    private static final MethodHandle RENAMEAT2 = Native.downcall("renameat2", FunctionDescriptor.of(INT, INT, POINTER, INT, POINTER, INT));
-    private static final MethodHandle FCHOWNAT = Native.downcall("fchownat", FunctionDescriptor.of(INT, INT, POINTER, INT, INT, INT));
-    private static final MethodHandle FCHOWN = Native.downcall("fchown", FunctionDescriptor.of(INT, INT, INT, INT));
-    private static final MethodHandle FCHMOD = Native.downcall("fchmod", FunctionDescriptor.of(INT, INT, INT));
-    private static final MethodHandle FCHMODAT = Native.downcall("fchmodat", FunctionDescriptor.of(INT, INT, POINTER, INT, INT));
-    private static final MethodHandle UTIMENSAT = Native.downcall("utimensat", FunctionDescriptor.of(INT, INT, POINTER, POINTER, INT));
-    private static final MethodHandle FUTIMENS = Native.downcall("futimens", FunctionDescriptor.of(INT, INT, POINTER));
-    private static final MethodHandle FSETXATTR = Native.downcall("fsetxattr", FunctionDescriptor.of(INT, INT, POINTER, POINTER, LONG, INT));
-    private static final MethodHandle LSETXATTR = Native.downcall("lsetxattr", FunctionDescriptor.of(INT, POINTER, POINTER, POINTER, LONG, INT));
-    private static final MethodHandle LGETXATTR = Native.downcall("lgetxattr", FunctionDescriptor.of(LONG, POINTER, POINTER, POINTER, LONG));
-    private static final MethodHandle STATX = Native.downcall("statx", FunctionDescriptor.of(INT, INT, POINTER, INT, INT, POINTER));
-    private static final MethodHandle PWRITE = Native.downcall("pwrite", FunctionDescriptor.of(LONG, INT, POINTER, LONG, LONG));
-    private static final MethodHandle FTRUNCATE = Native.downcall("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
-    private static final MethodHandle GETEUID = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(INT));
+    private static final MethodHandle SYSCALL = Native.LINKER.downcallHandle(
+            Native.LINKER.defaultLookup().find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no syscall")),
+            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG, LONG, LONG),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    /** pwrite on a heap segment: a critical call may take heap memory; errno still captured. */
+    private static final MethodHandle PWRITE_HEAP = Native.LINKER.downcallHandle(
+            Native.LINKER.defaultLookup().find("pwrite").orElseThrow(), FunctionDescriptor.of(LONG, INT, POINTER, LONG, LONG),
+            Linker.Option.captureCallState("errno"), Linker.Option.critical(true));
 
     private FfmFileCalls() {}
 
-    private static MethodHandle variadic(String name, FunctionDescriptor fd) {
-        MemorySegment addr = Native.LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return Native.LINKER.downcallHandle(addr, fd, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    /** Makes syscall {@code s}; returns its result, or throws naming {@code call} and {@code object}. */
+    private static long sys(Arena a, Sys s, String call, String object, long... args) throws ErrnoException {
+        MemorySegment slot = Native.newErrnoSlot(a);
+        long[] v = new long[5];
+        System.arraycopy(args, 0, v, 0, args.length);
+        while (true) {
+            long r;
+            try {
+                r = (long) SYSCALL.invokeExact(slot, s.nr, v[0], v[1], v[2], v[3], v[4]);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r >= 0) return r;
+            int errno = Native.errno(slot);
+            if (errno == Errno.EINTR) continue;
+            throw new ErrnoException(call, object, errno);
+        }
     }
 
-    private static ErrnoException fail(String call, String object, MemorySegment slot) {
-        return new ErrnoException(call, object, Native.errno(slot));
+    private static long str(Arena a, String s) {
+        return a.allocateFrom(s).address();
+    }
+
+    private static long bytes(Arena a, byte[] b) {
+        MemorySegment m = a.allocate(Math.max(1, b.length));
+        MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, 0, b.length);
+        return m.address();
     }
 
     private static RuntimeException rethrow(Throwable t) {
@@ -63,34 +100,18 @@ final class FfmFileCalls implements FileCalls {
     @Override
     public int openat2(int dirfd, String path, int flags, int mode, long resolve) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            MemorySegment how = a.allocate(24, 8);
+            MemorySegment how = a.allocate(24, 8); // struct open_how { u64 flags, mode, resolve; }
             how.set(ValueLayout.JAVA_LONG, 0, flags & 0xffffffffL);
             how.set(ValueLayout.JAVA_LONG, 8, mode);
             how.set(ValueLayout.JAVA_LONG, 16, resolve);
-            long r;
-            try {
-                r = (long) SYSCALL4.invokeExact(slot, SYS_OPENAT2, (long) dirfd, a.allocateFrom(path), how, 24L);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("openat2", path, slot);
-            return (int) r;
+            return (int) sys(a, Sys.OPENAT2, "openat2", path, dirfd, str(a, path), how.address(), 24);
         }
     }
 
     @Override
     public int openat(int dirfd, String path, int flags, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) OPENAT.invokeExact(slot, dirfd, a.allocateFrom(path), flags, mode);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("openat", path, slot);
-            return r;
+            return (int) sys(a, Sys.OPENAT, "openat", path, dirfd, str(a, path), flags, mode);
         }
     }
 
@@ -98,257 +119,172 @@ final class FfmFileCalls implements FileCalls {
     public void close(int fd) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
+            long r;
             try {
-                r = (int) CLOSE.invokeExact(slot, fd);
+                r = (long) SYSCALL.invokeExact(slot, Sys.CLOSE.nr, (long) fd, 0L, 0L, 0L, 0L);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
-            if (r < 0) throw fail("close", null, slot);
+            // close(2): never retried, even on EINTR (the fd is gone either way on Linux)
+            if (r < 0 && Native.errno(slot) != Errno.EINTR) throw new ErrnoException("close", null, Native.errno(slot));
         }
     }
 
     @Override
     public void mkdirat(int dirfd, String name, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) MKDIRAT.invokeExact(slot, dirfd, a.allocateFrom(name), mode);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("mkdirat", name, slot);
+            sys(a, Sys.MKDIRAT, "mkdirat", name, dirfd, str(a, name), mode);
         }
     }
 
     @Override
     public void mknodat(int dirfd, String name, int mode, long dev) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) MKNODAT.invokeExact(slot, dirfd, a.allocateFrom(name), mode, dev);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("mknodat", name, slot);
+            sys(a, Sys.MKNODAT, "mknodat", name, dirfd, str(a, name), mode, dev);
         }
     }
 
     @Override
     public void symlinkat(String target, int dirfd, String name) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) SYMLINKAT.invokeExact(slot, a.allocateFrom(target), dirfd, a.allocateFrom(name));
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("symlinkat", name, slot);
+            sys(a, Sys.SYMLINKAT, "symlinkat", name, str(a, target), dirfd, str(a, name));
+        }
+    }
+
+    @Override
+    public String readlinkat(int dirfd, String name) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(4096);
+            long n = sys(a, Sys.READLINKAT, "readlinkat", name, dirfd, str(a, name), buf.address(), 4096);
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         }
     }
 
     @Override
     public void linkat(int olddirfd, String oldname, int newdirfd, String newname, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) LINKAT.invokeExact(slot, olddirfd, a.allocateFrom(oldname), newdirfd, a.allocateFrom(newname), flags);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("linkat", newname, slot);
+            sys(a, Sys.LINKAT, "linkat", newname, olddirfd, str(a, oldname), newdirfd, str(a, newname), flags);
         }
     }
 
     @Override
     public void unlinkat(int dirfd, String name, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) UNLINKAT.invokeExact(slot, dirfd, a.allocateFrom(name), flags);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("unlinkat", name, slot);
+            sys(a, Sys.UNLINKAT, "unlinkat", name, dirfd, str(a, name), flags);
         }
     }
 
     @Override
     public void renameat2(int olddirfd, String oldname, int newdirfd, String newname, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) RENAMEAT2.invokeExact(slot, olddirfd, a.allocateFrom(oldname), newdirfd, a.allocateFrom(newname), flags);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("renameat2", newname, slot);
+            sys(a, Sys.RENAMEAT2, "renameat2", newname, olddirfd, str(a, oldname), newdirfd, str(a, newname), flags);
         }
     }
 
     @Override
     public void fchownat(int dirfd, String name, int uid, int gid, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) FCHOWNAT.invokeExact(slot, dirfd, a.allocateFrom(name), uid, gid, flags);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("lchown", name, slot);
+            sys(a, Sys.FCHOWNAT, "lchown", name, dirfd, str(a, name), uid & 0xffffffffL, gid & 0xffffffffL, flags);
         }
     }
 
     @Override
     public void fchown(int fd, int uid, int gid) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) FCHOWN.invokeExact(slot, fd, uid, gid);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("fchown", null, slot);
+            sys(a, Sys.FCHOWN, "fchown", null, fd, uid & 0xffffffffL, gid & 0xffffffffL);
         }
     }
 
     @Override
     public void fchmod(int fd, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) FCHMOD.invokeExact(slot, fd, mode);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("fchmod", null, slot);
+            sys(a, Sys.FCHMOD, "fchmod", null, fd, mode);
         }
     }
 
     @Override
     public void fchmodat(int dirfd, String name, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) FCHMODAT.invokeExact(slot, dirfd, a.allocateFrom(name), mode, 0);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("fchmodat", name, slot);
+            sys(a, Sys.FCHMODAT, "fchmodat", name, dirfd, str(a, name), mode);
         }
     }
 
-    private static MemorySegment times(Arena a, long as, long an, long ms, long mn) {
-        MemorySegment ts = a.allocate(32, 8);
+    private static long times(Arena a, long as, long an, long ms, long mn) {
+        MemorySegment ts = a.allocate(32, 8); // struct timespec[2]
         ts.set(ValueLayout.JAVA_LONG, 0, as);
         ts.set(ValueLayout.JAVA_LONG, 8, an);
         ts.set(ValueLayout.JAVA_LONG, 16, ms);
         ts.set(ValueLayout.JAVA_LONG, 24, mn);
-        return ts;
+        return ts.address();
     }
 
     @Override
     public void utimensat(int dirfd, String name, long as, long an, long ms, long mn, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) UTIMENSAT.invokeExact(slot, dirfd, a.allocateFrom(name), times(a, as, an, ms, mn), flags);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("utimensat", name, slot);
+            sys(a, Sys.UTIMENSAT, "utimensat", name, dirfd, str(a, name), times(a, as, an, ms, mn), flags);
         }
     }
 
     @Override
     public void futimens(int fd, long as, long an, long ms, long mn) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) FUTIMENS.invokeExact(slot, fd, times(a, as, an, ms, mn));
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("futimens", null, slot);
+            // futimens(3) is utimensat(fd, NULL, times, 0) in the kernel
+            sys(a, Sys.UTIMENSAT, "futimens", null, fd, 0, times(a, as, an, ms, mn), 0);
         }
     }
 
     @Override
     public void fsetxattr(int fd, String name, byte[] value) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            MemorySegment v = a.allocate(Math.max(1, value.length));
-            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            int r;
-            try {
-                r = (int) FSETXATTR.invokeExact(slot, fd, a.allocateFrom(name), v, (long) value.length, 0);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("fsetxattr " + name, null, slot);
+            sys(a, Sys.FSETXATTR, "fsetxattr " + name, null, fd, str(a, name), bytes(a, value), value.length, 0);
         }
     }
 
     @Override
     public void lsetxattr(String path, String name, byte[] value) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            MemorySegment v = a.allocate(Math.max(1, value.length));
-            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            int r;
-            try {
-                r = (int) LSETXATTR.invokeExact(slot, a.allocateFrom(path), a.allocateFrom(name), v, (long) value.length, 0);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("lsetxattr " + name, path, slot);
+            sys(a, Sys.LSETXATTR, "lsetxattr " + name, path, str(a, path), str(a, name), bytes(a, value), value.length, 0);
         }
     }
 
     @Override
     public byte[] lgetxattr(String path, String name) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
             MemorySegment v = a.allocate(65536);
             long r;
             try {
-                r = (long) LGETXATTR.invokeExact(slot, a.allocateFrom(path), a.allocateFrom(name), v, 65536L);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) {
-                if (Native.errno(slot) == Errno.ENODATA) return null;
-                throw fail("lgetxattr " + name, path, slot);
+                r = sys(a, Sys.LGETXATTR, "lgetxattr " + name, path, str(a, path), str(a, name), v.address(), 65536);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ENODATA) return null;
+                throw e;
             }
             return v.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
         }
     }
 
     @Override
+    public List<String> llistxattr(String path) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(65536);
+            long r = sys(a, Sys.LLISTXATTR, "llistxattr", path, str(a, path), v.address(), 65536);
+            List<String> names = new ArrayList<>();
+            long start = 0;
+            for (long i = 0; i < r; i++) {
+                if (v.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                    names.add(new String(v.asSlice(start, i - start).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            return names;
+        }
+    }
+
+    @Override
     public Stat lstatat(int dirfd, String name) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
             MemorySegment buf = a.allocate(256, 8);
-            int r;
-            try {
-                r = (int) STATX.invokeExact(slot, dirfd, a.allocateFrom(name), AT_SYMLINK_NOFOLLOW | (name.isEmpty() ? AT_EMPTY_PATH : 0),
-                        STATX_BASIC_STATS, buf);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("statx", name, slot);
+            sys(a, Sys.STATX, "statx", name, dirfd, str(a, name), AT_SYMLINK_NOFOLLOW | (name.isEmpty() ? AT_EMPTY_PATH : 0),
+                    STATX_BASIC_STATS, buf.address());
             // struct statx: stx_nlink u32 @16, stx_uid @20, stx_gid @24, stx_mode u16 @28, stx_size u64 @40
             return new Stat(buf.get(ValueLayout.JAVA_SHORT, 28) & 0xffff, buf.get(ValueLayout.JAVA_INT, 20),
                     buf.get(ValueLayout.JAVA_INT, 24), buf.get(ValueLayout.JAVA_LONG, 40), buf.get(ValueLayout.JAVA_INT, 16));
@@ -363,13 +299,13 @@ final class FfmFileCalls implements FileCalls {
             while (done < len) {
                 long r;
                 try {
-                    r = (long) PWRITE.invokeExact(slot, fd, buf.asSlice(done), len - done, offset + done);
+                    r = (long) PWRITE_HEAP.invokeExact(slot, fd, buf.asSlice(done), len - done, offset + done);
                 } catch (Throwable t) {
                     throw rethrow(t);
                 }
                 if (r < 0) {
                     if (Native.errno(slot) == Errno.EINTR) continue;
-                    throw fail("pwrite", null, slot);
+                    throw new ErrnoException("pwrite", null, Native.errno(slot));
                 }
                 done += r;
             }
@@ -377,25 +313,23 @@ final class FfmFileCalls implements FileCalls {
     }
 
     @Override
+    public void pwriteFully(int fd, byte[] buf, int len, long offset) throws ErrnoException {
+        pwriteFully(fd, MemorySegment.ofArray(buf), len, offset);
+    }
+
+    @Override
     public void ftruncate(int fd, long length) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment slot = Native.newErrnoSlot(a);
-            int r;
-            try {
-                r = (int) FTRUNCATE.invokeExact(slot, fd, length);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (r < 0) throw fail("ftruncate", null, slot);
+            sys(a, Sys.FTRUNCATE, "ftruncate", null, fd, length);
         }
     }
 
     @Override
     public int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
+        try (Arena a = Arena.ofConfined()) {
+            return (int) sys(a, Sys.GETEUID, "geteuid", null);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(e); // geteuid(2) cannot fail
         }
     }
 }

@@ -75,6 +75,14 @@ public interface FileCalls {
     void symlinkat(String target, int dirfd, String name) throws ErrnoException;
 
     /**
+     * The target of symlink {@code name} below {@code dirfd}.
+     *
+     * @throws ErrnoException EINVAL (not a symlink), ENOENT
+     * @see <a href="https://man7.org/linux/man-pages/man2/readlink.2.html">readlinkat(2)</a>
+     */
+    String readlinkat(int dirfd, String name) throws ErrnoException;
+
+    /**
      * Without AT_SYMLINK_FOLLOW in {@code flags}, a symlink is linked as itself.
      *
      * @throws ErrnoException EEXIST, ENOENT, EPERM (a directory, or protected_hardlinks), EXDEV
@@ -148,6 +156,14 @@ public interface FileCalls {
     byte[] lgetxattr(String path, String name) throws ErrnoException;
 
     /**
+     * The names of the xattrs of {@code path} itself (not following a final symlink).
+     *
+     * @throws ErrnoException ENOENT, ENOTSUP
+     * @see <a href="https://man7.org/linux/man-pages/man2/listxattr.2.html">llistxattr(2)</a>
+     */
+    java.util.List<String> llistxattr(String path) throws ErrnoException;
+
+    /**
      * statx(2) with AT_SYMLINK_NOFOLLOW: what {@code name} is, itself.
      *
      * @throws ErrnoException ENOENT, ENOTDIR
@@ -162,6 +178,12 @@ public interface FileCalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/pwrite.2.html">pwrite(2)</a>
      */
     void pwriteFully(int fd, MemorySegment buf, long len, long offset) throws ErrnoException;
+
+    /**
+     * {@link #pwriteFully} straight from a Java array (no copy to native memory: the call is made
+     * as a critical one that may read the heap, so keep {@code len} to a few MiB).
+     */
+    void pwriteFully(int fd, byte[] buf, int len, long offset) throws ErrnoException;
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/ftruncate.2.html">ftruncate(2)</a> */
     void ftruncate(int fd, long length) throws ErrnoException;

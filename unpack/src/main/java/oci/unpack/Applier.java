@@ -15,9 +15,6 @@ import static oci.linux.FileCalls.RESOLVE_NO_MAGICLINKS;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,10 +51,8 @@ final class Applier implements Closeable {
     private final int rootFd;
     private final UnpackOptions options;
     private final boolean rootless;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment nativeBuf = arena.allocate(BUF, 4096);
     private final byte[] heapBuf = new byte[BUF];
-    /** Directory mtimes to set once everything is written, by path ("" is the root). */
+    /** By directory path ("" is the root): {mtime seconds, nanoseconds, mode to set at the end or -1}. */
     private final TreeMap<String, long[]> dirTimes = new TreeMap<>();
 
     private Set<String> layerPaths = new HashSet<>();
@@ -96,8 +91,19 @@ final class Applier implements Closeable {
     }
 
     /** Applies one entry; {@code data} is positioned at its content. */
-    void apply(TarArchiveEntry e, InputStream data, Map<String, byte[]> xattrs) throws IOException {
+    void apply(TarArchiveEntry e, InputStream data, TarReader.Pax pax) throws IOException {
         entries++;
+        Map<String, byte[]> xattrs = pax.xattrs();
+        if (pax.mtime() != null) e.setLastModifiedTime(FileTime.from(pax.mtime()));
+        if (pax.atime() != null) e.setLastAccessTime(FileTime.from(pax.atime()));
+        if (e.getName().indexOf('\0') >= 0 || e.getLinkName().indexOf('\0') >= 0) {
+            throw new UnpackException("the name or link target contains a NUL byte");
+        }
+        // Names are decoded as UTF-8 and written back as UTF-8: bytes that are not UTF-8 (a Latin-1
+        // "café") would come out as '?' or U+FFFD, a different name. Refused rather than changed.
+        if (!pax.namesUtf8() || e.getName().indexOf('\uFFFD') >= 0 || e.getLinkName().indexOf('\uFFFD') >= 0) {
+            throw new UnpackException("the name or link target is not valid UTF-8 (such names are not supported)");
+        }
         String path = clean(e.getName());
         if (path.isEmpty()) {
             if (!e.isDirectory()) throw new UnpackException("entry names the root directory but is not a directory");
@@ -123,14 +129,14 @@ final class Applier implements Closeable {
             }
             return;
         }
-        layerPaths.add(path);
+        addToLayer(path);
         int pfd = parentFd(parent);
         byte type = e.getLinkFlag();
         if (e.isDirectory()) {
             makeDir(pfd, base, path, e, xattrs);
         } else if (type == TarConstants.LF_SYMLINK) {
             createWithReplace(pfd, base, path, () -> fs.symlinkat(e.getLinkName(), pfd, base));
-            setOwnerAndTimes(pfd, base, path, e, xattrs, true);
+            setMetadataByName(pfd, base, e, xattrs, true);
         } else if (type == TarConstants.LF_LINK) {
             hardlink(pfd, base, path, e);
         } else if (type == TarConstants.LF_CHR || type == TarConstants.LF_BLK) {
@@ -142,15 +148,28 @@ final class Applier implements Closeable {
             int kind = type == TarConstants.LF_CHR ? FileCalls.S_IFCHR : FileCalls.S_IFBLK;
             long dev = FileCalls.makedev(e.getDevMajor(), e.getDevMinor());
             createWithReplace(pfd, base, path, () -> fs.mknodat(pfd, base, kind | (e.getMode() & 0777), dev));
-            setNodeMetadata(pfd, base, path, e, xattrs);
+            setMetadataByName(pfd, base, e, xattrs, false);
         } else if (type == TarConstants.LF_FIFO) {
             createWithReplace(pfd, base, path, () -> fs.mknodat(pfd, base, FileCalls.S_IFIFO | (e.getMode() & 0777), 0));
-            setNodeMetadata(pfd, base, path, e, xattrs);
+            setMetadataByName(pfd, base, e, xattrs, false);
         } else if (type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM || type == TarConstants.LF_CONTIG
                 || type == TarConstants.LF_GNUTYPE_SPARSE) {
             writeFile(pfd, base, path, e, data, xattrs);
         } else {
             throw new UnpackException("unsupported entry type '" + (char) type + "'");
+        }
+    }
+
+    /**
+     * Records that this layer has {@code path}, and so its parent directories (named or not): a
+     * whiteout later in the layer must not hide them.
+     */
+    private void addToLayer(String path) {
+        String p = path;
+        while (layerPaths.add(p)) {
+            int slash = p.lastIndexOf('/');
+            if (slash < 0) return;
+            p = p.substring(0, slash);
         }
     }
 
@@ -191,33 +210,54 @@ final class Applier implements Closeable {
         return fs.openat2(rootFd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE);
     }
 
-    /** Creates the missing directories of {@code path}, each resolved inside the root. */
+    /**
+     * Creates the missing directories of {@code path}, each resolved inside the root. A symlink on
+     * the way whose target does not exist yet is followed inside the root and its target created,
+     * as Docker and umoci do ({@code var/run -> /run}, then {@code var/run/x}).
+     */
     private int mkdirs(String path) throws IOException {
-        String[] parts = path.split("/");
-        int fd = rootFd;
-        StringBuilder prefix = new StringBuilder();
-        for (String part : parts) {
-            if (prefix.length() > 0) prefix.append('/');
-            prefix.append(part);
-            int next;
-            try {
-                next = openDir(prefix.toString());
-            } catch (ErrnoException ex) {
-                if (ex.errno() != Errno.ENOENT) throw new UnpackException("open directory \"" + prefix + "\": " + ex.getMessage(), ex);
+        for (int hops = 0; hops < 40; hops++) {
+            String[] parts = path.split("/");
+            int fd = rootFd;
+            StringBuilder prefix = new StringBuilder();
+            String rewritten = null;
+            for (int i = 0; i < parts.length && rewritten == null; i++) {
+                String part = parts[i];
+                if (prefix.length() > 0) prefix.append('/');
+                prefix.append(part);
+                int next = -1;
                 try {
-                    fs.mkdirat(fd, part, 0755);
-                } catch (ErrnoException mk) {
-                    if (mk.errno() == Errno.EEXIST) {
-                        throw new UnpackException("create directory \"" + prefix + "\": a symlink that leads nowhere stands there");
+                    next = openDir(prefix.toString());
+                } catch (ErrnoException ex) {
+                    if (ex.errno() != Errno.ENOENT) throw new UnpackException("open directory \"" + prefix + "\": " + ex.getMessage(), ex);
+                    try {
+                        fs.mkdirat(fd, part, 0755);
+                        next = openDir(prefix.toString());
+                    } catch (ErrnoException mk) {
+                        if (mk.errno() != Errno.EEXIST) throw new UnpackException("create directory \"" + prefix + "\": " + mk.getMessage(), mk);
+                        // a symlink whose target is missing: continue at its target, inside the root
+                        String target = fs.readlinkat(fd, part);
+                        String rest = String.join("/", java.util.Arrays.asList(parts).subList(i + 1, parts.length));
+                        rewritten = clean((target.startsWith("/") ? "" : pathInRoot(fd) + "/") + target + "/" + rest);
                     }
-                    throw new UnpackException("create directory \"" + prefix + "\": " + mk.getMessage(), mk);
                 }
-                next = openDir(prefix.toString());
+                if (fd != rootFd) fs.close(fd);
+                fd = next;
             }
-            if (fd != rootFd) fs.close(fd);
-            fd = next;
+            if (rewritten == null) return fd;
+            if (rewritten.isEmpty()) return openDir(".");
+            path = rewritten;
         }
-        return fd;
+        throw new UnpackException("create directory \"" + path + "\": too many levels of symlinks");
+    }
+
+    /** Where directory fd {@code fd} really is below the root (its parent chain may have run through symlinks). */
+    private String pathInRoot(int fd) throws IOException {
+        if (fd == rootFd) return "";
+        String root = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + rootFd)).toString();
+        String dir = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+        if (!dir.startsWith(root + "/")) throw new UnpackException("directory fd " + fd + " is not below the root: " + dir);
+        return dir.substring(root.length() + 1);
     }
 
     private void dropParentCache() {
@@ -290,16 +330,18 @@ final class Applier implements Closeable {
         int slash = target.lastIndexOf('/');
         String tparent = slash < 0 ? "" : target.substring(0, slash);
         String tbase = target.substring(slash + 1);
+        String what = "hardlink to \"" + e.getLinkName() + "\""
+                + (target.equals(e.getLinkName()) ? "" : " (inside the root file system: \"" + target + "\")");
         int tfd;
         try {
             tfd = tparent.isEmpty() ? rootFd : openDir(tparent);
         } catch (ErrnoException ex) {
-            throw new UnpackException("hardlink to \"" + e.getLinkName() + "\": " + ex.getMessage(), ex);
+            throw new UnpackException(what + ": " + ex.getMessage(), ex);
         }
         try {
             createWithReplace(pfd, base, path, () -> fs.linkat(tfd, tbase, pfd, base, 0));
         } catch (ErrnoException ex) {
-            throw new UnpackException("hardlink to \"" + e.getLinkName() + "\": " + ex.getMessage(), ex);
+            throw new UnpackException(what + ": " + ex.getMessage(), ex);
         } finally {
             if (tfd != rootFd) fs.close(tfd);
         }
@@ -324,10 +366,8 @@ final class Applier implements Closeable {
             while (true) {
                 int n = data.read(heapBuf, 0, BUF);
                 if (n < 0) break;
-                if (!(sparse && allZero(heapBuf, n))) {
-                    MemorySegment.copy(heapBuf, 0, nativeBuf, ValueLayout.JAVA_BYTE, 0, n);
-                    fs.pwriteFully(fd, nativeBuf, n, off);
-                }
+                if (sparse) writeSkippingHoles(fd, n, off);
+                else fs.pwriteFully(fd, heapBuf, n, off);
                 off += n;
                 addBytes(n);
             }
@@ -353,8 +393,34 @@ final class Applier implements Closeable {
         }
     }
 
-    private static boolean allZero(byte[] b, int n) {
-        for (int i = 0; i < n; i++) if (b[i] != 0) return false;
+    /** Writes the non-zero 4 KiB blocks (aligned to the file) of heapBuf[0, n); zero blocks stay holes. */
+    private void writeSkippingHoles(int fd, int n, long off) throws IOException {
+        int runStart = -1;
+        int i = 0;
+        while (i < n) {
+            int end = (int) Math.min(n, i + (4096 - (off + i) % 4096));
+            boolean zero = allZero(heapBuf, i, end);
+            if (!zero && runStart < 0) runStart = i;
+            if (zero && runStart >= 0) {
+                writeRun(fd, runStart, i, off);
+                runStart = -1;
+            }
+            i = end;
+        }
+        if (runStart >= 0) writeRun(fd, runStart, n, off);
+    }
+
+    private void writeRun(int fd, int from, int to, long off) throws IOException {
+        if (from == 0) {
+            fs.pwriteFully(fd, heapBuf, to, off);
+        } else {
+            System.arraycopy(heapBuf, from, heapBuf, 0, to - from); // the run moves to the front; nothing after it is needed
+            fs.pwriteFully(fd, heapBuf, to - from, off + from);
+        }
+    }
+
+    private static boolean allZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) if (b[i] != 0) return false;
         return true;
     }
 
@@ -381,25 +447,20 @@ final class Applier implements Closeable {
         dirTimes.put(path, new long[] {t[0], t[1], rootless ? mode : -1});
     }
 
-    /** Owner, mode, xattrs and times of a device or fifo (never a symlink, so fchmodat may follow). */
-    private void setNodeMetadata(int pfd, String base, String path, TarArchiveEntry e, Map<String, byte[]> xattrs) throws IOException {
+    /**
+     * Owner, mode, xattrs and times of a symlink, device or fifo, by name in its confined parent and
+     * never following it. Symlinks get no mode (Linux has none to set); a device or fifo was just
+     * made by mknodat, so fchmodat (which would follow a symlink) meets no symlink there.
+     */
+    private void setMetadataByName(int pfd, String base, TarArchiveEntry e, Map<String, byte[]> xattrs, boolean symlink)
+            throws IOException {
         int[] owner = owner(e);
         if (owner != null) fs.fchownat(pfd, base, owner[0], owner[1], AT_SYMLINK_NOFOLLOW);
-        if (!fs.lstatat(pfd, base).isDirectory()) fs.fchmodat(pfd, base, e.getMode() & 07777);
-        setOwnerAndTimes(pfd, base, path, e, xattrs, false);
-    }
-
-    /** For symlinks (chown here) and nodes (owner already set): xattrs through the parent fd, then times. */
-    private void setOwnerAndTimes(int pfd, String base, String path, TarArchiveEntry e, Map<String, byte[]> xattrs,
-            boolean symlink) throws IOException {
-        if (symlink) {
-            int[] owner = owner(e);
-            if (owner != null) fs.fchownat(pfd, base, owner[0], owner[1], AT_SYMLINK_NOFOLLOW);
-        }
+        if (!symlink) fs.fchmodat(pfd, base, e.getMode() & 07777);
         // /proc/self/fd/N/NAME: the kernel jumps to the already-confined directory; NAME itself is not followed.
         String viaFd = "/proc/self/fd/" + pfd + "/" + base;
         for (var x : xattrs.entrySet()) setXattr(() -> fs.lsetxattr(viaFd, x.getKey(), x.getValue()), x.getKey());
-        // user.* xattrs are not allowed on symlinks and device nodes: their owner cannot be recorded (as in umoci).
+        // Rootless: user.* xattrs are not allowed on symlinks and device nodes, so their owner is not recorded (nor by umoci).
         long[] t = time(e.getLastModifiedTime());
         long[] a = e.getLastAccessTime() != null ? time(e.getLastAccessTime()) : t;
         fs.utimensat(pfd, base, a[0], a[1], t[0], t[1], AT_SYMLINK_NOFOLLOW);
@@ -473,7 +534,7 @@ final class Applier implements Closeable {
 
     /** {@code DIR/.wh..wh..opq}: everything lower layers put in DIR goes, wherever the marker stands in the layer. */
     private void opaque(String dir) throws IOException {
-        if (!dir.isEmpty()) layerPaths.add(dir);
+        if (!dir.isEmpty()) addToLayer(dir);
         int dfd;
         try {
             dfd = dir.isEmpty() ? rootFd : openDir(dir);
@@ -545,6 +606,5 @@ final class Applier implements Closeable {
     @Override
     public void close() {
         dropParentCache();
-        arena.close();
     }
 }

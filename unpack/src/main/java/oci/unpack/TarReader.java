@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -24,7 +25,14 @@ final class TarReader extends TarArchiveInputStream {
 
     private ByteArrayOutputStream pax;
     private boolean capturing;
+    private byte captureType;
+    /** What the meta headers (PAX, GNU long name/link) before the coming real header said. */
+    private byte[] pendingPax;
+    private Boolean pendingLongNameUtf8, pendingLongLinkUtf8;
+    private boolean extensionBlocks;
+    /** The same, for the entry whose real header was read last. */
     private byte[] lastPax;
+    private boolean nameUtf8 = true, linkUtf8 = true;
 
     TarReader(InputStream in) {
         super(in);
@@ -34,23 +42,40 @@ final class TarReader extends TarArchiveInputStream {
     protected byte[] readRecord() throws IOException {
         byte[] rec = super.readRecord();
         if (capturing) {
-            lastPax = pax.toByteArray();
+            byte[] data = pax.toByteArray();
+            if (captureType == 'x') pendingPax = data;
+            if (captureType == 'L') pendingLongNameUtf8 = isUtf8(data, 0, data.length);
+            if (captureType == 'K') pendingLongLinkUtf8 = isUtf8(data, 0, data.length);
             capturing = false;
         }
-        if (rec != null && rec.length >= 512) {
-            byte type = rec[156];
-            if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
-                long size = parseSize(rec);
-                if (size < 0 || size > MAX_META) {
-                    throw new IOException("a " + (type == 'x' || type == 'g' ? "PAX" : "GNU long-name") + " header of "
-                            + size + " bytes exceeds the limit of " + MAX_META);
-                }
-                if (type == 'x') {
-                    pax = new ByteArrayOutputStream();
-                    capturing = true;
-                }
-            }
+        if (rec == null || rec.length < 512) return rec;
+        if (extensionBlocks) {
+            // an old GNU sparse map continues here, not a header
+            extensionBlocks = rec[504] != 0;
+            return rec;
         }
+        byte type = rec[156];
+        if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
+            long size = parseSize(rec);
+            if (size < 0 || size > MAX_META) {
+                throw new IOException("a " + (type == 'x' || type == 'g' ? "PAX" : "GNU long-name") + " header of "
+                        + size + " bytes exceeds the limit of " + MAX_META);
+            }
+            if (type != 'g') {
+                pax = new ByteArrayOutputStream();
+                capturing = true;
+                captureType = type;
+            }
+            return rec;
+        }
+        // an entry's own header: it takes what the meta headers before it said
+        boolean posix = rec[257] == 'u' && rec[262] == 0; // POSIX ustar has a name prefix at 345; GNU keeps times there
+        lastPax = pendingPax;
+        nameUtf8 = pendingLongNameUtf8 != null ? pendingLongNameUtf8 : isUtf8(rec, 0, 100) && (!posix || isUtf8(rec, 345, 155));
+        linkUtf8 = pendingLongLinkUtf8 != null ? pendingLongLinkUtf8 : isUtf8(rec, 157, 100);
+        pendingPax = null;
+        pendingLongNameUtf8 = pendingLongLinkUtf8 = null;
+        extensionBlocks = type == 'S' && rec[482] != 0;
         return rec;
     }
 
@@ -66,7 +91,7 @@ final class TarReader extends TarArchiveInputStream {
     @Override
     protected boolean isEOFRecord(byte[] record) {
         boolean end = super.isEOFRecord(record);
-        if (end) sawEnd = true;
+        if (end && record != null) sawEnd = true; // null: the data stopped before any end block
         return end;
     }
 
@@ -75,17 +100,44 @@ final class TarReader extends TarArchiveInputStream {
         return sawEnd;
     }
 
-    @Override
-    public TarArchiveEntry getNextEntry() throws IOException {
-        lastPax = null;
-        return super.getNextEntry();
+    /** Whether bytes [off, off+len) up to the first NUL are valid UTF-8. */
+    static boolean isUtf8(byte[] b, int off, int len) {
+        int end = off;
+        while (end < off + len && b[end] != 0) end++;
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b, off, end - off));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
-    /** The entry's xattrs from PAX {@code SCHILY.xattr.NAME} records, values as raw bytes. */
-    Map<String, byte[]> xattrs() {
+    /**
+     * Whether the current entry's name and link target came as UTF-8. Commons Compress turns other
+     * bytes into '?' (header names) or U+FFFD (PAX values), which would write a different name.
+     */
+    boolean namesAreUtf8() {
+        String paxText = lastPax == null ? "" : new String(lastPax, StandardCharsets.ISO_8859_1);
+        // PAX values were decoded as UTF-8 (invalid bytes became U+FFFD, which the caller checks)
+        boolean name = paxText.contains(" path=") || nameUtf8;
+        boolean link = paxText.contains(" linkpath=") || linkUtf8;
+        return name && link;
+    }
+
+    /** What the entry's PAX header says beyond Commons Compress's reading of it. */
+    record Pax(Map<String, byte[]> xattrs, Instant mtime, Instant atime, boolean namesUtf8) {}
+
+    /**
+     * The entry's xattrs from PAX {@code SCHILY.xattr.NAME} records (values as raw bytes) and its
+     * mtime/atime with all nine digits of nanoseconds (Commons Compress keeps 100 ns).
+     */
+    Pax pax() {
         Map<String, byte[]> out = new LinkedHashMap<>();
+        Instant mtime = null, atime = null;
         byte[] p = lastPax;
-        if (p == null) return out;
+        if (p == null) return new Pax(out, null, null, namesAreUtf8());
         int i = 0;
         while (i < p.length) {
             int sp = i;
@@ -100,10 +152,33 @@ final class TarReader extends TarArchiveInputStream {
             if (key.startsWith("SCHILY.xattr.")) {
                 byte[] v = java.util.Arrays.copyOfRange(p, eq + 1, Math.max(eq + 1, end));
                 out.put(key.substring("SCHILY.xattr.".length()), v);
+            } else if (key.equals("mtime") || key.equals("atime")) {
+                Instant t = parseTime(new String(p, eq + 1, Math.max(0, end - eq - 1), StandardCharsets.US_ASCII));
+                if (key.equals("mtime")) mtime = t;
+                else atime = t;
             }
             i += len;
         }
-        return out;
+        return new Pax(out, mtime, atime, namesAreUtf8());
+    }
+
+    /** A PAX time: decimal seconds, optionally negative, with a fraction of any length. */
+    static Instant parseTime(String s) {
+        try {
+            boolean neg = s.startsWith("-");
+            String t = neg ? s.substring(1) : s;
+            int dot = t.indexOf('.');
+            long sec = Long.parseLong(dot < 0 ? t : t.substring(0, dot));
+            long nanos = 0;
+            if (dot >= 0) {
+                String frac = (t.substring(dot + 1) + "000000000").substring(0, 9);
+                nanos = Long.parseLong(frac);
+            }
+            Instant i = Instant.ofEpochSecond(sec, nanos);
+            return neg ? Instant.ofEpochSecond(0).minusSeconds(sec).minusNanos(nanos) : i;
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            return null; // Commons Compress's own reading stands
+        }
     }
 
     /** The size field: octal, or base-256 when the high bit of its first byte is set. */

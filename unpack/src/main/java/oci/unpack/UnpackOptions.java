@@ -9,10 +9,12 @@ import java.util.function.Consumer;
  * @param force replace an existing target directory (atomically, at the end)
  * @param maxBytes refuse a rootfs that would take more than this many bytes of content, or a layer
  *     stream longer than this uncompressed (a decompression bomb); 0 for no limit
- * @param uidMap container uid to host uid; empty for the identity
- * @param gidMap container gid to host gid; empty for the identity
- * @param rootless do not chown: record the image's owner in the {@code user.rootlesscontainers}
- *     xattr as umoci does, skip device nodes; implied when not running as root
+ * @param uidMap container uid to host uid, applied with chown (an id outside the map is an error);
+ *     empty for the identity
+ * @param gidMap container gid to host gid, likewise
+ * @param rootless skip device nodes and privileged xattrs (counted in one warning each), and,
+ *     unless id maps are given, do not chown but record the image's owner in the
+ *     {@code user.rootlesscontainers} xattr as umoci does; implied when not running as root
  * @param listener receives {@link UnpackEvent}s on the unpacking thread
  */
 public record UnpackOptions(boolean force, long maxBytes, List<IdMap> uidMap, List<IdMap> gidMap, boolean rootless,

@@ -119,7 +119,7 @@ public final class Unpacker {
             if (e == null) break;
             if (Cancel.requested()) throw new UnpackException(what + ": interrupted");
             try {
-                applier.apply(e, tar, tar.xattrs());
+                applier.apply(e, tar, tar.pax());
             } catch (UnpackException ex) {
                 throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + ex.getMessage(), ex);
             } catch (IOException ex) {
