@@ -23,6 +23,10 @@ public final class Json {
         } catch (ImageException e) {
             throw e;
         } catch (IOException e) {
+            // A validating constructor (Digest, Descriptor) refused a value: its message says what was wrong.
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof ImageException ie) throw new ImageException(what + ": " + firstLine(ie.getMessage()));
+            }
             throw new ImageException(what + ": malformed JSON: " + firstLine(e.getMessage()));
         } catch (RuntimeException e) {
             // Jackson wraps exceptions thrown by our validating constructors.
@@ -51,6 +55,8 @@ public final class Json {
     static String firstLine(String s) {
         if (s == null) return "";
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = nl < 0 ? s : s.substring(0, nl);
+        // Jackson's location says "[Source: REDACTED (...); line: 1, column: 32]": keep the line and column.
+        return line.replaceAll("\\[Source: .*?; line:", "[line:");
     }
 }

@@ -320,8 +320,42 @@ public final class Store implements BlobSource {
                     if (d != null) removed.add(d);
                 }
             }
+            freed += removeStaleScratch();
             return new GcResult(removed, freed);
         });
+    }
+
+    /** Scratch of an import or write killed before it cleaned up; a day old means nobody still writes it. */
+    static final java.time.Duration STALE_SCRATCH = java.time.Duration.ofHours(24);
+
+    /**
+     * Deletes {@code .tmp/import-*} and {@code .tmp/write-*} older than {@link #STALE_SCRATCH}. Partial
+     * downloads ({@code partial-*}) stay: they are what a resumed pull continues from.
+     */
+    private long removeStaleScratch() throws IOException {
+        Path tmp = root.resolve(".tmp");
+        if (!Files.isDirectory(tmp)) return 0;
+        long freed = 0;
+        java.time.Instant cutoff = java.time.Instant.now().minus(STALE_SCRATCH);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (!(n.startsWith("import-") || n.startsWith("write-"))) continue;
+                if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(cutoff)) continue;
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(p)) {
+                        for (Path f : files) {
+                            freed += Files.size(f);
+                            Files.delete(f);
+                        }
+                    }
+                } else {
+                    freed += Files.size(p);
+                }
+                Files.delete(p);
+            }
+        }
+        return freed;
     }
 
     public record GcResult(List<Digest> removed, long bytesFreed) {}
@@ -420,7 +454,18 @@ public final class Store implements BlobSource {
 
     /** Runs {@code action} holding the store's exclusive lock (threads of this JVM and other processes). */
     public <T> T locked(IoAction<T> action) {
-        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(root, k -> new ReentrantLock());
+        // Keyed by the real path: the JVM allows one FileLock per file, however the store was reached
+        // (a symlinked --store would otherwise get OverlappingFileLockException instead of waiting).
+        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(realRoot(), k -> new ReentrantLock());
+        if (inProcess.isHeldByCurrentThread()) {
+            // Nested call (e.g. updateIndex inside an import's commit): this thread holds the file lock already;
+            // locking the file again from this JVM would throw OverlappingFileLockException.
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new ImageException("store " + root + ": " + e);
+            }
+        }
         inProcess.lock();
         try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = ch.lock()) {
@@ -429,6 +474,14 @@ public final class Store implements BlobSource {
             throw new ImageException("store " + root + ": " + e);
         } finally {
             inProcess.unlock();
+        }
+    }
+
+    private Path realRoot() {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root;
         }
     }
 
@@ -443,7 +496,9 @@ public final class Store implements BlobSource {
 
     /** Writes {@code bytes} to a temp file beside {@code target}, syncs, then renames over it. */
     public void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(tmpDir(), "write-", ".tmp");
+        // Readable by all, like the blobs: other tools (and other users' skopeo) read the layout.
+        Path tmp = Files.createTempFile(tmpDir(), "write-", ".tmp",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(bytes));

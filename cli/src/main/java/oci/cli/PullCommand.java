@@ -1,0 +1,68 @@
+package oci.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import oci.image.ImageRef;
+import oci.image.Platform;
+import oci.image.store.Store;
+import oci.registry.PullOptions;
+import oci.registry.PullResult;
+import oci.registry.RegistryClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code oci pull IMAGE}: fetch an image from its registry into the store, verified, and name it. */
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = {"Pull an image from a registry into the store.",
+            "IMAGE is a reference like busybox, library/busybox:1.36, ghcr.io/org/app@sha256:...; "
+                    + "short names are Docker Hub's (docker.io/library/...)."})
+final class PullCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RegistryOptions registry;
+
+    @Parameters(paramLabel = "IMAGE", description = "The image reference (by tag or @digest).")
+    String image;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pick from a multi-platform image (default: this host's).")
+    String platform;
+
+    @Option(names = "--all-platforms", description = "Pull the images of every platform in the index.")
+    boolean allPlatforms;
+
+    @Option(names = {"-j", "--jobs"}, defaultValue = "3", paramLabel = "N", description = "Blobs downloaded at once (default ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the digest of what was pulled.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        ImageRef ref = ImageRef.parse(image);
+        PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
+        Store store = main.openStore();
+        PrintWriter out = spec.commandLine().getOut();
+        PullResult result;
+        try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
+            result = client.pull(ref, store, options);
+        }
+        if (quiet) {
+            out.println(result.target().digest());
+        } else {
+            out.println("Digest: " + result.target().digest());
+            out.println(result.name());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,124 @@
+package oci.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import oci.image.Json;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * The one generic caller: runs an {@link Endpoint} on a client (whose interceptors add auth,
+ * retries, the User-Agent and the redirect rule) and maps every failure to a one-line
+ * {@link RegistryException}: "ACTION: METHOD URL: STATUS CODES message (hint)".
+ */
+final class Caller {
+    private final OkHttpClient client;
+    private final HttpUrl base;
+
+    Caller(OkHttpClient client, HttpUrl base) {
+        this.client = client;
+        this.base = base;
+    }
+
+    HttpUrl base() {
+        return base;
+    }
+
+    <T> T call(Endpoint<T> endpoint) {
+        Request request = endpoint.request(base);
+        try (Response response = client.newCall(request).execute()) {
+            if (!endpoint.accepts(response.code())) throw fromResponse(endpoint.action(), request, response);
+            return endpoint.handle(response);
+        } catch (RegistryException e) {
+            throw e;
+        } catch (IOException e) {
+            throw fromIo(endpoint.action(), request, e);
+        }
+    }
+
+    static String describe(Request r) {
+        return r.method() + " " + r.url().newBuilder().query(null).build();
+    }
+
+    /** A failed response: status, the distribution error codes of its body, and a hint for the usual causes. */
+    static RegistryException fromResponse(String action, Request request, Response response) {
+        int status = response.code();
+        List<String> codes = new ArrayList<>();
+        String detail = "";
+        ResponseBody body = response.body();
+        try {
+            byte[] bytes = Bodies.readCapped(body, 64 * 1024);
+            JsonNode errors = Json.MAPPER.readTree(bytes).path("errors");
+            for (JsonNode e : errors) {
+                String code = e.path("code").asText("");
+                if (!code.isEmpty()) codes.add(code);
+                if (detail.isEmpty()) detail = e.path("message").asText("");
+            }
+        } catch (IOException | RuntimeException notJson) {
+            // a body that is not the distribution error JSON: the status alone says enough
+        }
+        StringBuilder msg = new StringBuilder(action).append(": ").append(describe(request)).append(": ").append(status);
+        if (!codes.isEmpty()) msg.append(' ').append(String.join(",", codes));
+        if (!detail.isEmpty()) msg.append(" (").append(oneLine(detail)).append(')');
+        String hint = switch (status) {
+            case 401 -> "; authentication failed or required: check the user name and password (oci login " + hostPort(request.url()) + ")";
+            case 403 -> "; access denied";
+            case 404 -> codes.contains("BLOB_UNKNOWN") ? "; the registry does not have this blob"
+                    : "; no such image or tag in " + hostPort(request.url());
+            case 429 -> "; too many requests, try again later";
+            default -> status >= 500 ? "; the registry failed, try again later" : "";
+        };
+        msg.append(hint);
+        boolean temporary = status == 429 || status >= 500;
+        return new RegistryException(msg.toString(), status, codes, temporary, null);
+    }
+
+    /** A failure without a response: resolve, connect, TLS, a cut or timed-out transfer. */
+    static RegistryException fromIo(String action, Request request, IOException e) {
+        String hp = hostPort(request.url());
+        String why;
+        boolean temporary = false;
+        if (e instanceof UnknownHostException) {
+            why = "cannot resolve registry host \"" + request.url().host() + "\" (check the image name and your network)";
+        } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            why = "cannot connect to " + hp + ": " + oneLine(String.valueOf(e.getMessage())) + " (is the registry running at that address?)";
+        } else if (e instanceof SSLHandshakeException || (e instanceof SSLException && !(e.getCause() instanceof java.net.SocketException))) {
+            why = "TLS handshake with " + hp + " failed: " + rootMessage(e)
+                    + " (add the registry's CA to /etc/docker/certs.d/" + hp + "/ca.crt, or use --tls-verify=false)";
+        } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+            why = "timed out talking to " + hp;
+            temporary = true;
+        } else {
+            why = "connection to " + hp + " failed: " + oneLine(String.valueOf(e.getMessage()));
+            temporary = true;
+        }
+        return new RegistryException(action + ": " + describe(request) + ": " + why, 0, List.of(), temporary, e);
+    }
+
+    static String hostPort(HttpUrl url) {
+        return url.host() + ":" + url.port();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return oneLine(String.valueOf(t.getMessage()));
+    }
+
+    static String oneLine(String s) {
+        String l = s.replaceAll("\\s+", " ").trim();
+        return l.length() > 300 ? l.substring(0, 300) + "…" : l;
+    }
+}

@@ -1,0 +1,199 @@
+package oci.registry;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import oci.image.ImageRef;
+import oci.image.store.Store;
+import oci.registry.auth.Credential;
+import oci.registry.auth.CredentialStore;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * The registry client: pulls images into a {@link Store} and checks logins, speaking the OCI
+ * distribution spec to Docker Hub, GHCR, Quay or a private registry.
+ *
+ * <pre>{@code
+ * try (RegistryClient c = RegistryClient.builder().listener(events::add).build()) {
+ *     PullResult r = c.pull(ImageRef.parse("busybox"), store, PullOptions.defaults());
+ * }
+ * }</pre>
+ *
+ * Credentials come from a {@link CredentialStore}; TLS from the system trust store and certs.d;
+ * mirrors and insecure registries from {@link RegistriesConfig}. Thread-safe; reuse it for many pulls.
+ */
+public final class RegistryClient implements AutoCloseable {
+    private final Transport transport;
+    private final CredentialStore credentials;
+    private final RegistriesConfig config;
+    private final PullListener listener;
+    private final int blobAttempts;
+    private final Duration retryDelay;
+    private final Map<String, AuthInterceptor.HostAuth> hostAuth = new ConcurrentHashMap<>();
+
+    private RegistryClient(Builder b) {
+        this.credentials = b.credentials;
+        this.config = b.config;
+        this.listener = b.listener;
+        this.blobAttempts = b.attempts;
+        this.retryDelay = b.retryDelay;
+        Set<String> insecure = new HashSet<>(b.insecure);
+        config.registries().forEach((k, v) -> {
+            if (v.insecure()) insecure.add(k);
+        });
+        RetryInterceptor retry = new RetryInterceptor(b.attempts, b.retryDelay, b.maxRetryAfter,
+                (what, attempt, cause, delay) -> listener.on(new PullEvent.Retrying(what, attempt, cause, delay)));
+        this.transport = new Transport(b.tlsVerify, insecure, b.certsDirs, b.certDir, retry);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The API host of a registry domain: Docker Hub's is registry-1.docker.io. */
+    public static String apiHost(String domain) {
+        return ImageRef.DOCKER_HUB.equals(domain) ? "registry-1.docker.io" : domain;
+    }
+
+    /**
+     * Pulls {@code ref} into {@code store} and names it {@code ref.toString()}: mirrors first (if
+     * configured for the registry), then the registry itself.
+     */
+    public PullResult pull(ImageRef ref, Store store, PullOptions options) {
+        List<String> mirrors = config.mirrors(ref.domain());
+        for (String mirror : mirrors) {
+            try {
+                HttpUrl u = mirrorUrl(mirror);
+                String hostPort = u.host() + ":" + u.port();
+                String explicit = mirror.contains("://") ? u.scheme() : null;
+                return new Puller(session(hostPort, explicit, hostPort, ref.path()), mirror, ref, store, options, listener,
+                        blobAttempts, retryDelay, transport::plainCaller).pull();
+            } catch (RegistryException e) {
+                listener.on(new PullEvent.MirrorFailed(mirror, e.getMessage()));
+            }
+        }
+        String host = apiHost(ref.domain());
+        Caller caller;
+        try {
+            caller = session(host, null, ref.domain(), ref.path());
+        } catch (RegistryException e) {
+            throw e.within("pull " + ref.familiar());
+        }
+        return new Puller(caller, ref.domain(), ref, store, options, listener, blobAttempts, retryDelay, transport::plainCaller).pull();
+    }
+
+    /**
+     * Checks that {@code credential} is accepted by {@code registry} (a domain as in image references,
+     * {@code docker.io} for Docker Hub); throws a RegistryException (status 401) when it is not.
+     */
+    public void login(String registry, Credential credential) {
+        String host = apiHost(registry);
+        HttpUrl origin = transport.origin(host, null);
+        AuthInterceptor.HostAuth auth = new AuthInterceptor.HostAuth(registry, origin, credential, transport::plainCaller,
+                url -> transport.plainHttpAllowed(url.host() + ":" + url.port()));
+        OkHttpClient c = transport.client(origin).newBuilder().addInterceptor(new AuthInterceptor(auth, null)).build();
+        Ping ping = new Ping("log in to " + registry, true);
+        new Caller(c, origin).call(ping).close();
+    }
+
+    private Caller session(String hostPort, String explicitScheme, String credentialDomain, String repository) {
+        HttpUrl origin = transport.origin(hostPort, explicitScheme);
+        AuthInterceptor.HostAuth auth = hostAuth.computeIfAbsent(origin.toString(), k -> {
+            Optional<Credential> cred = credentials.lookup(credentialDomain);
+            return new AuthInterceptor.HostAuth(credentialDomain, origin, cred.orElse(null), transport::plainCaller,
+                    url -> transport.plainHttpAllowed(url.host() + ":" + url.port()));
+        });
+        OkHttpClient c = transport.client(origin).newBuilder()
+                .addInterceptor(new AuthInterceptor(auth, "repository:" + repository + ":pull")).build();
+        return new Caller(c, origin);
+    }
+
+    private static HttpUrl mirrorUrl(String mirror) {
+        HttpUrl u = HttpUrl.parse(mirror.contains("://") ? mirror : "https://" + mirror);
+        if (u == null) throw new RegistryException("mirror \"" + mirror + "\" is not host[:port] or an http(s) URL");
+        return u;
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    /** Options; every one has a default that suits the command line. */
+    public static final class Builder {
+        private CredentialStore credentials = CredentialStore.defaults();
+        private RegistriesConfig config = RegistriesConfig.empty();
+        private PullListener listener = PullListener.NONE;
+        private boolean tlsVerify = true;
+        private final Set<String> insecure = new HashSet<>();
+        private List<Path> certsDirs = defaultCertsDirs();
+        private Path certDir;
+        private int attempts = 5;
+        private Duration retryDelay = Duration.ofMillis(500);
+        private Duration maxRetryAfter = Duration.ofSeconds(60);
+
+        public Builder credentials(CredentialStore c) {
+            this.credentials = c;
+            return this;
+        }
+
+        public Builder config(RegistriesConfig c) {
+            this.config = c;
+            return this;
+        }
+
+        public Builder listener(PullListener l) {
+            this.listener = l;
+            return this;
+        }
+
+        /** {@code false} accepts any certificate (the user's explicit choice, {@code --tls-verify=false}). */
+        public Builder tlsVerify(boolean verify) {
+            this.tlsVerify = verify;
+            return this;
+        }
+
+        /** Allows plain HTTP to {@code hostPort} (besides loopback, which is always allowed). */
+        public Builder insecure(String hostPort) {
+            this.insecure.add(hostPort);
+            return this;
+        }
+
+        /** Directories holding {@code HOST:PORT/} subdirectories of CA and client certificates. */
+        public Builder certsDirs(List<Path> dirs) {
+            this.certsDirs = List.copyOf(dirs);
+            return this;
+        }
+
+        /** One directory of certificates used for every registry (skopeo's {@code --cert-dir}); overrides certs.d. */
+        public Builder certDir(Path dir) {
+            this.certDir = dir;
+            return this;
+        }
+
+        /** Attempts per request and per blob, and the first backoff delay (doubling after each failure). */
+        public Builder retries(int attempts, Duration firstDelay, Duration maxRetryAfter) {
+            this.attempts = attempts;
+            this.retryDelay = firstDelay;
+            this.maxRetryAfter = maxRetryAfter;
+            return this;
+        }
+
+        public RegistryClient build() {
+            return new RegistryClient(this);
+        }
+
+        /** {@code /etc/docker/certs.d}, {@code /etc/containers/certs.d} and {@code ~/.config/containers/certs.d}. */
+        public static List<Path> defaultCertsDirs() {
+            String xdg = System.getenv("XDG_CONFIG_HOME");
+            Path config = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+            return List.of(Path.of("/etc/docker/certs.d"), Path.of("/etc/containers/certs.d"), config.resolve("containers/certs.d"));
+        }
+    }
+}

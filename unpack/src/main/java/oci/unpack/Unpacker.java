@@ -1,0 +1,220 @@
+package oci.unpack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import oci.image.BlobSource;
+import oci.image.Descriptor;
+import oci.image.Digest;
+import oci.image.ImageException;
+import oci.image.MediaType;
+import oci.image.store.StoredImage;
+import oci.linux.ErrnoException;
+import oci.linux.FileCalls;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+
+/**
+ * Writes root file systems: an image's layers applied in order, or one tar stream.
+ *
+ * <p>Everything is written into a temporary directory beside the target and renamed into place at
+ * the end, so a failure, a refused layer or Ctrl-C never leaves a half-filled target, and an
+ * existing target is replaced (with {@code force}) in one rename.
+ */
+public final class Unpacker {
+    private Unpacker() {}
+
+    /** Applies image's layers (read through blobs) into target, atomically (temp dir beside target, rename). */
+    public static Rootfs unpack(BlobSource blobs, StoredImage image, Path target, UnpackOptions options) throws IOException {
+        List<Descriptor> layers = image.manifest().layers();
+        List<Digest> diffIds = image.config().diffIds();
+        String name = image.name() != null ? image.name() : image.manifestDescriptor().digest().toString();
+        if (layers.size() != diffIds.size()) {
+            throw new UnpackException("unpack image " + name + ": the config lists " + diffIds.size()
+                    + " diff_ids for " + layers.size() + " layers");
+        }
+        for (Descriptor d : layers) {
+            try {
+                MediaType.layerCompression(d.mediaType());
+            } catch (ImageException e) {
+                throw new UnpackException("unpack layer " + d.digest() + ": " + e.getMessage());
+            }
+        }
+        return run(target, options, (applier, total) -> {
+            List<Digest> applied = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                Descriptor d = layers.get(i);
+                String what = "unpack layer " + d.digest();
+                options.listener().accept(new UnpackEvent.LayerStarted(i, layers.size(), d.digest(), d.size()));
+                long before = applier.bytes(), entriesBefore = applier.entries();
+                InputStream blob;
+                try {
+                    blob = blobs.open(d.digest());
+                } catch (ImageException e) {
+                    throw new UnpackException(what + ": " + e.getMessage(), e);
+                }
+                try (LayerStream ls = new LayerStream(blob, d.digest(), d.size(), total, options.maxBytes())) {
+                    applyTar(applier, ls, what);
+                    Digest got = finish(ls, what);
+                    if (!got.equals(diffIds.get(i))) {
+                        throw new UnpackException(what + ": the uncompressed layer has digest " + got
+                                + " but the config's diff_id is " + diffIds.get(i));
+                    }
+                    applied.add(got);
+                    options.listener().accept(new UnpackEvent.LayerApplied(i, got, applier.entries() - entriesBefore,
+                            applier.bytes() - before));
+                }
+            }
+            return applied;
+        });
+    }
+
+    /** Applies one tar stream (plain, gzip or zstd, detected by magic; e.g. a `docker export` rootfs tarball) into target, atomically. */
+    public static Rootfs unpackTar(InputStream tar, Path target, UnpackOptions options) throws IOException {
+        return run(target, options, (applier, total) -> {
+            String what = "unpack tar stream";
+            options.listener().accept(new UnpackEvent.LayerStarted(0, 1, null, -1));
+            try (LayerStream ls = new LayerStream(tar, null, -1, total, options.maxBytes())) {
+                applyTar(applier, ls, what);
+                Digest got = finish(ls, what);
+                options.listener().accept(new UnpackEvent.LayerApplied(0, got, applier.entries(), applier.bytes()));
+                return List.of(got);
+            }
+        });
+    }
+
+    private interface Body {
+        List<Digest> apply(Applier applier, AtomicLong total) throws IOException;
+    }
+
+    private static Digest finish(LayerStream ls, String what) throws IOException {
+        try {
+            return ls.finish();
+        } catch (UnpackException e) {
+            throw new UnpackException(what + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UnpackException(what + ": " + LayerStream.describe(e), e);
+        }
+    }
+
+    private static void applyTar(Applier applier, LayerStream in, String what) throws IOException {
+        applier.startLayer();
+        TarReader tar = new TarReader(in);
+        while (true) {
+            TarArchiveEntry e;
+            try {
+                e = tar.getNextEntry();
+            } catch (UnpackException ex) {
+                throw new UnpackException(what + ": " + ex.getMessage(), ex);
+            } catch (IOException | IllegalArgumentException ex) {
+                String m = ex instanceof IOException io ? LayerStream.describe(io) : String.valueOf(ex.getMessage());
+                throw new UnpackException(what + ": read tar: " + m, ex);
+            }
+            if (e == null) break;
+            if (Cancel.requested()) throw new UnpackException(what + ": interrupted");
+            try {
+                applier.apply(e, tar, tar.pax());
+            } catch (UnpackException ex) {
+                throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + ex.getMessage(), ex);
+            } catch (IOException ex) {
+                throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + LayerStream.describe(ex), ex);
+            }
+        }
+        if (!tar.sawEnd()) throw new UnpackException(what + ": truncated: the tar ends without its end-of-archive blocks");
+    }
+
+    private static Rootfs run(Path target, UnpackOptions options, Body body) throws IOException {
+        FileCalls fs = FileCalls.system();
+        Path dest = target.toAbsolutePath().normalize();
+        if (dest.getParent() == null) throw new UnpackException("unpack into " + dest + ": cannot replace the root directory");
+        boolean exists = Files.exists(dest, LinkOption.NOFOLLOW_LINKS);
+        if (exists && !options.force()) {
+            throw new UnpackException("unpack into " + dest + ": it already exists (use --force to replace it)");
+        }
+        Files.createDirectories(dest.getParent());
+        Path tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".unpack-");
+        boolean rootless = options.rootless() || fs.geteuid() != 0;
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            Cancel.request();
+            try {
+                done.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "oci-unpack-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        boolean published = false;
+        try {
+            int rootFd = fs.openat(FileCalls.AT_FDCWD, tmp.toString(),
+                    FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC, 0);
+            Applier applier = new Applier(fs, rootFd, options, rootless);
+            List<Digest> diffIds;
+            try {
+                fs.fchmod(rootFd, 0755);
+                diffIds = body.apply(applier, new AtomicLong());
+                applier.finishDirectories();
+            } finally {
+                applier.close();
+                fs.close(rootFd);
+            }
+            if (applier.devicesSkipped() > 0) {
+                options.listener().accept(new UnpackEvent.Warning("skipped " + applier.devicesSkipped()
+                        + " device node" + (applier.devicesSkipped() == 1 ? "" : "s") + ": creating devices needs root"));
+            }
+            if (applier.xattrsSkipped() > 0) {
+                options.listener().accept(new UnpackEvent.Warning("skipped " + applier.xattrsSkipped()
+                        + " security.*/trusted.* xattr" + (applier.xattrsSkipped() == 1 ? "" : "s") + ": setting them needs root"));
+            }
+            if (Cancel.requested()) throw new UnpackException("unpack into " + dest + ": interrupted");
+            publish(fs, tmp, dest, exists);
+            published = true;
+            return new Rootfs(dest, diffIds, applier.entries(), applier.bytes(), applier.devicesSkipped());
+        } catch (ErrnoException e) {
+            throw new UnpackException("unpack into " + dest + ": " + e.getMessage(), e);
+        } finally {
+            if (!published) {
+                try {
+                    Tree.removeAll(fs, FileCalls.AT_FDCWD, tmp.toString());
+                } catch (IOException ignored) {
+                    // the original failure is what the user needs to see
+                }
+            }
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waited for this cleanup
+            }
+        }
+    }
+
+    /** Moves the finished tree into place: a plain rename, or an exchange with the old target, which then goes. */
+    private static void publish(FileCalls fs, Path tmp, Path dest, boolean existed) throws IOException {
+        if (!existed) {
+            fs.renameat2(FileCalls.AT_FDCWD, tmp.toString(), FileCalls.AT_FDCWD, dest.toString(), FileCalls.RENAME_NOREPLACE);
+            return;
+        }
+        fs.renameat2(FileCalls.AT_FDCWD, tmp.toString(), FileCalls.AT_FDCWD, dest.toString(), FileCalls.RENAME_EXCHANGE);
+        Tree.removeAll(fs, FileCalls.AT_FDCWD, tmp.toString()); // now the old tree
+    }
+
+    /** Set by the shutdown hook (Ctrl-C): the unpack stops at the next entry and removes its temporary tree. */
+    static final class Cancel {
+        private static volatile boolean requested;
+
+        static void request() {
+            requested = true;
+        }
+
+        static boolean requested() {
+            return requested;
+        }
+    }
+}
