@@ -30,6 +30,22 @@ final class Capabilities {
         return m;
     }
 
+    /**
+     * The capabilities this process may hand on: its bounding set (CapBnd in /proc/self/status).
+     * Inside a restricted sandbox some are missing; asking capset(2) for them fails with EPERM, so
+     * they are left out (as docker's --privileged does), and the container gets what exists.
+     */
+    static long available() {
+        try {
+            for (String l : Cgroups.readVirtual(java.nio.file.Path.of("/proc/self/status")).split("\n")) {
+                if (l.startsWith("CapBnd:")) return Long.parseUnsignedLong(l.substring(7).trim(), 16);
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // fall through: assume everything
+        }
+        return -1L;
+    }
+
     /** The highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap). */
     static int lastCap() {
         try {

@@ -55,10 +55,16 @@ final class PlanBuilder {
     /**
      * @param consoleSocket runc's --console-socket: where the pty master goes (null: none)
      * @param attached true for a foreground `oci run`, whose monitor can proxy a terminal itself
+     * @param availableCaps the capabilities this process can hand on (its bounding set)
      */
-    record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached) {
+    record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached,
+                   long availableCaps) {
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap) {
-            this(id, bundle, stateDir, cgroups, lastCap, null, false);
+            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L);
+        }
+
+        Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached) {
+            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available());
         }
     }
 
@@ -218,6 +224,12 @@ final class PlanBuilder {
         // CVE-2022-29162: the inheritable set is exactly what the config lists, empty by default.
         long inheritable = Capabilities.mask(caps.inheritable, "process.capabilities.inheritable", last);
         long ambient = Capabilities.mask(caps.ambient, "process.capabilities.ambient", last);
+        long available = ctx.availableCaps();
+        bounding &= available;
+        effective &= available;
+        permitted &= available;
+        inheritable &= available;
+        ambient &= available;
         // An ambient capability must be permitted and inheritable (capabilities(7)); runc skips the
         // others the same way.
         ambient &= permitted & inheritable;

@@ -229,6 +229,21 @@ class ContainerTest {
     }
 
     @Test
+    void everyCapabilityAskedGivesWhatTheHostHas() throws Exception {
+        // docker --privileged style: all of them, including any this sandbox lacks.
+        List<String> all = new ArrayList<>(Capabilities.NAMES);
+        RuntimeSpec.Capabilities c = bundle.spec.process.capabilities;
+        c.bounding = all;
+        c.effective = all;
+        c.permitted = all;
+        Runner.Result r = runner.run(bundle.sh("grep CapEff /proc/self/status"));
+        assertEquals(0, r.exit(), r.err());
+        String host = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapBnd:")).findFirst()
+                .orElseThrow().substring(7).trim();
+        assertEquals("CapEff:\t" + host + "\n", r.out());
+    }
+
+    @Test
     void noFileDescriptorLeaks() throws Exception {
         Runner.Result r = runner.run(bundle.sh("ls /proc/self/fd | tr '\\n' ' '"));
         // 0-2, and 3: the directory ls itself opened.
