@@ -96,6 +96,21 @@ class RuntimeCommandsTest {
     }
 
     @Test
+    void bundleThenRunWithTheDefaultSeccompProfile() throws Exception {
+        // The whole path: `oci bundle` makes config.json (docker-run defaults, the default seccomp
+        // profile) from a rootfs tarball, `oci run` runs it.
+        Path tar = tmp.resolve("rootfs.tar");
+        Process t = new ProcessBuilder("tar", "-C", bundle.resolve("rootfs").toString(), "-cf", tar.toString(), ".")
+                .inheritIO().start();
+        assertEquals(0, t.waitFor());
+        Path made = tmp.resolve("made");
+        Out b = oci("bundle", "--rootfs-tar", tar.toString(), made.toString(), "--", "sh", "-c",
+                "grep -c '^Seccomp:.*2' /proc/self/status; exit 6");
+        assertEquals(0, b.code(), b.err());
+        assertEquals(6, oci("run", "--rm", "-b", made.toString(), "made" + SUFFIX).code());
+    }
+
+    @Test
     void badSignalIsAUsageError() {
         Out o = oci("kill", "nope", "SIGNOPE");
         assertEquals(Main.EXIT_USAGE, o.code());
