@@ -244,6 +244,22 @@ class ContainerTest {
     }
 
     @Test
+    void linuxDevicesAreCreatedAndAllowed() throws Exception {
+        RuntimeSpec.Device d = new RuntimeSpec.Device();
+        d.path = "/dev/extra-null";
+        d.type = "c";
+        d.major = 1L;
+        d.minor = 3L;
+        d.fileMode = 0640;
+        d.uid = 0L;
+        d.gid = 5L;
+        bundle.spec.linux.devices = List.of(d);
+        Runner.Result r = runner.run(bundle.sh("stat -c '%A %g %t:%T' /dev/extra-null; echo x > /dev/extra-null && echo written;"
+                + " cat /sys/fs/cgroup/devices/devices.list | grep -c '^c 1:3 '"));
+        assertEquals("crw-r----- 5 1:3\nwritten\n1\n", r.out(), r.err());
+    }
+
+    @Test
     void noFileDescriptorLeaks() throws Exception {
         Runner.Result r = runner.run(bundle.sh("ls /proc/self/fd | tr '\\n' ' '"));
         // 0-2, and 3: the directory ls itself opened.
