@@ -307,6 +307,19 @@ class ContainerTest {
     }
 
     @Test
+    void cpuAndCpusetLimits() throws Exception {
+        RuntimeSpec.Cpu cpu = new RuntimeSpec.Cpu();
+        cpu.shares = 512L;
+        cpu.quota = 50000L;
+        cpu.period = 100000L;
+        cpu.cpus = "0";
+        bundle.spec.linux.resources.cpu = cpu;
+        Runner.Result r = runner.run(bundle.sh("cd /sys/fs/cgroup; cat cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpuset/cpuset.cpus;"
+                + " grep Cpus_allowed_list /proc/self/status"));
+        assertEquals("512\n50000\n100000\n0\nCpus_allowed_list:\t0\n", r.out(), r.err());
+    }
+
+    @Test
     void memoryLimitTriggersTheOomKiller() throws Exception {
         RuntimeSpec.Resources res = bundle.spec.linux.resources;
         res.memory = new RuntimeSpec.Memory();
