@@ -24,12 +24,13 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The training run for the JVM's AOT cache (JEP 483/515), started by the launcher after a build:
- * {@code java -XX:AOTCacheOutput=… -cp oci-cli.jar oci.cli.Training}. It runs the everyday commands
- * in one process, so the cache holds their classes, linked, with method profiles: help and version,
+ * The training run for the launcher's class-data-sharing archive, started after a build:
+ * {@code java -XX:ArchiveClassesAtExit=… -cp oci-cli.jar oci.cli.Training} (it serves a JEP 483 AOT
+ * cache, {@code -XX:AOTCacheOutput=…}, as well). It runs the everyday commands in one process, so
+ * the archive holds the classes of each: help and version,
  * a pull from a registry served here on 127.0.0.1 (nothing leaves the machine), images, inspect,
  * tag, bundle, spec, validate, fsck, rmi, gc, all in a temporary store. A failing step is skipped:
- * the cache is only an optimisation.
+ * the archive is only an optimisation.
  */
 final class Training {
     private static final String REPO = "training/image";
