@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -38,9 +39,14 @@ final class Training {
     private Training() {}
 
     public static void main(String[] args) throws Exception {
+        run(System.getenv("OCI_DEBUG") != null);
+    }
+
+    /** Runs every step; returns the ones that did not exit 0 (the expected failures excepted). */
+    static List<String> run(boolean verbose) throws IOException, NoSuchAlgorithmException {
+        List<String> failed = new ArrayList<>();
         Path work = Files.createTempDirectory("oci-training-");
         HttpServer server = null;
-        boolean verbose = System.getenv("OCI_DEBUG") != null;
         PrintWriter sink = verbose ? new PrintWriter(System.err, true) : new PrintWriter(OutputStream.nullOutputStream(), true);
         try {
             server = registry(blobs());
@@ -67,20 +73,33 @@ final class Training {
                     List.of("spec", "--bundle", spec.toString()),
                     List.of("--store", store, "fsck"),
                     List.of("--store", store, "rmi", "training"),
-                    List.of("--store", store, "gc"),
+                    List.of("--store", store, "gc"));
+            // The error paths too: a missing image, a registry that does not answer.
+            List<List<String>> failing = List.of(
                     List.of("--store", store, "inspect", "no-such-image"),
                     List.of("--store", store, "pull", "127.0.0.1:1/" + REPO + ":1"));
             for (List<String> step : steps) {
-                try {
-                    int code = Main.run(step.toArray(String[]::new), sink, sink);
-                    if (verbose) System.err.println("training: oci " + String.join(" ", step) + " -> " + code);
-                } catch (RuntimeException | Error skipped) {
-                    // a step that fails only leaves its classes out of the cache
-                }
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            for (List<String> step : failing) {
+                if (run(step, sink, verbose) == 0) failed.add(String.join(" ", step) + " (should have failed)");
             }
         } finally {
             if (server != null) server.stop(0);
             deleteTree(work);
+        }
+        return failed;
+    }
+
+    private static int run(List<String> step, PrintWriter sink, boolean verbose) {
+        try {
+            int code = Main.run(step.toArray(String[]::new), sink, sink);
+            if (verbose) System.err.println("training: oci " + String.join(" ", step) + " -> " + code);
+            return code;
+        } catch (RuntimeException | Error e) {
+            // a step that fails only leaves its classes out of the archive
+            if (verbose) System.err.println("training: oci " + String.join(" ", step) + " -> " + e);
+            return -1;
         }
     }
 
