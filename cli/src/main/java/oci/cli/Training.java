@@ -52,6 +52,10 @@ final class Training {
             server = registry(blobs());
             String store = work.resolve("store").toString();
             String ref = "127.0.0.1:" + server.getAddress().getPort() + "/" + REPO + ":1";
+            // The user's credentials (and credential helpers) and mirrors are left alone.
+            Path auth = Files.writeString(work.resolve("auth.json"), "{}");
+            Path conf = Files.writeString(work.resolve("registries.json"), "{}");
+            List<String> isolated = List.of("--authfile", auth.toString(), "--registries-conf", conf.toString());
             Path bundle = work.resolve("bundle");
             Path spec = work.resolve("spec");
             Files.createDirectories(spec);
@@ -61,8 +65,8 @@ final class Training {
                     List.of("help", "pull"),
                     List.of("pull", "--help"),
                     List.of("--store", store, "images"),
-                    List.of("--store", store, "pull", ref),
-                    List.of("--store", store, "pull", "-q", ref),
+                    concat(List.of("--store", store, "pull", ref), isolated),
+                    concat(List.of("--store", store, "pull", "-q", ref), isolated),
                     List.of("--store", store, "images"),
                     List.of("--store", store, "images", "--format", "json"),
                     List.of("--store", store, "inspect", ref),
@@ -77,7 +81,7 @@ final class Training {
             // The error paths too: a missing image, a registry that does not answer.
             List<List<String>> failing = List.of(
                     List.of("--store", store, "inspect", "no-such-image"),
-                    List.of("--store", store, "pull", "127.0.0.1:1/" + REPO + ":1"));
+                    concat(List.of("--store", store, "pull", "127.0.0.1:1/" + REPO + ":1"), isolated));
             for (List<String> step : steps) {
                 if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
             }
@@ -89,6 +93,12 @@ final class Training {
             deleteTree(work);
         }
         return failed;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static int run(List<String> step, PrintWriter sink, boolean verbose) {
