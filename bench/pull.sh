@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `oci pull` against `skopeo copy docker://… oci:…` of the same ~300 MB image (6 gzip
-# layers of random data) from a docker-registry this script starts on 127.0.0.1. Prints wall time
-# and peak RSS (/usr/bin/time -v) of each run, the medians, and the ratio oci/skopeo.
+# layers of random data) from a docker-registry this script starts on 127.0.0.1. Prints wall time,
+# CPU time (user+sys) and peak RSS (/usr/bin/time -v) of each run, the medians, and the ratios
+# oci/skopeo. On a shared machine the CPU seconds are the steadier figure.
 # Goal: oci wall <= 0.6 x skopeo, oci peak RSS <= 300 MiB.
 # Usage: bench/pull.sh [RUNS]   (default 3 runs each, alternating)
 set -euo pipefail
@@ -71,38 +72,36 @@ ref=127.0.0.1:$port/bench/big:1
 
 echo "bench: warming up the oci launcher (build + class-data archive)..." >&2
 "$here/oci" --version >/dev/null
-# The launcher's class-data archive holds the classes of the first run after it is (re)made; make it
-# with a pull so the timed runs start the way a user's pulls do once the archive exists.
-rm -f "$here/cli/target/oci.jsa"
-"$here/oci" --store "$work/warm" pull -q "$ref" >/dev/null
-rm -rf "$work/warm"
 
-measure() { # prints "wall_seconds rss_kib"
+measure() { # prints "wall_seconds rss_kib cpu_seconds"
   local log=$work/time.log
   /usr/bin/time -v -o "$log" "$@" >/dev/null
-  local wall rss
+  local wall rss u s
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log")
-  echo "$wall $rss"
+  u=$(sed -n 's/.*User time (seconds): //p' "$log"); s=$(sed -n 's/.*System time (seconds): //p' "$log")
+  echo "$wall $rss $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
 }
 
-oci_w=(); oci_r=(); sko_w=(); sko_r=()
+oci_w=(); oci_r=(); oci_c=(); sko_w=(); sko_r=(); sko_c=()
 for i in $(seq "$runs"); do
   sync; rm -rf "$work/oci-store" "$work/skopeo-layout"
-  read -r w r < <(measure "$here/oci" --store "$work/oci-store" pull -q "$ref")
-  oci_w+=("$w"); oci_r+=("$r")
-  printf 'run %d: oci pull      %6.2f s  %6d MiB\n' "$i" "$w" $((r / 1024))
+  read -r w r c < <(measure "$here/oci" --store "$work/oci-store" pull -q "$ref")
+  oci_w+=("$w"); oci_r+=("$r"); oci_c+=("$c")
+  printf 'run %d: oci pull      %6.2f s  cpu %5.2f s  %6d MiB\n' "$i" "$w" "$c" $((r / 1024))
   sync
-  read -r w r < <(measure skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo-layout:bench")
-  sko_w+=("$w"); sko_r+=("$r")
-  printf 'run %d: skopeo copy   %6.2f s  %6d MiB\n' "$i" "$w" $((r / 1024))
+  read -r w r c < <(measure skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo-layout:bench")
+  sko_w+=("$w"); sko_r+=("$r"); sko_c+=("$c")
+  printf 'run %d: skopeo copy   %6.2f s  cpu %5.2f s  %6d MiB\n' "$i" "$w" "$c" $((r / 1024))
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END { print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2) }'; }
 max() { printf '%s\n' "$@" | sort -n | tail -1; }
 ow=$(median "${oci_w[@]}"); sw=$(median "${sko_w[@]}")
+oc=$(median "${oci_c[@]}"); sc=$(median "${sko_c[@]}")
 orss=$(( $(max "${oci_r[@]}") / 1024 )); srss=$(( $(max "${sko_r[@]}") / 1024 ))
 echo "image: $((total / 1048576)) MiB in $layers layers, loopback docker-registry, $runs runs each"
-printf 'oci pull:    median %.2f s, peak RSS %d MiB\n' "$ow" "$orss"
-printf 'skopeo copy: median %.2f s, peak RSS %d MiB\n' "$sw" "$srss"
+printf 'oci pull:    median %.2f s, CPU %.2f s, peak RSS %d MiB\n' "$ow" "$oc" "$orss"
+printf 'skopeo copy: median %.2f s, CPU %.2f s, peak RSS %d MiB\n' "$sw" "$sc" "$srss"
+awk -v o="$oc" -v s="$sc" 'BEGIN { printf "ratio oci/skopeo CPU: %.2f\n", o / s }'
 awk -v o="$ow" -v s="$sw" 'BEGIN { r = o / s; printf "ratio oci/skopeo wall: %.2f (goal <= 0.60) %s\n", r, (r <= 0.6 ? "OK" : "MISSED") }'
 awk -v m="$orss" 'BEGIN { printf "oci peak RSS: %d MiB (goal <= 300) %s\n", m, (m <= 300 ? "OK" : "MISSED") }'

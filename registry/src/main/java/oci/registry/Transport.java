@@ -44,6 +44,7 @@ final class Transport {
         // loopback pull's wall time. TLS clients are derived from it per host, when first needed.
         this.base = new OkHttpClient.Builder()
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
+                .socketFactory(new BufferedSocketFactory())
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
                 .followRedirects(false)

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmark: start-up of short `oci` commands under each JVM set-up, side by side with
+# `skopeo --version` and `runc --version` for reference. Set-ups (all with the launcher's
+# -XX:+UseSerialGC; the first four with the JVM's default JIT settings):
+#   plain     the JDK's default CDS archive only
+#   first     a dynamic CDS archive of the first command run after a build, here a pull (what the
+#             launcher did before: -XX:+AutoCreateSharedArchive)
+#   aot       a JEP 483/515 AOT cache made from the training run (oci.cli.Training)
+#   cds       a dynamic CDS archive of the same training run (the launcher's archive)
+#   launcher  ./oci as a user runs it: that archive, C1 alone for metadata commands, raised compile
+#             thresholds for commands that move data
+# Commands: --version, images, inspect, and a pull of a small image that is already in the store
+# (a loopback docker-registry started here: resolve the manifest, find every blob present).
+# Prints the median wall and CPU (user+sys) seconds of RUNS alternating rounds.
+# Usage: bench/startup.sh [RUNS]   (default 5)
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+runs=${1:-5}
+for tool in docker-registry skopeo /usr/bin/time python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/oci-bench-startup.XXXXXX)
+reg_pid=
+cleanup() {
+  if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; wait "$reg_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bench: building oci and its start-up archive..." >&2
+"$here/oci" --version >/dev/null
+java_bin=$(cat "$here/cli/target/.java-path" 2>/dev/null || command -v java)
+jar=$here/cli/target/oci-cli.jar
+cds=$here/cli/target/oci.jsa
+[ -f "$cds" ] || { echo "bench: the launcher made no CDS archive ($cds)" >&2; exit 1; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$work/registry.yml" <<YML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/registry
+http:
+  addr: 127.0.0.1:$port
+  secret: bench
+YML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+reg_pid=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+
+# A one-layer image (64 KiB of random data) pushed with skopeo, then pulled once into the store.
+layout=$work/layout
+mkdir -p "$layout/blobs/sha256" "$work/l"
+head -c 65536 /dev/urandom > "$work/l/data"
+tar -C "$work/l" -cf "$work/l.tar" data
+diff_id=$(sha256sum < "$work/l.tar" | cut -d' ' -f1)
+gzip -1 -n -c "$work/l.tar" > "$work/l.tar.gz"
+ld=$(sha256sum < "$work/l.tar.gz" | cut -d' ' -f1); ls_=$(stat -c %s "$work/l.tar.gz")
+mv "$work/l.tar.gz" "$layout/blobs/sha256/$ld"
+config="{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$diff_id\"]}}"
+cd_=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
+printf '%s' "$config" > "$layout/blobs/sha256/$cd_"
+manifest="{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$cd_\",\"size\":${#config}},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$ld\",\"size\":$ls_}]}"
+md=$(printf '%s' "$manifest" | sha256sum | cut -d' ' -f1)
+printf '%s' "$manifest" > "$layout/blobs/sha256/$md"
+printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"small"}}]}' "$md" "${#manifest}" > "$layout/index.json"
+ref=127.0.0.1:$port/bench/small:1
+skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$layout:small" "docker://$ref"
+store=$work/store
+"$here/oci" --store "$store" pull -q "$ref" >/dev/null
+
+jvm=(-XX:+UseSerialGC -Xss1m --enable-native-access=ALL-UNNAMED)
+echo "bench: making the comparison archives..." >&2
+"$java_bin" "${jvm[@]}" -XX:ArchiveClassesAtExit="$work/first.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+  -jar "$jar" --store "$store" pull -q "$ref" >/dev/null
+"$java_bin" "${jvm[@]}" -XX:AOTCacheOutput="$work/oci.aot" -cp "$jar" oci.cli.Training >"$work/aot.log" 2>&1 \
+  || { echo "bench: could not make the AOT cache:" >&2; cat "$work/aot.log" >&2; exit 1; }
+
+declare -A setup=(
+  [plain]=""
+  [first]="-XX:SharedArchiveFile=$work/first.jsa -Xlog:cds=off"
+  [aot]="-XX:AOTCache=$work/oci.aot -Xlog:aot=off -Xlog:cds=off"
+  [cds]="-XX:SharedArchiveFile=$cds -Xlog:cds=off"
+)
+setups=(plain first aot cds launcher)
+declare -A cmd=(
+  [version]="--version"
+  [images]="--store $store images"
+  [inspect]="--store $store inspect $ref"
+  [pull]="--store $store pull -q $ref"
+)
+cmds=(version images inspect pull)
+
+measure() { # prints "wall cpu" of one run of "$@"
+  local log=$work/time.log
+  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
+  local wall u s
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  u=$(sed -n 's/.*User time (seconds): //p' "$log"); s=$(sed -n 's/.*System time (seconds): //p' "$log")
+  echo "$wall $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
+}
+
+declare -A walls cpus
+for i in $(seq "$runs"); do
+  for c in "${cmds[@]}"; do
+    for s in "${setups[@]}"; do
+      # shellcheck disable=SC2086 # the option strings are word lists
+      if [ "$s" = launcher ]; then read -r w u < <(measure "$here/oci" ${cmd[$c]})
+      else read -r w u < <(measure "$java_bin" "${jvm[@]}" ${setup[$s]} -jar "$jar" ${cmd[$c]}); fi
+      walls[$c,$s]+="$w "; cpus[$c,$s]+="$u "
+    done
+  done
+  for t in skopeo runc; do
+    read -r w u < <(measure "$t" --version)
+    walls[$t]+="$w "; cpus[$t]+="$u "
+  done
+done
+
+median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END { print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2) }'; }
+echo "start-up, median of $runs alternating runs: wall s / CPU s (user+sys)"
+printf '%-10s' ""; for s in "${setups[@]}"; do printf '%16s' "$s"; done; echo
+for c in "${cmds[@]}"; do
+  printf '%-10s' "$c"
+  for s in "${setups[@]}"; do printf '%16s' "$(printf '%.2f / %.2f' "$(median "${walls[$c,$s]}")" "$(median "${cpus[$c,$s]}")")"; done
+  echo
+done
+for t in skopeo runc; do printf '%-10s%16s\n' "$t" "$(printf '%.2f / %.2f' "$(median "${walls[$t]}")" "$(median "${cpus[$t]}")")"; done

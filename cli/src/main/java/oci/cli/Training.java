@@ -1,0 +1,235 @@
+package oci.cli;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The training run for the launcher's class-data-sharing archive, started after a build:
+ * {@code java -XX:ArchiveClassesAtExit=… -cp oci-cli.jar oci.cli.Training} (it serves a JEP 483 AOT
+ * cache, {@code -XX:AOTCacheOutput=…}, as well). It runs the everyday commands in one process, so
+ * the archive holds the classes of each: help and version,
+ * a pull from a registry served here on 127.0.0.1 (nothing leaves the machine), images, inspect,
+ * tag, bundle, spec, validate, fsck, rmi, gc, all in a temporary store. A failing step is skipped:
+ * the archive is only an optimisation.
+ */
+final class Training {
+    private static final String REPO = "training/image";
+
+    private Training() {}
+
+    public static void main(String[] args) throws Exception {
+        run(System.getenv("OCI_DEBUG") != null);
+    }
+
+    /** Runs every step; returns the ones that did not exit 0 (the expected failures excepted). */
+    static List<String> run(boolean verbose) throws IOException, NoSuchAlgorithmException {
+        List<String> failed = new ArrayList<>();
+        Path work = Files.createTempDirectory("oci-training-");
+        HttpServer server = null;
+        PrintWriter sink = verbose ? new PrintWriter(System.err, true) : new PrintWriter(OutputStream.nullOutputStream(), true);
+        try {
+            server = registry(blobs());
+            String store = work.resolve("store").toString();
+            String ref = "127.0.0.1:" + server.getAddress().getPort() + "/" + REPO + ":1";
+            // The user's credentials (and credential helpers) and mirrors are left alone.
+            Path auth = Files.writeString(work.resolve("auth.json"), "{}");
+            Path conf = Files.writeString(work.resolve("registries.json"), "{}");
+            List<String> isolated = List.of("--authfile", auth.toString(), "--registries-conf", conf.toString());
+            Path bundle = work.resolve("bundle");
+            Path spec = work.resolve("spec");
+            Files.createDirectories(spec);
+            List<List<String>> steps = List.of(
+                    List.of("--version"),
+                    List.of("--help"),
+                    List.of("help", "pull"),
+                    List.of("pull", "--help"),
+                    List.of("--store", store, "images"),
+                    concat(List.of("--store", store, "pull", ref), isolated),
+                    concat(List.of("--store", store, "pull", "-q", ref), isolated),
+                    List.of("--store", store, "images"),
+                    List.of("--store", store, "images", "--format", "json"),
+                    List.of("--store", store, "inspect", ref),
+                    List.of("--store", store, "inspect", "--manifest", ref),
+                    List.of("--store", store, "tag", ref, "training:latest"),
+                    List.of("--store", store, "bundle", "training", bundle.toString()),
+                    List.of("validate", bundle.toString()),
+                    List.of("spec", "--bundle", spec.toString()),
+                    List.of("--store", store, "fsck"),
+                    List.of("--store", store, "rmi", "training"),
+                    List.of("--store", store, "gc"));
+            // The error paths too: a missing image, a registry that does not answer.
+            List<List<String>> failing = List.of(
+                    List.of("--store", store, "inspect", "no-such-image"),
+                    concat(List.of("--store", store, "pull", "127.0.0.1:1/" + REPO + ":1"), isolated));
+            for (List<String> step : steps) {
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            for (List<String> step : failing) {
+                if (run(step, sink, verbose) == 0) failed.add(String.join(" ", step) + " (should have failed)");
+            }
+        } finally {
+            if (server != null) server.stop(0);
+            deleteTree(work);
+        }
+        return failed;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static int run(List<String> step, PrintWriter sink, boolean verbose) {
+        try {
+            int code = Main.run(step.toArray(String[]::new), sink, sink);
+            if (verbose) System.err.println("training: oci " + String.join(" ", step) + " -> " + code);
+            return code;
+        } catch (RuntimeException | Error e) {
+            // a step that fails only leaves its classes out of the archive
+            if (verbose) System.err.println("training: oci " + String.join(" ", step) + " -> " + e);
+            return -1;
+        }
+    }
+
+    /** A one-layer image: config, a gzip layer of a few MiB (enough for the hashing loop to get hot), manifest. */
+    private static Map<String, byte[]> blobs() throws IOException, NoSuchAlgorithmException {
+        byte[] data = new byte[4 << 20];
+        new Random(42).nextBytes(data);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        tarEntry(tar, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n".getBytes(StandardCharsets.US_ASCII));
+        tarEntry(tar, "data", data);
+        tar.write(new byte[1024]);
+        byte[] tarBytes = tar.toByteArray();
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz) {{ def.setLevel(Deflater.BEST_SPEED); }}) {
+            out.write(tarBytes);
+        }
+        byte[] layer = gz.toByteArray();
+        String arch = switch (System.getProperty("os.arch")) {
+            case "aarch64" -> "arm64";
+            case "amd64", "x86_64" -> "amd64";
+            default -> System.getProperty("os.arch");
+        };
+        byte[] config = ("{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"],\"Env\":[\"PATH=/bin\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + sha256(tarBytes) + "\"]}}").getBytes(StandardCharsets.UTF_8);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + sha256(config) + "\",\"size\":" + config.length + "},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + sha256(layer) + "\",\"size\":" + layer.length + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> blobs = new HashMap<>();
+        blobs.put(sha256(config), config);
+        blobs.put(sha256(layer), layer);
+        blobs.put("manifest", manifest);
+        return blobs;
+    }
+
+    /** The few distribution-spec endpoints a pull uses, on a free loopback port. */
+    private static HttpServer registry(Map<String, byte[]> blobs) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] manifest = blobs.get("manifest");
+        server.createContext("/v2/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            String prefix = "/v2/" + REPO + "/";
+            if (path.equals("/v2/")) {
+                reply(ex, 200, "application/json", "{}".getBytes(StandardCharsets.UTF_8), null);
+            } else if (path.startsWith(prefix + "manifests/")) {
+                reply(ex, 200, "application/vnd.oci.image.manifest.v1+json", manifest, digestOf(manifest));
+            } else if (path.startsWith(prefix + "blobs/") && blobs.containsKey(path.substring(prefix.length() + 6))) {
+                reply(ex, 200, "application/octet-stream", blobs.get(path.substring(prefix.length() + 6)), null);
+            } else {
+                reply(ex, 404, "application/json", "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"unknown\"}]}".getBytes(StandardCharsets.UTF_8), null);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static void reply(HttpExchange ex, int status, String type, byte[] body, String digest) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        if (digest != null) ex.getResponseHeaders().set("Docker-Content-Digest", digest);
+        boolean head = "HEAD".equals(ex.getRequestMethod());
+        ex.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        ex.close();
+    }
+
+    private static String digestOf(byte[] b) {
+        try {
+            return sha256(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(byte[] b) throws NoSuchAlgorithmException {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    /** One ustar entry for a regular file (mode 0644, owner 0:0). */
+    private static void tarEntry(ByteArrayOutputStream tar, String name, byte[] content) throws IOException {
+        byte[] h = new byte[512];
+        put(h, 0, name);
+        put(h, 100, "0000644");
+        put(h, 108, "0000000");
+        put(h, 116, "0000000");
+        put(h, 124, String.format("%011o", content.length));
+        put(h, 136, "00000000000");
+        for (int i = 148; i < 156; i++) h[i] = ' ';
+        h[156] = '0';
+        put(h, 257, "ustar");
+        put(h, 263, "00");
+        int sum = 0;
+        for (byte b : h) sum += b & 0xff;
+        put(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        h[155] = ' ';
+        tar.write(h);
+        tar.write(content);
+        tar.write(new byte[(512 - content.length % 512) % 512]);
+    }
+
+    private static void put(byte[] h, int at, String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, h, at, b.length);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a temp directory
+                }
+            });
+        } catch (IOException ignored) {
+            // nothing to clean
+        }
+    }
+}
