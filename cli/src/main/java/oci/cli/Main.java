@@ -1,9 +1,11 @@
 package oci.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import oci.image.store.Store;
 import oci.image.ImageException;
+import oci.image.store.Store;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,7 +71,11 @@ public final class Main {
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         String msg = e.getMessage();
-        if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
+        // a file operation no command turned into its own message: name the command and the file, not the Java class
+        IOException io = e instanceof IOException i ? i : e instanceof UncheckedIOException u ? u.getCause() : null;
+        if (io != null) {
+            msg = cl.getCommandName() + ": " + ImageException.reason(io);
+        } else if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
             msg = e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
         }
         err.println("oci: " + msg);

@@ -137,8 +137,13 @@ public final class Unpacker {
         if (exists && !options.force()) {
             throw new UnpackException("unpack into " + dest + ": it already exists (use --force to replace it)");
         }
-        Files.createDirectories(dest.getParent());
-        Path tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".unpack-");
+        Path tmp;
+        try {
+            Files.createDirectories(dest.getParent());
+            tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".unpack-");
+        } catch (IOException e) {
+            throw new UnpackException("unpack into " + dest + ": " + ImageException.reason(e), e);
+        }
         boolean rootless = options.rootless() || fs.geteuid() != 0;
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

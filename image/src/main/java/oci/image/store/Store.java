@@ -1,5 +1,7 @@
 package oci.image.store;
 
+import static oci.image.ImageException.reason;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -93,7 +95,7 @@ public final class Store implements BlobSource {
             });
             return s;
         } catch (IOException e) {
-            throw new ImageException("open store " + s.root + ": " + e);
+            throw new ImageException("open store " + s.root + ": " + reason(e), e);
         }
     }
 
@@ -128,7 +130,7 @@ public final class Store implements BlobSource {
         } catch (NoSuchFileException e) {
             throw new ImageException("blob " + d + " is not in the store " + root);
         } catch (IOException e) {
-            throw new ImageException("read blob " + d + ": " + e);
+            throw new ImageException("read blob " + d + ": " + reason(e), e);
         }
     }
 
@@ -180,7 +182,7 @@ public final class Store implements BlobSource {
                 writeAtomically(target, bytes);
             }
         } catch (IOException e) {
-            throw new ImageException("write blob " + d + ": " + e);
+            throw new ImageException("write blob " + d + ": " + reason(e), e);
         }
         return Descriptor.of(mediaType, d, bytes.length);
     }
@@ -190,7 +192,7 @@ public final class Store implements BlobSource {
         try {
             return Index.parse(Files.readAllBytes(root.resolve("index.json")), root.resolve("index.json").toString());
         } catch (IOException e) {
-            throw new ImageException("read " + root.resolve("index.json") + ": " + e);
+            throw new ImageException("read " + root.resolve("index.json") + ": " + reason(e), e);
         }
     }
 
@@ -394,7 +396,7 @@ public final class Store implements BlobSource {
                 }
             }
         } catch (IOException e) {
-            throw new ImageException("fsck " + root + ": " + e);
+            throw new ImageException("fsck " + root + ": " + reason(e), e);
         }
         for (Descriptor d : refs.values()) {
             boolean foreign = MediaType.isNonDistributable(d.mediaType()) && !d.urls().isEmpty();
@@ -463,7 +465,7 @@ public final class Store implements BlobSource {
             try {
                 return action.run();
             } catch (IOException e) {
-                throw new ImageException("store " + root + ": " + e);
+                throw new ImageException("store " + root + ": " + reason(e), e);
             }
         }
         inProcess.lock();
@@ -471,7 +473,7 @@ public final class Store implements BlobSource {
              FileLock ignored = ch.lock()) {
             return action.run();
         } catch (IOException e) {
-            throw new ImageException("store " + root + ": " + e);
+            throw new ImageException("store " + root + ": " + reason(e), e);
         } finally {
             inProcess.unlock();
         }
