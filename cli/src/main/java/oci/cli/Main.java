@@ -63,8 +63,22 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl.execute(args);
+    }
+
+    /** A mistyped command line: one line with the mistake and where help is, as git and docker do, not the whole help. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        String msg = e.getMessage().strip().replace('\n', ' ');
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            msg += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+        }
+        PrintWriter err = c.getErr();
+        err.println("oci: " + msg + " (see `" + c.getCommandSpec().qualifiedName() + " --help`)");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */
