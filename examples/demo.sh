@@ -13,7 +13,7 @@ say() { printf '\n$ %s\n' "$*"; }
 say oci import busybox.tar;                          oci import "$work/busybox.tar"
 say oci images;                                      oci images
 say oci inspect busybox;                             oci inspect busybox
-say oci bundle busybox BUNDLE -- echo hello from busybox;oci bundle busybox "$work/bundle" -- echo hello from busybox >/dev/null
+say oci bundle busybox BUNDLE -- echo hello from busybox; oci bundle busybox "$work/bundle" -- echo hello from busybox >/dev/null
 say oci validate BUNDLE;                             oci validate "$work/bundle"
 if [ "$(id -u)" != 0 ]; then
     echo "(running a container needs root; stopping before the run)"
