@@ -235,7 +235,8 @@ public final class Store implements BlobSource {
     /**
      * Finds the index.json entry a user means: an exact ref name, a reference normalised like
      * Docker's ({@code busybox} = {@code docker.io/library/busybox:latest}), a full digest, or a
-     * unique hex prefix of an entry's digest.
+     * unique hex prefix of an entry's digest or, failing that, of a manifest entry's config digest
+     * (the image ID {@code oci images} shows).
      */
     public Descriptor resolve(String what) {
         List<Descriptor> entries = entries();
@@ -257,6 +258,16 @@ public final class Store implements BlobSource {
                 if (d.digest().encoded().startsWith(hex)) {
                     hits.add(d.digest());
                     hit = d;
+                }
+            }
+            if (hits.isEmpty()) {
+                // the IMAGE ID `oci images` shows for a single-platform image: its config's digest, as docker's
+                for (Descriptor d : entries) {
+                    if (!MediaType.isManifest(d.mediaType()) || !hasBlob(d.digest())) continue;
+                    if (Manifest.parse(readBlob(d.digest()), "manifest " + d.digest()).config().digest().encoded().startsWith(hex)) {
+                        hits.add(d.digest());
+                        hit = d;
+                    }
                 }
             }
             if (hits.size() == 1) return hit;
