@@ -289,6 +289,12 @@ public final class Store implements BlobSource {
             if (depth >= MAX_INDEX_DEPTH) throw new ImageException("index " + top.digest() + ": indexes nested deeper than " + MAX_INDEX_DEPTH);
             Index idx = Index.parse(readBlob(d.digest()), "index " + d.digest());
             d = idx.select(platform, "image " + (name != null ? name : top.digest()));
+            if (!hasBlob(d.digest())) {
+                String image = name != null ? name : top.digest().toString();
+                String p = d.platform() != null ? d.platform().toString() : platform.toString();
+                throw new ImageException("image " + image + ": platform " + p + " (manifest " + d.digest()
+                        + ") is not in the store (pull it with `oci pull --platform " + p + " " + image + "`)");
+            }
         }
         MediaType.requireManifestOrIndex(d.mediaType(), "manifest " + d.digest());
         Manifest m = Manifest.parse(readBlob(d.digest()), "manifest " + d.digest());
@@ -409,9 +415,12 @@ public final class Store implements BlobSource {
         } catch (IOException e) {
             throw new ImageException("fsck " + root + ": " + reason(e), e);
         }
+        Set<Digest> notPulled = platformsNotPulled(refs);
         for (Descriptor d : refs.values()) {
             boolean foreign = MediaType.isNonDistributable(d.mediaType()) && !d.urls().isEmpty();
-            if (!hasBlob(d.digest()) && !foreign) problems.add(new Problem(d.digest(), "referenced but missing"));
+            if (!hasBlob(d.digest()) && !foreign && !notPulled.contains(d.digest())) {
+                problems.add(new Problem(d.digest(), "referenced but missing"));
+            }
         }
         for (Descriptor d : entries()) {
             try {
@@ -421,6 +430,23 @@ public final class Store implements BlobSource {
             }
         }
         return problems;
+    }
+
+    /**
+     * Manifests an index lists that are absent: a pull takes only the platforms asked for (as skopeo
+     * and containerd do; image-layout.md lets blobs be missing), so these are not damage.
+     */
+    private Set<Digest> platformsNotPulled(Map<Digest, Descriptor> refs) {
+        Set<Digest> top = new java.util.HashSet<>();
+        for (Descriptor d : entries()) top.add(d.digest());
+        Set<Digest> out = new java.util.HashSet<>();
+        for (Descriptor d : refs.values()) {
+            if (!MediaType.isIndex(d.mediaType()) || !hasBlob(d.digest())) continue;
+            for (Descriptor c : Index.parse(readBlob(d.digest()), "index " + d.digest()).manifests()) {
+                if (!hasBlob(c.digest()) && !top.contains(c.digest())) out.add(c.digest());
+            }
+        }
+        return out;
     }
 
     private void walkParse(Descriptor d, int depth) {

@@ -211,6 +211,23 @@ class StoreTest {
         assertTrue(e.getMessage().contains("available: linux/amd64, linux/arm64/v8"), e.getMessage());
     }
 
+    /** What `oci pull` of a multi-platform image leaves: the index, and one platform's manifest and blobs. */
+    @Test
+    void anIndexWithOnlyThePulledPlatformIsWholeForFsckAndSaysWhatToPullForAnother() throws Exception {
+        Descriptor amd = image(store, "amd", "amd64").withPlatform(Platform.of("linux", "amd64", null));
+        Descriptor arm = image(store, "arm", "arm64").withPlatform(Platform.of("linux", "arm64", "v8"));
+        Descriptor idx = store.putBlob(MediaType.OCI_INDEX, Json.write(oci.image.Index.of(List.of(amd, arm))));
+        store.tag(idx, "example.com/multi:1");
+        Files.delete(store.blobPath(arm.digest()));
+        assertEquals(List.of(), store.fsck(), "a platform that was not pulled is not a problem");
+        ImageException e = assertThrows(ImageException.class, () -> store.image("example.com/multi:1", Platform.parse("linux/arm64")));
+        assertEquals("image example.com/multi:1: platform linux/arm64/v8 (manifest " + arm.digest()
+                + ") is not in the store (pull it with `oci pull --platform linux/arm64/v8 example.com/multi:1`)", e.getMessage());
+        // a pulled platform's own blobs are still checked
+        Files.delete(store.blobPath(store.image("example.com/multi:1", Platform.parse("linux/amd64")).manifest().config().digest()));
+        assertEquals(1, store.fsck().size(), store.fsck().toString());
+    }
+
     @Test
     void gcRemovesOnlyUnreachableBlobs() throws Exception {
         Descriptor kept = image(store, "kept", "amd64");
