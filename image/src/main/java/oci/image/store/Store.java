@@ -67,9 +67,7 @@ public final class Store implements BlobSource {
         String env = System.getenv("OCI_STORE");
         if (env != null && !env.isEmpty()) return Path.of(env);
         if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/oci/store");
-        String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
-        return base.resolve("oci").resolve("store");
+        return oci.image.UserDirs.dataHome().resolve("oci").resolve("store");
     }
 
     /** Opens the layout at {@code root}, creating an empty one if the directory holds none. */
