@@ -323,8 +323,76 @@ public final class Store implements BlobSource {
         }
     }
 
-    /** Deletes blobs nothing in index.json reaches, and stale scratch files. Returns what was removed. */
+    /**
+     * Runs {@code action} with gc kept out of the store: a gc in this or another process waits until
+     * it returns. For writers whose blobs stay unnamed until they finish (a pull publishes each blob
+     * as it arrives and names the image last; gc in between would delete them). Writers do not
+     * wait for each other: a shared lock on {@code .gc.lock}, which gc takes exclusively.
+     */
+    public <T> T keepingGcOut(IoAction<T> action) {
+        GcGate g = GC_GATES.computeIfAbsent(realRoot(), k -> new GcGate());
+        synchronized (g) {
+            // the JVM allows one lock per file: this process's writers share one shared lock
+            if (g.writers == 0) {
+                try {
+                    g.channel = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    g.lock = g.channel.lock(0, Long.MAX_VALUE, true);
+                } catch (IOException e) {
+                    throw new ImageException("store " + root + ": " + reason(e), e);
+                }
+            }
+            g.writers++;
+        }
+        try {
+            return action.run();
+        } catch (IOException e) {
+            throw new ImageException("store " + root + ": " + reason(e), e);
+        } finally {
+            synchronized (g) {
+                if (--g.writers == 0) {
+                    try {
+                        g.channel.close(); // releases the lock
+                    } catch (IOException ignored) {
+                        // the lock goes with the descriptor
+                    }
+                }
+                g.notifyAll();
+            }
+        }
+    }
+
+    private static final Map<Path, GcGate> GC_GATES = new ConcurrentHashMap<>();
+
+    private static final class GcGate {
+        int writers;
+        FileChannel channel;
+        FileLock lock;
+    }
+
+    /**
+     * Deletes blobs nothing in index.json reaches, and stale scratch files. Returns what was removed.
+     * Waits for the writers inside {@link #keepingGcOut} in any process.
+     */
     public GcResult gc() {
+        GcGate g = GC_GATES.computeIfAbsent(realRoot(), k -> new GcGate());
+        synchronized (g) {
+            try {
+                while (g.writers > 0) g.wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("gc " + root + ": interrupted");
+            }
+            try (FileChannel ch = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                return collect();
+            } catch (IOException e) {
+                throw new ImageException("gc " + root + ": " + reason(e), e);
+            }
+        }
+    }
+
+    private GcResult collect() {
         return locked(() -> {
             Set<Digest> keep = reachable().keySet();
             List<Digest> removed = new ArrayList<>();

@@ -246,6 +246,53 @@ class StoreTest {
         assertTrue(store.fsck().isEmpty());
     }
 
+    /** What `oci pull` next to `oci gc` did: blobs written but not yet named were deleted, and the image named after. */
+    @Test
+    void gcWaitsForAWriterThatKeepsItOut() throws Exception {
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = Thread.ofPlatform().start(() -> store.keepingGcOut(() -> {
+            Descriptor m = image(store, "pulled", "amd64");
+            written.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            store.tag(m, "example.com/pulled:1");
+            return null;
+        }));
+        assertTrue(written.await(10, TimeUnit.SECONDS));
+        var gc = java.util.concurrent.CompletableFuture.supplyAsync(store::gc);
+        Thread.sleep(300);
+        assertFalse(gc.isDone(), "gc waits while a writer keeps it out");
+        release.countDown();
+        writer.join(10_000);
+        assertEquals(List.of(), gc.get(10, TimeUnit.SECONDS).removed());
+        assertEquals(List.of(), store.fsck());
+    }
+
+    /** The same across processes: a gc in another JVM waits for this one's writer. */
+    @Test
+    void gcInAnotherProcessWaitsForAWriter() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process gc = store.keepingGcOut(() -> {
+            Descriptor m = image(store, "pulled", "amd64");
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreTest.class.getName(),
+                    store.root().toString(), "gc").redirectErrorStream(true).start();
+            try {
+                assertFalse(p.waitFor(2, TimeUnit.SECONDS), "gc in the child waits for the writer");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            store.tag(m, "example.com/pulled:1");
+            return p;
+        });
+        assertTrue(gc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, gc.exitValue(), new String(gc.getInputStream().readAllBytes()));
+        assertEquals(List.of(), store.fsck());
+    }
+
     @Test
     void gcRemovesStaleImportScratchButKeepsFreshScratchAndPartials() throws Exception {
         Path stale = Files.createDirectories(store.tmpDir().resolve("import-stale"));
@@ -334,6 +381,10 @@ class StoreTest {
     /** Run by {@link #twoProcessesTaggingAtOnceLoseNothing} in child JVMs: tags args[2] names prefixed args[1]. */
     public static void main(String[] args) {
         Store s = Store.open(Path.of(args[0]));
+        if (args[1].equals("gc")) {
+            s.gc();
+            return;
+        }
         Descriptor m = Descriptor.of(MediaType.OCI_MANIFEST, Digest.sha256(utf8("m")), 1);
         for (int i = 0; i < Integer.parseInt(args[2]); i++) s.tag(m, "example.com/" + args[1] + ":" + i);
     }
