@@ -14,6 +14,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.io.InputStream;
 import oci.bundle.spec.RuntimeSpec;
@@ -102,6 +104,17 @@ public final class Bundler {
         deleteTree(newRootfs);
         deleteTree(newVolumes);
         boolean done = false;
+        // Ctrl-C: the JVM exits once its shutdown hooks return; this one waits for the cleanup below
+        // (the unpack stops at its next entry), so a directory this run created does not stay behind
+        CountDownLatch cleaned = new CountDownLatch(1);
+        Thread onExit = new Thread(() -> {
+            try {
+                cleaned.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "oci-bundle-cleanup");
+        Runtime.getRuntime().addShutdownHook(onExit);
         // Jackson's first serialisation of the config model costs ~100 ms of class loading and
         // introspection; do it on another core while the layers unpack, so the config adds nothing
         Thread warmUp = Thread.ofPlatform().daemon().name("oci-config-warm-up").start(Bundler::warmUp);
@@ -136,10 +149,19 @@ public final class Bundler {
             deleteTree(oldVolumes);
             return new Bundle(dir, rootfs, config, volumes);
         } finally {
-            if (!done) {
-                deleteTree(newRootfs);
-                deleteTree(newVolumes);
-                if (createdDir) deleteTree(dir);
+            try {
+                if (!done) {
+                    deleteTree(newRootfs);
+                    deleteTree(newVolumes);
+                    if (createdDir) deleteTree(dir);
+                }
+            } finally {
+                cleaned.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waited for this cleanup
+                }
             }
         }
     }
