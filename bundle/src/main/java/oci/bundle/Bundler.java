@@ -14,11 +14,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.io.InputStream;
 import oci.bundle.spec.RuntimeSpec;
+import oci.image.ExitCleanup;
 import oci.image.ImageConfig;
 import oci.image.store.Store;
 import oci.image.store.StoredImage;
@@ -106,15 +105,7 @@ public final class Bundler {
         boolean done = false;
         // Ctrl-C: the JVM exits once its shutdown hooks return; this one waits for the cleanup below
         // (the unpack stops at its next entry), so a directory this run created does not stay behind
-        CountDownLatch cleaned = new CountDownLatch(1);
-        Thread onExit = new Thread(() -> {
-            try {
-                cleaned.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "oci-bundle-cleanup");
-        Runtime.getRuntime().addShutdownHook(onExit);
+        ExitCleanup onExit = new ExitCleanup("oci-bundle-cleanup", () -> {});
         // Jackson's first serialisation of the config model costs ~100 ms of class loading and
         // introspection; do it on another core while the layers unpack, so the config adds nothing
         Thread warmUp = Thread.ofPlatform().daemon().name("oci-config-warm-up").start(Bundler::warmUp);
@@ -156,12 +147,7 @@ public final class Bundler {
                     if (createdDir) deleteTree(dir);
                 }
             } finally {
-                cleaned.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onExit);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waited for this cleanup
-                }
+                onExit.close();
             }
         }
     }
