@@ -21,6 +21,7 @@ import oci.image.ExitCleanup;
 import oci.image.ImageConfig;
 import oci.image.store.Store;
 import oci.image.store.StoredImage;
+import oci.unpack.UnpackException;
 import oci.unpack.UnpackOptions;
 import oci.unpack.Unpacker;
 
@@ -60,6 +61,9 @@ public final class Bundler {
         return create(dir, force, target -> {
             try (InputStream in = Files.newInputStream(tar)) {
                 Unpacker.unpackTar(in, target, u);
+            } catch (UnpackException e) {
+                // the unpack knows only a stream: say which file it was
+                throw new BundleException("rootfs tarball " + tar + ": " + e.getMessage());
             }
         }, null, null, options, ConfigGenerator.Host.current());
     }
