@@ -82,6 +82,7 @@ public final class Store implements BlobSource {
                 }
                 return s;
             }
+            refuseForeignFiles(s.root);
             Files.createDirectories(s.root);
             s.locked(() -> {
                 if (!Files.exists(layout)) {
@@ -94,6 +95,25 @@ public final class Store implements BlobSource {
             return s;
         } catch (IOException e) {
             throw new ImageException("open store " + s.root + ": " + reason(e), e);
+        }
+    }
+
+    /** What a store being created holds before its oci-layout marker is written (the marker comes last). */
+    private static final Set<String> OWN_FILES = Set.of("blobs", "index.json", ".lock", ".gc.lock", ".tmp");
+
+    /**
+     * A directory with other files is not made into a store: {@code --store ~} or a bundle
+     * directory by mistake would get blobs/, index.json and oci-layout among its files.
+     */
+    private static void refuseForeignFiles(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            for (Path p : entries) {
+                if (!OWN_FILES.contains(p.getFileName().toString())) {
+                    throw new ImageException("open store " + root + ": not an OCI image layout (no oci-layout file) and not empty ("
+                            + p.getFileName() + "); give a new or empty directory, or an existing layout");
+                }
+            }
         }
     }
 

@@ -73,6 +73,19 @@ class StoreTest {
     }
 
     @Test
+    void aDirectoryWithOtherFilesIsNotMadeAStore() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("bundle/rootfs"));
+        Files.writeString(bundle.resolveSibling("config.json"), "{}");
+        ImageException e = assertThrows(ImageException.class, () -> Store.open(bundle.getParent()));
+        assertTrue(e.getMessage().contains("not an OCI image layout (no oci-layout file) and not empty"), e.getMessage());
+        try (Stream<Path> s = Files.list(bundle.getParent())) {
+            assertEquals(List.of("config.json", "rootfs"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertTrue(Files.exists(Store.open(empty).root().resolve("oci-layout")), "an empty directory becomes a store");
+    }
+
+    @Test
     void notALayoutIsRefused() throws Exception {
         Path other = dir.resolve("other");
         Files.createDirectories(other);
