@@ -17,9 +17,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 import java.io.InputStream;
 import oci.bundle.spec.RuntimeSpec;
+import oci.image.ExitCleanup;
 import oci.image.ImageConfig;
 import oci.image.store.Store;
 import oci.image.store.StoredImage;
+import oci.unpack.UnpackException;
 import oci.unpack.UnpackOptions;
 import oci.unpack.Unpacker;
 
@@ -59,6 +61,9 @@ public final class Bundler {
         return create(dir, force, target -> {
             try (InputStream in = Files.newInputStream(tar)) {
                 Unpacker.unpackTar(in, target, u);
+            } catch (UnpackException e) {
+                // the unpack knows only a stream: say which file it was
+                throw new BundleException("rootfs tarball " + tar + ": " + e.getMessage());
             }
         }, null, null, options, ConfigGenerator.Host.current());
     }
@@ -102,6 +107,9 @@ public final class Bundler {
         deleteTree(newRootfs);
         deleteTree(newVolumes);
         boolean done = false;
+        // Ctrl-C: the JVM exits once its shutdown hooks return; this one waits for the cleanup below
+        // (the unpack stops at its next entry), so a directory this run created does not stay behind
+        ExitCleanup onExit = new ExitCleanup("oci-bundle-cleanup", () -> {});
         // Jackson's first serialisation of the config model costs ~100 ms of class loading and
         // introspection; do it on another core while the layers unpack, so the config adds nothing
         Thread warmUp = Thread.ofPlatform().daemon().name("oci-config-warm-up").start(Bundler::warmUp);
@@ -136,10 +144,14 @@ public final class Bundler {
             deleteTree(oldVolumes);
             return new Bundle(dir, rootfs, config, volumes);
         } finally {
-            if (!done) {
-                deleteTree(newRootfs);
-                deleteTree(newVolumes);
-                if (createdDir) deleteTree(dir);
+            try {
+                if (!done) {
+                    deleteTree(newRootfs);
+                    deleteTree(newVolumes);
+                    if (createdDir) deleteTree(dir);
+                }
+            } finally {
+                onExit.close();
             }
         }
     }

@@ -1,9 +1,11 @@
 package oci.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import oci.image.store.Store;
 import oci.image.ImageException;
+import oci.image.store.Store;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,17 +78,35 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // runc's exec: what follows the container id is the command, options included.
         cl.getSubcommands().get("exec").setStopAtPositional(true);
         return cl.execute(args);
     }
 
+    /** A mistyped command line: one line with the mistake and where help is, as git and docker do, not the whole help. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        String msg = e.getMessage().strip().replace('\n', ' ');
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            msg += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+        }
+        PrintWriter err = c.getErr();
+        err.println("oci: " + msg + " (see `" + c.getCommandSpec().qualifiedName() + " --help`)");
+        err.flush();
+        return EXIT_USAGE;
+    }
+
     /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         String msg = e.getMessage();
-        if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
+        // a file operation no command turned into its own message: name the command and the file, not the Java class
+        IOException io = e instanceof IOException i ? i : e instanceof UncheckedIOException u ? u.getCause() : null;
+        if (io != null) {
+            msg = cl.getCommandName() + ": " + ImageException.reason(io);
+        } else if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
             msg = e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
         }
         err.println("oci: " + msg);

@@ -54,7 +54,8 @@ final class PullCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PullResult result;
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
-            result = client.pull(ref, store, options);
+            // blobs arrive in the store before the image is named: keep `oci gc` from deleting them meanwhile
+            result = store.keepingGcOut(() -> client.pull(ref, store, options));
         }
         if (quiet) {
             out.println(result.target().digest());

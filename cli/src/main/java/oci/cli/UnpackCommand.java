@@ -58,10 +58,8 @@ public final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Store store = main.openStore();
-        Platform p = platform == null ? Platform.host() : Platform.parse(platform);
-        StoredImage img = store.image(image, p);
         var err = spec.commandLine().getErr();
+        // options first: a mistyped value is the thing to report, whatever the image
         UnpackOptions o = UnpackOptions.defaults().withForce(force).withMaxBytes(parseBytes(maxBytes))
                 .withUidMap(uidMap.stream().map(IdMap::parse).toList())
                 .withGidMap(gidMap.stream().map(IdMap::parse).toList())
@@ -72,9 +70,13 @@ public final class UnpackCommand implements Callable<Integer> {
                         err.flush();
                     }
                 });
+        Platform p = platform == null ? Platform.host() : Platform.parse(platform);
+        Store store = main.openStore();
+        StoredImage img = store.image(image, p);
         Rootfs r = Unpacker.unpack(store, img, dir, o);
         var out = spec.commandLine().getOut();
-        out.println("unpacked " + image + " into " + r.dir() + " (" + r.diffIds().size() + " layers, " + r.entries()
+        int layers = r.diffIds().size();
+        out.println("unpacked " + image + " into " + r.dir() + " (" + layers + (layers == 1 ? " layer, " : " layers, ") + r.entries()
                 + " entries, " + r.bytes() + " bytes)");
         out.flush();
         return 0;

@@ -179,6 +179,11 @@ class BundleCliTest {
         assertEquals(1, noCmd.code());
         assertEquals("oci: a rootfs without an image config has no command: give it after --, e.g. `oci bundle --rootfs-tar FILE DIR -- sh`\n", noCmd.err());
         assertFalse(Files.exists(dir));
+        Path garbage = Files.writeString(tmp.resolve("garbage.tar"), "not a tar header ".repeat(64));
+        Result bad = oci("bundle", "--rootfs-tar", garbage.toString(), dir.toString(), "--", "sh");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().startsWith("oci: rootfs tarball " + garbage + ": "), "names the tarball: " + bad.err());
+        assertFalse(Files.exists(dir));
         Result r = oci("bundle", "--rootfs-tar", tar.toString(), dir.toString(), "--", "sh", "-c", "echo exported");
         assertEquals(0, r.code(), r.err());
         JsonNode c = JSON.readTree(dir.resolve("config.json").toFile());

@@ -220,6 +220,19 @@ class ImportCommandTest {
         assertEquals(image("example.com/a:1").manifest().layers().get(0).digest(), image("example.com/b:1").manifest().layers().get(1).digest());
     }
 
+    /** `tar -cf x.tar manifest.json *.json …` names manifest.json twice: GNU tar stores the second as a hard link to itself. */
+    @Test
+    void aFileNamedTwiceWhenTarred() throws Exception {
+        Path file = dir.resolve("one.tar");
+        DockerArchive.create().image(List.of("example.com/a:1"), List.of(LAYER1)).write(file);
+        Path unpacked = Files.createDirectories(dir.resolve("unpacked"));
+        sh("tar", "-C", unpacked.toString(), "-xf", file.toString());
+        Path twice = dir.resolve("twice.tar");
+        sh("tar", "-C", unpacked.toString(), "-cf", twice.toString(), "manifest.json", ".");
+        ok("import", twice.toString());
+        assertEquals(1, Store.open(store).entries().size());
+    }
+
     @Test
     void importsRacingGcLoseNothing() throws Exception {
         List<Path> files = new java.util.ArrayList<>();

@@ -72,6 +72,17 @@ class StoreCommandsTest {
     }
 
     @Test
+    void theImageIdThatImagesShowsNamesTheImage() {
+        String id = configId();
+        assertTrue(ok("images").out().contains(id));
+        assertTrue(ok("inspect", id).out().contains("/bin/hello"));
+        assertTrue(ok("tag", id, "example.com/app:2").err().isEmpty());
+        assertEquals(app.digest(), store.resolve("example.com/app:2").digest());
+        ok("rmi", id);
+        assertTrue(store.entries().isEmpty(), "rmi IMAGE-ID removes every name of the image");
+    }
+
+    @Test
     void imagesAsJson() {
         JsonNode list = Json.read(ok("images", "--format", "json").out().getBytes(StandardCharsets.UTF_8), JsonNode.class, "out");
         assertEquals(1, list.size());

@@ -54,6 +54,10 @@ class UnpackCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("oci: invalid --max-bytes \"lots\""), r.err());
 
+        r = oci("--store", store.root().toString(), "unpack", "--max-bytes", "lots", "example.com/not-here:1", dir.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("oci: invalid --max-bytes \"lots\""), "the option is checked before the image: " + r.err());
+
         r = oci("--store", store.root().toString(), "unpack", "--force", "--uid-map", "0:1", "example.com/app:1", dir.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("oci: invalid id map \"0:1\""), r.err());

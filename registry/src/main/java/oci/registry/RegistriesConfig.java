@@ -46,9 +46,7 @@ public record RegistriesConfig(Map<String, Entry> registries) {
     public static Path defaultPath() {
         String env = System.getenv("OCI_REGISTRIES_CONFIG");
         if (env != null && !env.isEmpty()) return Path.of(env);
-        String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-        return base.resolve("oci").resolve("registries.json");
+        return oci.image.UserDirs.configHome().resolve("oci").resolve("registries.json");
     }
 
     /** Reads {@code file}; a missing file is an empty config. */

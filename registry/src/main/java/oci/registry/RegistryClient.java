@@ -191,9 +191,8 @@ public final class RegistryClient implements AutoCloseable {
 
         /** {@code /etc/docker/certs.d}, {@code /etc/containers/certs.d} and {@code ~/.config/containers/certs.d}. */
         public static List<Path> defaultCertsDirs() {
-            String xdg = System.getenv("XDG_CONFIG_HOME");
-            Path config = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-            return List.of(Path.of("/etc/docker/certs.d"), Path.of("/etc/containers/certs.d"), config.resolve("containers/certs.d"));
+            return List.of(Path.of("/etc/docker/certs.d"), Path.of("/etc/containers/certs.d"),
+                    oci.image.UserDirs.configHome().resolve("containers/certs.d"));
         }
     }
 }

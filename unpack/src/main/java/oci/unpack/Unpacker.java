@@ -7,12 +7,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import oci.image.BlobSource;
 import oci.image.Descriptor;
 import oci.image.Digest;
+import oci.image.ExitCleanup;
 import oci.image.ImageException;
 import oci.image.MediaType;
 import oci.image.store.StoredImage;
@@ -137,19 +136,15 @@ public final class Unpacker {
         if (exists && !options.force()) {
             throw new UnpackException("unpack into " + dest + ": it already exists (use --force to replace it)");
         }
-        Files.createDirectories(dest.getParent());
-        Path tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".unpack-");
+        Path tmp;
+        try {
+            Files.createDirectories(dest.getParent());
+            tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".unpack-");
+        } catch (IOException e) {
+            throw new UnpackException("unpack into " + dest + ": " + ImageException.reason(e), e);
+        }
         boolean rootless = options.rootless() || fs.geteuid() != 0;
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            Cancel.request();
-            try {
-                done.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "oci-unpack-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        ExitCleanup onExit = new ExitCleanup("oci-unpack-cleanup", Cancel::request);
         boolean published = false;
         try {
             int rootFd = fs.openat(FileCalls.AT_FDCWD, tmp.toString(),
@@ -186,12 +181,7 @@ public final class Unpacker {
                     // the original failure is what the user needs to see
                 }
             }
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waited for this cleanup
-            }
+            onExit.close();
         }
     }
 

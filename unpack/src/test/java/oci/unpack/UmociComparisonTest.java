@@ -66,16 +66,12 @@ class UmociComparisonTest {
         l3 = RawPax.rewriteXattr(l3, "security.capability", cap);
         var img = f.image("cmp", List.of(Fixture.Layer.gzip(l1), Fixture.Layer.gzip(l2), Fixture.Layer.plain(l3)), null);
 
-        Path bundle = tmp.resolve("umoci-bundle");
-        Process p = new ProcessBuilder("umoci", "unpack", "--image", f.store.root() + ":cmp", bundle.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "umoci unpack failed: " + out);
+        Path umociRootfs = umociUnpack(f, "cmp");
 
         Unpacker.unpack(f.store, img, f.target, UnpackOptions.defaults());
 
         Map<String, String> ours = snapshot(f.target);
-        Map<String, String> theirs = snapshot(bundle.resolve("rootfs"));
+        Map<String, String> theirs = snapshot(umociRootfs);
         assertEquals(theirs, ours);
         assertTrue(ours.size() > 20 && ours.containsKey("bin/ping") && ours.containsKey("var/cache/new"),
                 ours.toString());
@@ -93,18 +89,14 @@ class UmociComparisonTest {
         byte[] l2 = Tar.build().dir("d").file("d/z", "z").opaque("d").file("a", "upper").whiteout("a")
                 .dir("e").file("e/new", "n").whiteout("e").bytes();
         var img = f.image("probe", List.of(Fixture.Layer.gzip(l1), Fixture.Layer.gzip(l2)), null);
-        Path bundle = tmp.resolve("umoci-bundle");
-        Process p = new ProcessBuilder("umoci", "unpack", "--image", f.store.root() + ":probe", bundle.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "umoci unpack failed: " + out);
+        Path umociRootfs = umociUnpack(f, "probe");
         Unpacker.unpack(f.store, img, f.target, UnpackOptions.defaults());
         // the opaque marker and the whiteouts come after the layer's own d/z, a and e/new: those stay
         Map<String, String> expected = Map.of("a", "f 644 0:0 5", "d", "d 755 0:0", "d/z", "f 644 0:0 1", "e", "d 755 0:0",
                 "e/new", "f 644 0:0 1");
         assertEquals(expected, Fixture.describe(f.target));
         Map<String, String> ours = snapshot(f.target);
-        Map<String, String> theirs = snapshot(bundle.resolve("rootfs"));
+        Map<String, String> theirs = snapshot(umociRootfs);
         // Where umoci is wrong: e's entry sets its mtime, then .wh.e (later in the same layer) removes e/old
         // of the lower layer, and umoci leaves e with the time of that removal. The layer says 2024.
         String layerTime = " mtime=" + FileTime.from(java.time.Instant.parse("2024-01-02T03:04:05.1234567Z"));
@@ -123,19 +115,25 @@ class UmociComparisonTest {
         byte[] l1 = Tar.build().dir("var").symlink("var/run", "/run").symlink("var/lock", "../run/lock").bytes();
         byte[] l2 = Tar.build().file("var/run/app.pid", "1\n").file("var/lock/app.lock", "").bytes();
         var img = f.image("dangling", List.of(Fixture.Layer.gzip(l1), Fixture.Layer.gzip(l2)), null);
-        Path bundle = tmp.resolve("umoci-bundle");
-        Process p = new ProcessBuilder("umoci", "unpack", "--image", f.store.root() + ":dangling", bundle.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "umoci unpack failed: " + out);
+        Path umociRootfs = umociUnpack(f, "dangling");
         Unpacker.unpack(f.store, img, f.target, UnpackOptions.defaults());
         Map<String, String> ours = snapshot(f.target);
-        Map<String, String> theirs = snapshot(bundle.resolve("rootfs"));
+        Map<String, String> theirs = snapshot(umociRootfs);
         // the directories both create for the missing targets get the time they were made: not compared
         ours.replaceAll((k, v) -> v.startsWith("d ") ? v.replaceAll(" mtime=.*", "") : v);
         theirs.replaceAll((k, v) -> v.startsWith("d ") ? v.replaceAll(" mtime=.*", "") : v);
         assertEquals(theirs, ours);
         assertEquals("1\n", Files.readString(f.target.resolve("run/app.pid")));
+    }
+
+    /** Runs {@code umoci unpack} of the store's image {@code name} into a bundle; returns its rootfs. */
+    private Path umociUnpack(Fixture f, String name) throws Exception {
+        Path bundle = tmp.resolve("umoci-bundle");
+        Process p = new ProcessBuilder("umoci", "unpack", "--image", f.store.root() + ":" + name, bundle.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "umoci unpack failed: " + out);
+        return bundle.resolve("rootfs");
     }
 
     /** path → type, mode, owner, size, link target, nlink, xattrs, content digest and mtime. */

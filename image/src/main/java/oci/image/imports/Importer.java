@@ -65,7 +65,7 @@ public final class Importer {
             }
             return plan.commit(store);
         } catch (IOException e) {
-            throw new ImportException(source.toString(), e.toString());
+            throw new ImportException(source.toString(), ImageException.reason(e));
         }
     }
 }

@@ -21,8 +21,21 @@ final class Scratch implements AutoCloseable {
     final Path dir;
     private int counter;
 
+    /** Ctrl-C or kill (SIGTERM) mid-import: the copies, up to the archive's size, go with the process. */
+    private final Thread onExit;
+
     Scratch(Path storeTmp) throws IOException {
         this.dir = Files.createTempDirectory(storeTmp, "import-");
+        this.onExit = new Thread(this::deleteQuietly, "oci-import-scratch-cleanup");
+        Runtime.getRuntime().addShutdownHook(onExit);
+    }
+
+    private void deleteQuietly() {
+        try {
+            delete();
+        } catch (IOException | RuntimeException ignored) {
+            // exiting anyway; gc removes what is left once it is stale
+        }
     }
 
     /**
@@ -60,6 +73,16 @@ final class Scratch implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is deleting the directory already
+            return;
+        }
+        delete();
+    }
+
+    private void delete() throws IOException {
         if (!Files.exists(dir)) return;
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);

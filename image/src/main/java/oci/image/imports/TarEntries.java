@@ -69,8 +69,11 @@ final class TarEntries implements Entries {
                     files.remove(name);
                     links.put(name, linkTarget(e.getName(), parentOf(name), e.getLinkName()));
                 } else if (e.isLink()) {
+                    String target = linkTarget(e.getName(), "", e.getLinkName());
+                    // GNU tar stores a file named twice as a hard link to itself: what is there stays
+                    if (target.equals(name) && (files.containsKey(name) || links.containsKey(name))) continue;
                     files.remove(name);
-                    links.put(name, linkTarget(e.getName(), "", e.getLinkName()));
+                    links.put(name, target);
                 } else if (e.isFile()) {
                     files.remove(name);
                     links.remove(name);

@@ -1,5 +1,7 @@
 package oci.image.store;
 
+import static oci.image.ImageException.reason;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -65,9 +67,7 @@ public final class Store implements BlobSource {
         String env = System.getenv("OCI_STORE");
         if (env != null && !env.isEmpty()) return Path.of(env);
         if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/oci/store");
-        String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
-        return base.resolve("oci").resolve("store");
+        return oci.image.UserDirs.dataHome().resolve("oci").resolve("store");
     }
 
     /** Opens the layout at {@code root}, creating an empty one if the directory holds none. */
@@ -82,6 +82,7 @@ public final class Store implements BlobSource {
                 }
                 return s;
             }
+            refuseForeignFiles(s.root);
             Files.createDirectories(s.root);
             s.locked(() -> {
                 if (!Files.exists(layout)) {
@@ -93,7 +94,26 @@ public final class Store implements BlobSource {
             });
             return s;
         } catch (IOException e) {
-            throw new ImageException("open store " + s.root + ": " + e);
+            throw new ImageException("open store " + s.root + ": " + reason(e), e);
+        }
+    }
+
+    /** What a store being created holds before its oci-layout marker is written (the marker comes last). */
+    private static final Set<String> OWN_FILES = Set.of("blobs", "index.json", ".lock", ".gc.lock", ".tmp");
+
+    /**
+     * A directory with other files is not made into a store: {@code --store ~} or a bundle
+     * directory by mistake would get blobs/, index.json and oci-layout among its files.
+     */
+    private static void refuseForeignFiles(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            for (Path p : entries) {
+                if (!OWN_FILES.contains(p.getFileName().toString())) {
+                    throw new ImageException("open store " + root + ": not an OCI image layout (no oci-layout file) and not empty ("
+                            + p.getFileName() + "); give a new or empty directory, or an existing layout");
+                }
+            }
         }
     }
 
@@ -128,7 +148,7 @@ public final class Store implements BlobSource {
         } catch (NoSuchFileException e) {
             throw new ImageException("blob " + d + " is not in the store " + root);
         } catch (IOException e) {
-            throw new ImageException("read blob " + d + ": " + e);
+            throw new ImageException("read blob " + d + ": " + reason(e), e);
         }
     }
 
@@ -180,7 +200,7 @@ public final class Store implements BlobSource {
                 writeAtomically(target, bytes);
             }
         } catch (IOException e) {
-            throw new ImageException("write blob " + d + ": " + e);
+            throw new ImageException("write blob " + d + ": " + reason(e), e);
         }
         return Descriptor.of(mediaType, d, bytes.length);
     }
@@ -190,7 +210,7 @@ public final class Store implements BlobSource {
         try {
             return Index.parse(Files.readAllBytes(root.resolve("index.json")), root.resolve("index.json").toString());
         } catch (IOException e) {
-            throw new ImageException("read " + root.resolve("index.json") + ": " + e);
+            throw new ImageException("read " + root.resolve("index.json") + ": " + reason(e), e);
         }
     }
 
@@ -233,7 +253,8 @@ public final class Store implements BlobSource {
     /**
      * Finds the index.json entry a user means: an exact ref name, a reference normalised like
      * Docker's ({@code busybox} = {@code docker.io/library/busybox:latest}), a full digest, or a
-     * unique hex prefix of an entry's digest.
+     * unique hex prefix of an entry's digest or, failing that, of a manifest entry's config digest
+     * (the image ID {@code oci images} shows).
      */
     public Descriptor resolve(String what) {
         List<Descriptor> entries = entries();
@@ -257,6 +278,16 @@ public final class Store implements BlobSource {
                     hit = d;
                 }
             }
+            if (hits.isEmpty()) {
+                // the IMAGE ID `oci images` shows for a single-platform image: its config's digest, as docker's
+                for (Descriptor d : entries) {
+                    if (!MediaType.isManifest(d.mediaType()) || !hasBlob(d.digest())) continue;
+                    if (Manifest.parse(readBlob(d.digest()), "manifest " + d.digest()).config().digest().encoded().startsWith(hex)) {
+                        hits.add(d.digest());
+                        hit = d;
+                    }
+                }
+            }
             if (hits.size() == 1) return hit;
             if (hits.size() > 1) throw new ImageException("image \"" + what + "\" is ambiguous: it matches " + hits.size() + " images");
         }
@@ -276,6 +307,12 @@ public final class Store implements BlobSource {
             if (depth >= MAX_INDEX_DEPTH) throw new ImageException("index " + top.digest() + ": indexes nested deeper than " + MAX_INDEX_DEPTH);
             Index idx = Index.parse(readBlob(d.digest()), "index " + d.digest());
             d = idx.select(platform, "image " + (name != null ? name : top.digest()));
+            if (!hasBlob(d.digest())) {
+                String image = name != null ? name : top.digest().toString();
+                String p = d.platform() != null ? d.platform().toString() : platform.toString();
+                throw new ImageException("image " + image + ": platform " + p + " (manifest " + d.digest()
+                        + ") is not in the store (pull it with `oci pull --platform " + p + " " + image + "`)");
+            }
         }
         MediaType.requireManifestOrIndex(d.mediaType(), "manifest " + d.digest());
         Manifest m = Manifest.parse(readBlob(d.digest()), "manifest " + d.digest());
@@ -306,8 +343,76 @@ public final class Store implements BlobSource {
         }
     }
 
-    /** Deletes blobs nothing in index.json reaches, and stale scratch files. Returns what was removed. */
+    /**
+     * Runs {@code action} with gc kept out of the store: a gc in this or another process waits until
+     * it returns. For writers whose blobs stay unnamed until they finish (a pull publishes each blob
+     * as it arrives and names the image last; gc in between would delete them). Writers do not
+     * wait for each other: a shared lock on {@code .gc.lock}, which gc takes exclusively.
+     */
+    public <T> T keepingGcOut(IoAction<T> action) {
+        GcGate g = GC_GATES.computeIfAbsent(realRoot(), k -> new GcGate());
+        synchronized (g) {
+            // the JVM allows one lock per file: this process's writers share one shared lock
+            if (g.writers == 0) {
+                try {
+                    g.channel = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    g.lock = g.channel.lock(0, Long.MAX_VALUE, true);
+                } catch (IOException e) {
+                    throw new ImageException("store " + root + ": " + reason(e), e);
+                }
+            }
+            g.writers++;
+        }
+        try {
+            return action.run();
+        } catch (IOException e) {
+            throw new ImageException("store " + root + ": " + reason(e), e);
+        } finally {
+            synchronized (g) {
+                if (--g.writers == 0) {
+                    try {
+                        g.channel.close(); // releases the lock
+                    } catch (IOException ignored) {
+                        // the lock goes with the descriptor
+                    }
+                }
+                g.notifyAll();
+            }
+        }
+    }
+
+    private static final Map<Path, GcGate> GC_GATES = new ConcurrentHashMap<>();
+
+    private static final class GcGate {
+        int writers;
+        FileChannel channel;
+        FileLock lock;
+    }
+
+    /**
+     * Deletes blobs nothing in index.json reaches, and stale scratch files. Returns what was removed.
+     * Waits for the writers inside {@link #keepingGcOut} in any process.
+     */
     public GcResult gc() {
+        GcGate g = GC_GATES.computeIfAbsent(realRoot(), k -> new GcGate());
+        synchronized (g) {
+            try {
+                while (g.writers > 0) g.wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("gc " + root + ": interrupted");
+            }
+            try (FileChannel ch = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                return collect();
+            } catch (IOException e) {
+                throw new ImageException("gc " + root + ": " + reason(e), e);
+            }
+        }
+    }
+
+    private GcResult collect() {
         return locked(() -> {
             Set<Digest> keep = reachable().keySet();
             List<Digest> removed = new ArrayList<>();
@@ -394,11 +499,14 @@ public final class Store implements BlobSource {
                 }
             }
         } catch (IOException e) {
-            throw new ImageException("fsck " + root + ": " + e);
+            throw new ImageException("fsck " + root + ": " + reason(e), e);
         }
+        Set<Digest> notPulled = platformsNotPulled(refs);
         for (Descriptor d : refs.values()) {
             boolean foreign = MediaType.isNonDistributable(d.mediaType()) && !d.urls().isEmpty();
-            if (!hasBlob(d.digest()) && !foreign) problems.add(new Problem(d.digest(), "referenced but missing"));
+            if (!hasBlob(d.digest()) && !foreign && !notPulled.contains(d.digest())) {
+                problems.add(new Problem(d.digest(), "referenced but missing"));
+            }
         }
         for (Descriptor d : entries()) {
             try {
@@ -408,6 +516,23 @@ public final class Store implements BlobSource {
             }
         }
         return problems;
+    }
+
+    /**
+     * Manifests an index lists that are absent: a pull takes only the platforms asked for (as skopeo
+     * and containerd do; image-layout.md lets blobs be missing), so these are not damage.
+     */
+    private Set<Digest> platformsNotPulled(Map<Digest, Descriptor> refs) {
+        Set<Digest> top = new java.util.HashSet<>();
+        for (Descriptor d : entries()) top.add(d.digest());
+        Set<Digest> out = new java.util.HashSet<>();
+        for (Descriptor d : refs.values()) {
+            if (!MediaType.isIndex(d.mediaType()) || !hasBlob(d.digest())) continue;
+            for (Descriptor c : Index.parse(readBlob(d.digest()), "index " + d.digest()).manifests()) {
+                if (!hasBlob(c.digest()) && !top.contains(c.digest())) out.add(c.digest());
+            }
+        }
+        return out;
     }
 
     private void walkParse(Descriptor d, int depth) {
@@ -463,7 +588,7 @@ public final class Store implements BlobSource {
             try {
                 return action.run();
             } catch (IOException e) {
-                throw new ImageException("store " + root + ": " + e);
+                throw new ImageException("store " + root + ": " + reason(e), e);
             }
         }
         inProcess.lock();
@@ -471,7 +596,7 @@ public final class Store implements BlobSource {
              FileLock ignored = ch.lock()) {
             return action.run();
         } catch (IOException e) {
-            throw new ImageException("store " + root + ": " + e);
+            throw new ImageException("store " + root + ": " + reason(e), e);
         } finally {
             inProcess.unlock();
         }

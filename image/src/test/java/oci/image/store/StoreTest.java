@@ -73,6 +73,19 @@ class StoreTest {
     }
 
     @Test
+    void aDirectoryWithOtherFilesIsNotMadeAStore() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("bundle/rootfs"));
+        Files.writeString(bundle.resolveSibling("config.json"), "{}");
+        ImageException e = assertThrows(ImageException.class, () -> Store.open(bundle.getParent()));
+        assertTrue(e.getMessage().contains("not an OCI image layout (no oci-layout file) and not empty"), e.getMessage());
+        try (Stream<Path> s = Files.list(bundle.getParent())) {
+            assertEquals(List.of("config.json", "rootfs"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertTrue(Files.exists(Store.open(empty).root().resolve("oci-layout")), "an empty directory becomes a store");
+    }
+
+    @Test
     void notALayoutIsRefused() throws Exception {
         Path other = dir.resolve("other");
         Files.createDirectories(other);
@@ -211,6 +224,23 @@ class StoreTest {
         assertTrue(e.getMessage().contains("available: linux/amd64, linux/arm64/v8"), e.getMessage());
     }
 
+    /** What `oci pull` of a multi-platform image leaves: the index, and one platform's manifest and blobs. */
+    @Test
+    void anIndexWithOnlyThePulledPlatformIsWholeForFsckAndSaysWhatToPullForAnother() throws Exception {
+        Descriptor amd = image(store, "amd", "amd64").withPlatform(Platform.of("linux", "amd64", null));
+        Descriptor arm = image(store, "arm", "arm64").withPlatform(Platform.of("linux", "arm64", "v8"));
+        Descriptor idx = store.putBlob(MediaType.OCI_INDEX, Json.write(oci.image.Index.of(List.of(amd, arm))));
+        store.tag(idx, "example.com/multi:1");
+        Files.delete(store.blobPath(arm.digest()));
+        assertEquals(List.of(), store.fsck(), "a platform that was not pulled is not a problem");
+        ImageException e = assertThrows(ImageException.class, () -> store.image("example.com/multi:1", Platform.parse("linux/arm64")));
+        assertEquals("image example.com/multi:1: platform linux/arm64/v8 (manifest " + arm.digest()
+                + ") is not in the store (pull it with `oci pull --platform linux/arm64/v8 example.com/multi:1`)", e.getMessage());
+        // a pulled platform's own blobs are still checked
+        Files.delete(store.blobPath(store.image("example.com/multi:1", Platform.parse("linux/amd64")).manifest().config().digest()));
+        assertEquals(1, store.fsck().size(), store.fsck().toString());
+    }
+
     @Test
     void gcRemovesOnlyUnreachableBlobs() throws Exception {
         Descriptor kept = image(store, "kept", "amd64");
@@ -227,6 +257,53 @@ class StoreTest {
         assertEquals("kept", new String(store.open(store.image("example.com/kept:1", Platform.host()).manifest().layers().get(0).digest()).readAllBytes()));
         assertEquals(0, store.gc().removed().size());
         assertTrue(store.fsck().isEmpty());
+    }
+
+    /** What `oci pull` next to `oci gc` did: blobs written but not yet named were deleted, and the image named after. */
+    @Test
+    void gcWaitsForAWriterThatKeepsItOut() throws Exception {
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = Thread.ofPlatform().start(() -> store.keepingGcOut(() -> {
+            Descriptor m = image(store, "pulled", "amd64");
+            written.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            store.tag(m, "example.com/pulled:1");
+            return null;
+        }));
+        assertTrue(written.await(10, TimeUnit.SECONDS));
+        var gc = java.util.concurrent.CompletableFuture.supplyAsync(store::gc);
+        Thread.sleep(300);
+        assertFalse(gc.isDone(), "gc waits while a writer keeps it out");
+        release.countDown();
+        writer.join(10_000);
+        assertEquals(List.of(), gc.get(10, TimeUnit.SECONDS).removed());
+        assertEquals(List.of(), store.fsck());
+    }
+
+    /** The same across processes: a gc in another JVM waits for this one's writer. */
+    @Test
+    void gcInAnotherProcessWaitsForAWriter() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process gc = store.keepingGcOut(() -> {
+            Descriptor m = image(store, "pulled", "amd64");
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreTest.class.getName(),
+                    store.root().toString(), "gc").redirectErrorStream(true).start();
+            try {
+                assertFalse(p.waitFor(2, TimeUnit.SECONDS), "gc in the child waits for the writer");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            store.tag(m, "example.com/pulled:1");
+            return p;
+        });
+        assertTrue(gc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, gc.exitValue(), new String(gc.getInputStream().readAllBytes()));
+        assertEquals(List.of(), store.fsck());
     }
 
     @Test
@@ -317,6 +394,10 @@ class StoreTest {
     /** Run by {@link #twoProcessesTaggingAtOnceLoseNothing} in child JVMs: tags args[2] names prefixed args[1]. */
     public static void main(String[] args) {
         Store s = Store.open(Path.of(args[0]));
+        if (args[1].equals("gc")) {
+            s.gc();
+            return;
+        }
         Descriptor m = Descriptor.of(MediaType.OCI_MANIFEST, Digest.sha256(utf8("m")), 1);
         for (int i = 0; i < Integer.parseInt(args[2]); i++) s.tag(m, "example.com/" + args[1] + ":" + i);
     }

@@ -50,7 +50,7 @@ public final class CredentialStore {
     public static CredentialStore defaults() {
         List<Path> files = new ArrayList<>();
         Map<String, String> env = System.getenv();
-        Path home = Path.of(System.getProperty("user.home"));
+        Path home = oci.image.UserDirs.home();
         String dockerConfig = env.get("DOCKER_CONFIG");
         files.add(dockerConfig != null && !dockerConfig.isEmpty() ? Path.of(dockerConfig, "config.json") : home.resolve(".docker/config.json"));
         if (env.get("REGISTRY_AUTH_FILE") != null) files.add(Path.of(env.get("REGISTRY_AUTH_FILE")));

@@ -1,0 +1,39 @@
+package oci.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A mistyped command line is one line naming the mistake and where help is, exit 2; not the whole help text. */
+class UsageErrorTest {
+    @TempDir Path store;
+
+    static Cli.Result usage(Path store, String... args) {
+        Cli.Result r = Cli.run(store, args);
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.toString());
+        assertEquals("", r.out(), r.toString());
+        return r;
+    }
+
+    @Test
+    void unknownOption() {
+        assertEquals("oci: Unknown option: '--bogus' (see `oci images --help`)\n", usage(store, "images", "--bogus").err());
+    }
+
+    @Test
+    void optionWithoutItsValue() {
+        Cli.Result r = usage(store, "bundle", "busybox", "/tmp/nowhere", "-e", "--", "sh");
+        assertTrue(r.err().startsWith("oci: Expected parameter for option '--env'"), r.toString());
+        assertTrue(r.err().endsWith(" (see `oci bundle --help`)\n"), r.toString());
+    }
+
+    @Test
+    void unknownCommandSuggestsTheNearOne() {
+        Cli.Result r = usage(store, "valdate");
+        assertTrue(r.err().startsWith("oci: Unmatched argument at index 2: 'valdate'; did you mean validate?"), r.toString());
+    }
+}
