@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# The README's main job, offline: build a busybox image tarball, import it, list it, inspect it,
-# make a bundle and run it. Everything goes into a temporary directory that is removed at the end.
-#   examples/demo.sh
+# The main job, offline: make a busybox image tarball (Debian's busybox-static, no registry),
+# import it into a fresh store, list and inspect it, turn it into an OCI bundle, validate the
+# bundle, and run it as a container (root only). Everything lives in one temp dir, removed at the end.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+oci="$here/oci"
+work=$(mktemp -d /tmp/oci-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-oci() { "$here/oci" --store "$work/store" "$@"; }
-say() { printf '\n$ %s\n' "$*"; }
+export OCI_STORE="$work/store"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-"$here/examples/busybox-archive.sh" "$work/busybox.tar" >/dev/null
-say oci import busybox.tar;                          oci import "$work/busybox.tar"
-say oci images;                                      oci images
-say oci inspect busybox;                             oci inspect busybox
-say oci bundle busybox BUNDLE -- echo hello from busybox; oci bundle busybox "$work/bundle" -- echo hello from busybox >/dev/null
-say oci validate BUNDLE;                             oci validate "$work/bundle"
-if [ "$(id -u)" != 0 ]; then
-    echo "(running a container needs root; stopping before the run)"
-elif "$here/oci" help run >/dev/null 2>&1; then
-    say oci run -b BUNDLE demo;                      oci run -b "$work/bundle" "demo-$$"
+step "examples/busybox-archive.sh busybox.tar busybox:demo"
+"$here/examples/busybox-archive.sh" "$work/busybox.tar" busybox:demo >/dev/null
+step "oci import busybox.tar"
+"$oci" import "$work/busybox.tar"
+step "oci images"
+"$oci" images
+step "oci inspect busybox:demo"
+"$oci" inspect busybox:demo
+step "oci bundle busybox:demo bundle -- sh -c 'echo hello from \$(hostname) as \$(id -un)'"
+"$oci" bundle busybox:demo "$work/bundle" -- sh -c 'echo hello from $(hostname) as $(id -un)'
+step "oci validate bundle"
+"$oci" validate "$work/bundle"
+if [ "$(id -u)" = 0 ]; then
+  step "oci run -b bundle --rm demo"
+  "$oci" --root "$work/state" run -b "$work/bundle" --rm "demo-$$"
 else
-    say runc run -b BUNDLE demo;                     runc run -b "$work/bundle" "demo-$$" </dev/null
+  echo "(oci run needs root: skipped)"
 fi
