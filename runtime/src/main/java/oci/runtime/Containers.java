@@ -50,6 +50,14 @@ public final class Containers {
     private final Path root;
     private final Consumer<String> log;
     private final long t0 = System.nanoTime();
+    /**
+     * The config this instance parsed last, with the bytes it came from: `oci run` creates, starts
+     * and deletes in one process, and start and delete only need its hooks; parsing once saves
+     * start-up time. Used only while the saved config.json still has these bytes.
+     */
+    private volatile ParsedConfig lastConfig;
+
+    private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec.Hooks hooks) {}
 
     /**
      * @param root the state directory (runc's --root)
@@ -160,6 +168,7 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             save(dir, saved);
             Files.write(dir.resolve("config.json"), configBytes);
+            lastConfig = new ParsedConfig(dir, configBytes, spec.hooks);
             cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
@@ -407,10 +416,10 @@ public final class Containers {
         } catch (IOException e) {
             throw new ContainerException("start container " + id + ": " + e.getMessage(), e);
         }
-        RuntimeSpec spec = savedConfig(dir);
-        if (spec != null && spec.hooks != null && spec.hooks.poststart != null) {
+        RuntimeSpec.Hooks hooks = savedHooks(dir);
+        if (hooks != null && hooks.poststart != null) {
             try {
-                Hooks.run(spec.hooks.poststart, "poststart", state(dir, saved).toJson());
+                Hooks.run(hooks.poststart, "poststart", state(dir, saved).toJson());
             } catch (ContainerException e) {
                 warn("start container " + id + ": " + e.getMessage());
             }
@@ -482,7 +491,7 @@ public final class Containers {
     /** Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one only with {@code force}. */
     public void delete(String id, boolean force) {
         Path dir = existing(id);
-        RuntimeSpec spec;
+        RuntimeSpec.Hooks hooks;
         Saved saved;
         try (Lock lock = lock(dir)) {
             saved = load(dir);
@@ -502,14 +511,14 @@ public final class Containers {
             List<Path> cg = saved.cgroupDirs().stream().map(Path::of).toList();
             if (!saved.pidns()) killAll(saved.cgroupDirs());
             Cgroups.remove(cg);
-            spec = savedConfig(dir);
+            hooks = savedHooks(dir);
             deleteTree(dir);
         } catch (IOException e) {
             throw new ContainerException("delete container " + id + ": " + e.getMessage(), e);
         }
-        if (spec != null && spec.hooks != null && spec.hooks.poststop != null) {
+        if (hooks != null && hooks.poststop != null) {
             try {
-                Hooks.run(spec.hooks.poststop, "poststop", new ContainerState(saved.ociVersion(), id, "stopped", 0,
+                Hooks.run(hooks.poststop, "poststop", new ContainerState(saved.ociVersion(), id, "stopped", 0,
                         saved.bundle(), saved.annotations(), null, null).toJson());
             } catch (ContainerException e) {
                 warn("delete container " + id + ": " + e.getMessage());
@@ -626,6 +635,20 @@ public final class Containers {
     /** config.json read without Jackson's databind (see {@link Json}). */
     static RuntimeSpec readSpec(byte[] json, String what) {
         return Json.bind(Json.parse(new String(json, StandardCharsets.UTF_8), what), RuntimeSpec.class, "");
+    }
+
+    /** The hooks of the container's saved config.json (null when it has none or cannot be read). */
+    private RuntimeSpec.Hooks savedHooks(Path dir) {
+        ParsedConfig last = lastConfig;
+        if (last != null && last.dir().equals(dir)) {
+            try {
+                if (java.util.Arrays.equals(last.bytes(), Files.readAllBytes(dir.resolve("config.json")))) return last.hooks();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        RuntimeSpec spec = savedConfig(dir);
+        return spec == null ? null : spec.hooks;
     }
 
     private static RuntimeSpec savedConfig(Path dir) {
