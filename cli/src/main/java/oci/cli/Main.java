@@ -106,6 +106,8 @@ public final class Main {
 
     /** Runs {@code oci} with the given streams; tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // picocli otherwise looks for groovy.lang.Closure, a miss that opens every jar on the class path.
+        if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
         CommandLine cl = new CommandLine(new Main());
         Class<?> verb = verb(args);
         for (Map.Entry<String, Class<?>> e : SUBCOMMANDS) {
