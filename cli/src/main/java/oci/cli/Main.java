@@ -48,34 +48,41 @@ public final class Main {
     /**
      * The subcommands by name, in the order help lists them. picocli reflects over every class it is
      * given, which costs most of a short command's start-up: a known verb registers only its own class.
+     * In a holder: `oci run` on its fast path (FastRun) loads none of these classes.
      */
-    static final List<Map.Entry<String, Class<?>>> SUBCOMMANDS = List.of(
-            Map.entry("help", CommandLine.HelpCommand.class),
-            Map.entry("pull", PullCommand.class),
-            Map.entry("login", LoginCommand.class),
-            Map.entry("logout", LogoutCommand.class),
-            Map.entry("import", ImportCommand.class),
-            Map.entry("images", ImagesCommand.class),
-            Map.entry("inspect", InspectCommand.class),
-            Map.entry("tag", TagCommand.class),
-            Map.entry("rmi", RmiCommand.class),
-            Map.entry("gc", GcCommand.class),
-            Map.entry("fsck", FsckCommand.class),
-            Map.entry("bundle", BundleCommand.class),
-            Map.entry("spec", SpecCommand.class),
-            Map.entry("validate", ValidateCommand.class),
-            Map.entry("unpack", UnpackCommand.class),
-            Map.entry("create", CreateCommand.class),
-            Map.entry("start", StartCommand.class),
-            Map.entry("state", StateCommand.class),
-            Map.entry("kill", KillCommand.class),
-            Map.entry("delete", DeleteCommand.class),
-            Map.entry("run", RunCommand.class),
-            Map.entry("list", ListCommand.class),
-            Map.entry("exec", ExecCommand.class),
-            Map.entry("pause", PauseCommand.class),
-            Map.entry("resume", ResumeCommand.class),
-            Map.entry("ps", PsCommand.class));
+    static List<Map.Entry<String, Class<?>>> subcommands() {
+        return Subcommands.ALL;
+    }
+
+    private static final class Subcommands {
+        static final List<Map.Entry<String, Class<?>>> ALL = List.of(
+                Map.entry("help", CommandLine.HelpCommand.class),
+                Map.entry("pull", PullCommand.class),
+                Map.entry("login", LoginCommand.class),
+                Map.entry("logout", LogoutCommand.class),
+                Map.entry("import", ImportCommand.class),
+                Map.entry("images", ImagesCommand.class),
+                Map.entry("inspect", InspectCommand.class),
+                Map.entry("tag", TagCommand.class),
+                Map.entry("rmi", RmiCommand.class),
+                Map.entry("gc", GcCommand.class),
+                Map.entry("fsck", FsckCommand.class),
+                Map.entry("bundle", BundleCommand.class),
+                Map.entry("spec", SpecCommand.class),
+                Map.entry("validate", ValidateCommand.class),
+                Map.entry("unpack", UnpackCommand.class),
+                Map.entry("create", CreateCommand.class),
+                Map.entry("start", StartCommand.class),
+                Map.entry("state", StateCommand.class),
+                Map.entry("kill", KillCommand.class),
+                Map.entry("delete", DeleteCommand.class),
+                Map.entry("run", RunCommand.class),
+                Map.entry("list", ListCommand.class),
+                Map.entry("exec", ExecCommand.class),
+                Map.entry("pause", PauseCommand.class),
+                Map.entry("resume", ResumeCommand.class),
+                Map.entry("ps", PsCommand.class));
+    }
 
     /** Global options that take a value (as a separate argument unless written --opt=value). */
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--store", "--root", "--log", "--log-format");
@@ -97,7 +104,7 @@ public final class Main {
             } else if (a.startsWith("-") || a.equals("help")) {
                 return null;
             } else {
-                for (Map.Entry<String, Class<?>> e : SUBCOMMANDS) if (e.getKey().equals(a)) return e.getValue();
+                for (Map.Entry<String, Class<?>> e : subcommands()) if (e.getKey().equals(a)) return e.getValue();
                 return null;
             }
         }
@@ -108,9 +115,11 @@ public final class Main {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         // picocli otherwise looks for groovy.lang.Closure, a miss that opens every jar on the class path.
         if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
-        CommandLine cl = new CommandLine(new Main());
+        Integer fast = FastRun.tryRun(args, err);
+        if (fast != null) return fast;
         Class<?> verb = verb(args);
-        for (Map.Entry<String, Class<?>> e : SUBCOMMANDS) {
+        CommandLine cl = new CommandLine(new Main());
+        for (Map.Entry<String, Class<?>> e : subcommands()) {
             if (verb == null || verb == e.getValue()) cl.addSubcommand(e.getKey(), e.getValue());
         }
         cl.setOut(out);
@@ -125,7 +134,10 @@ public final class Main {
 
     /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
+        return report(e, cl.getErr());
+    }
+
+    static int report(Exception e, PrintWriter err) {
         String msg = e.getMessage();
         if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
             msg = e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
