@@ -117,10 +117,14 @@ public final class Main {
         if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
         Integer fast = FastRun.tryRun(args, err);
         if (fast != null) return fast;
-        Class<?> verb = verb(args);
+        return execute(args, out, err, verb(args));
+    }
+
+    /** Runs picocli with subcommand {@code only} registered, or all of them when it is null. */
+    private static int execute(String[] args, PrintWriter out, PrintWriter err, Class<?> only) {
         CommandLine cl = new CommandLine(new Main());
         for (Map.Entry<String, Class<?>> e : subcommands()) {
-            if (verb == null || verb == e.getValue()) cl.addSubcommand(e.getKey(), e.getValue());
+            if (only == null || only == e.getValue()) cl.addSubcommand(e.getKey(), e.getValue());
         }
         cl.setOut(out);
         cl.setErr(err);
@@ -129,6 +133,9 @@ public final class Main {
         // runc's exec: what follows the container id is the command, options included.
         CommandLine exec = cl.getSubcommands().get("exec");
         if (exec != null) exec.setStopAtPositional(true);
+        // A usage error prints the usage, which lists the subcommands: parse again with all of them
+        // (nothing ran yet) so the message is the same as ever.
+        if (only != null) cl.setParameterExceptionHandler((ex, a) -> execute(args, out, err, null));
         return cl.execute(args);
     }
 

@@ -52,6 +52,9 @@ class MainTest {
         String[] typo = run("--root", "/nonexistent", "stat");
         assertEquals("2", typo[0]);
         assertTrue(typo[2].contains("Did you mean") && typo[2].contains("state"), typo[2]);
+        String[] dup = run("--root", "/a", "--root", "/b", "state", "c");
+        assertEquals("2", dup[0]);
+        assertTrue(dup[2].contains("should be specified only once") && dup[2].contains("  pull ") && dup[2].contains("  state "), dup[2]);
         String[] sub = run("help", "run");
         assertEquals("0", sub[0]);
         assertTrue(sub[1].contains("Usage: oci run"), sub[1]);
