@@ -15,8 +15,11 @@
  * Plan file: a sequence of ops; op = u32 code, u32 argc, argc x (u32 len, bytes). All integers in
  * host byte order; numeric args are decimal text.
  *
- * Java side of the sync socket (line protocol): we send "sync NAME PID", Java answers "ok" or
- * "fail"; we send "error MESSAGE" and exit on any failure; "ready" when waiting for start.
+ * Java side of the sync channel (line protocol): we send "sync NAME PID", Java answers "ok" or
+ * "fail"; we send "error MESSAGE" and exit on any failure; "ready" when waiting for start. The
+ * channel is two fifos the monitor makes beside the plan, PATH.out (to Java) and PATH.in (from
+ * Java): a JVM's first unix socket costs it tens of milliseconds (a SecureRandom, the selector
+ * provider lookup), fifos cost it nothing. Java opens both read-write once PATH.in exists.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -105,7 +108,8 @@ struct op { uint32_t code, argc; struct arg *argv; };
 
 static struct op *ops;
 static size_t nops;
-static int sock = -1;
+static int sock = -1;        /* sync channel, to Java */
+static int sockin = -1;      /* sync channel, from Java */
 static int rootfd = -1;
 static int fifofd = -1;
 static int selffd = -1;     /* /proc/self/fd of the host's procfs, kept for the fifo reopen after pivot_root */
@@ -250,7 +254,7 @@ static void do_sync(const char *name)
     char reply[16];
     size_t n = 0;
     while (n < sizeof reply - 1) {
-        ssize_t r = read(sock, reply + n, 1);
+        ssize_t r = read(sockin, reply + n, 1);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) { errno = EPIPE; fail("sync %s: runtime went away", name); }
         if (reply[n] == '\n') break;
@@ -869,7 +873,8 @@ static void run_ops(size_t from, int pidpipe)
             sendline("ready\n");
             /* Java is done with us; later errors go to stderr. */
             close(sock);
-            sock = -1;
+            close(sockin);
+            sock = sockin = -1;
             break;
         case OP_WAIT_START:
             op_wait_start();
@@ -1022,6 +1027,31 @@ static void __attribute__((noreturn)) monitor(int pidpipe, pid_t setup)
     _exit(code);
 }
 
+/* The sync fifos (see the top of this file). The "in" fifo is made last: once it exists, both do.
+ * Java opens both read-write; the non-blocking open of "out" for writing fails until it has, and
+ * a runtime that died meanwhile (we are re-parented) ends the wait instead of hanging it. */
+static void connect_runtime(const char *base)
+{
+    char out[PATH_MAX], in[PATH_MAX];
+    if (snprintf(out, sizeof out, "%s.out", base) >= (int)sizeof out || snprintf(in, sizeof in, "%s.in", base) >= (int)sizeof in) {
+        errno = ENAMETOOLONG;
+        fail("sync fifo %s", base);
+    }
+    pid_t parent = getppid();
+    if (mknod(out, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", out);
+    if (mknod(in, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", in);
+    for (int waited = 0;; waited++) {
+        sock = open(out, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (sock >= 0) break;
+        if (errno != ENXIO) fail("open sync fifo %s", out);
+        if (getppid() != parent || waited > 100000) { errno = ETIMEDOUT; fail("open sync fifo %s: the runtime went away", out); }
+        usleep(100);
+    }
+    if (fcntl(sock, F_SETFL, 0) < 0) fail("fcntl sync fifo %s", out);
+    sockin = open(in, O_RDONLY | O_CLOEXEC); /* Java has it open already */
+    if (sockin < 0) { int e = errno; close(sock); sock = -1; errno = e; fail("open sync fifo %s", in); }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1039,13 +1069,7 @@ int main(int argc, char **argv)
             snprintf(exit_file, sizeof exit_file, "%s", ops[i].argv[0].s);
             continue;
         }
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ops[i].argv[0].s);
-        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof sa) < 0) {
-            int e = errno; sock = -1; errno = e;
-            fail("connect to runtime %s", sa.sun_path);
-        }
+        connect_runtime(ops[i].argv[0].s);
     }
     if (setsid() < 0) fail("setsid");
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail("prctl PR_SET_CHILD_SUBREAPER");
@@ -1082,6 +1106,7 @@ int main(int argc, char **argv)
     close(pp[1]);
     if (monfd[1] >= 0) { close(monfd[1]); monfd[1] = -1; }
     close(sock);
-    sock = -1;
+    close(sockin);
+    sock = sockin = -1;
     monitor(pp[0], c);
 }

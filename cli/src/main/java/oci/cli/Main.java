@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import oci.image.ImageException;
 import oci.image.store.Store;
 import picocli.CommandLine;
@@ -19,35 +22,7 @@ import picocli.CommandLine.ScopeType;
         name = "oci",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "From an image name to a running container, without Docker.",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            PullCommand.class,
-            LoginCommand.class,
-            LogoutCommand.class,
-            ImportCommand.class,
-            ImagesCommand.class,
-            InspectCommand.class,
-            TagCommand.class,
-            RmiCommand.class,
-            GcCommand.class,
-            FsckCommand.class,
-            BundleCommand.class,
-            SpecCommand.class,
-            ValidateCommand.class,
-            UnpackCommand.class,
-            CreateCommand.class,
-            StartCommand.class,
-            StateCommand.class,
-            KillCommand.class,
-            DeleteCommand.class,
-            RunCommand.class,
-            ListCommand.class,
-            ExecCommand.class,
-            PauseCommand.class,
-            ResumeCommand.class,
-            PsCommand.class,
-        })
+        description = "From an image name to a running container, without Docker.")
 public final class Main {
     @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "The image store, an OCI layout. Default: $OCI_STORE; as root /var/lib/oci/store; "
@@ -72,16 +47,98 @@ public final class Main {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * The subcommands by name, in the order help lists them. picocli reflects over every class it is
+     * given, which costs most of a short command's start-up: a known verb registers only its own class.
+     * In a holder: `oci run` on its fast path (FastRun) loads none of these classes.
+     */
+    static List<Map.Entry<String, Class<?>>> subcommands() {
+        return Subcommands.ALL;
+    }
+
+    private static final class Subcommands {
+        static final List<Map.Entry<String, Class<?>>> ALL = List.of(
+                Map.entry("help", CommandLine.HelpCommand.class),
+                Map.entry("pull", PullCommand.class),
+                Map.entry("login", LoginCommand.class),
+                Map.entry("logout", LogoutCommand.class),
+                Map.entry("import", ImportCommand.class),
+                Map.entry("images", ImagesCommand.class),
+                Map.entry("inspect", InspectCommand.class),
+                Map.entry("tag", TagCommand.class),
+                Map.entry("rmi", RmiCommand.class),
+                Map.entry("gc", GcCommand.class),
+                Map.entry("fsck", FsckCommand.class),
+                Map.entry("bundle", BundleCommand.class),
+                Map.entry("spec", SpecCommand.class),
+                Map.entry("validate", ValidateCommand.class),
+                Map.entry("unpack", UnpackCommand.class),
+                Map.entry("create", CreateCommand.class),
+                Map.entry("start", StartCommand.class),
+                Map.entry("state", StateCommand.class),
+                Map.entry("kill", KillCommand.class),
+                Map.entry("delete", DeleteCommand.class),
+                Map.entry("run", RunCommand.class),
+                Map.entry("list", ListCommand.class),
+                Map.entry("exec", ExecCommand.class),
+                Map.entry("pause", PauseCommand.class),
+                Map.entry("resume", ResumeCommand.class),
+                Map.entry("ps", PsCommand.class));
+    }
+
+    /** Global options that take a value (as a separate argument unless written --opt=value). */
+    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--store", "--root", "--log", "--log-format");
+    /** Global flags. */
+    private static final Set<String> GLOBAL_FLAGS = Set.of("--debug", "--systemd-cgroup");
+
+    /**
+     * The subcommand {@code args} name, when everything before it is a global option; null when
+     * they ask for help or the version, name no known verb, or carry an option only the whole
+     * command line knows (then every subcommand is registered, for the usage and "did you mean").
+     */
+    static Class<?> verb(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_WITH_VALUE.contains(a)) {
+                i++;
+            } else if (GLOBAL_FLAGS.contains(a) || a.startsWith("--") && GLOBAL_WITH_VALUE.contains(a.substring(0, Math.max(a.indexOf('='), 0)))) {
+                // a flag, or --opt=value
+            } else if (a.startsWith("-") || a.equals("help")) {
+                return null;
+            } else {
+                for (Map.Entry<String, Class<?>> e : subcommands()) if (e.getKey().equals(a)) return e.getValue();
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Runs {@code oci} with the given streams; tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // picocli otherwise looks for groovy.lang.Closure, a miss that opens every jar on the class path.
+        if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
+        Integer fast = FastRun.tryRun(args, err);
+        if (fast != null) return fast;
+        return execute(args, out, err, verb(args));
+    }
+
+    /** Runs picocli with subcommand {@code only} registered, or all of them when it is null. */
+    private static int execute(String[] args, PrintWriter out, PrintWriter err, Class<?> only) {
         CommandLine cl = new CommandLine(new Main());
+        for (Map.Entry<String, Class<?>> e : subcommands()) {
+            if (only == null || only == e.getValue()) cl.addSubcommand(e.getKey(), e.getValue());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // runc's exec: what follows the container id is the command, options included.
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        CommandLine exec = cl.getSubcommands().get("exec");
+        if (exec != null) exec.setStopAtPositional(true);
+        // A usage error prints the usage, which lists the subcommands: parse again with all of them
+        // (nothing ran yet) so the message is the same as ever.
+        if (only != null) cl.setParameterExceptionHandler((ex, a) -> execute(args, out, err, null));
         return cl.execute(args);
     }
 
@@ -100,7 +157,10 @@ public final class Main {
 
     /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
+        return report(e, cl.getErr());
+    }
+
+    static int report(Exception e, PrintWriter err) {
         String msg = e.getMessage();
         // a file operation no command turned into its own message: name the command and the file, not the Java class
         IOException io = e instanceof IOException i ? i : e instanceof UncheckedIOException u ? u.getCause() : null;

@@ -5,14 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -50,6 +44,14 @@ public final class Containers {
     private final Path root;
     private final Consumer<String> log;
     private final long t0 = System.nanoTime();
+    /**
+     * The config this instance parsed last, with the bytes it came from: `oci run` creates, starts
+     * and deletes in one process, and start and delete only need its hooks; parsing once saves
+     * start-up time. Used only while the saved config.json still has these bytes.
+     */
+    private volatile ParsedConfig lastConfig;
+
+    private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec.Hooks hooks) {}
 
     /**
      * @param root the state directory (runc's --root)
@@ -127,9 +129,6 @@ public final class Containers {
         }
         debug("config parsed");
         Path dir = root.resolve(id);
-        if (dir.resolve("init.sock").toString().length() >= 108) {
-            throw new ContainerException("create container " + id + ": state path " + dir + " is too long for a unix socket");
-        }
         Cgroups cgroups = Cgroups.detect();
         if (cgroups.controllers().isEmpty()) {
             throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup v1 controllers mounted under "
@@ -160,22 +159,22 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             save(dir, saved);
             Files.write(dir.resolve("config.json"), configBytes);
+            lastConfig = new ParsedConfig(dir, configBytes, spec.hooks);
             cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
             Files.write(dir.resolve("plan"), plan.init().serialise());
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
-            Path sock = dir.resolve("init.sock");
-            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-                server.bind(UnixDomainSocketAddress.of(sock));
+            Path sync = dir.resolve("init.sync");
+            try {
                 ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
                 monitor = pb.start();
                 debug("init started, pid " + monitor.pid());
-                saved = converse(id, server, monitor, plan, cgroups, saved, spec);
+                saved = converse(id, sync, monitor, plan, cgroups, saved, spec);
             } finally {
-                Files.deleteIfExists(sock);
+                deleteSync(sync);
             }
             Files.deleteIfExists(dir.resolve("plan"));
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
@@ -199,13 +198,32 @@ public final class Containers {
      * Talks to the init over the sync socket until it reports "ready" (init.c's protocol) and
      * returns the pid of the container's process it reported.
      */
-    private long talk(String verb, ServerSocketChannel server, Process monitor, SyncHandler handler) throws IOException {
-        SocketChannel ch = accept(server, monitor);
+    private long talk(String verb, Path sync, Process monitor, SyncHandler handler) throws IOException {
+        FileChannel toInit, fromInit;
+        try {
+            // init.c's connect_runtime: "in" last, then it waits until we hold "out".
+            awaitSync(sync, monitor);
+            toInit = FileChannel.open(sibling(sync, ".in"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            fromInit = FileChannel.open(sibling(sync, ".out"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException(verb + ": interrupted");
+        }
+        // We hold a writer of "out" ourselves, so no end of file comes when the init dies: once the
+        // monitor is gone, a line only we write ends the read, after whatever the init sent before.
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                monitor.waitFor();
+                fromInit.write(java.nio.ByteBuffer.wrap(MONITOR_GONE.getBytes(StandardCharsets.US_ASCII)));
+            } catch (InterruptedException | IOException e) {
+                // talk is over
+            }
+        });
         long pid = 0;
         boolean ready = false;
-        try (ch; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-             OutputStream out = Channels.newOutputStream(ch)) {
-            for (String line; (line = in.readLine()) != null; ) {
+        try (toInit; fromInit; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromInit), StandardCharsets.UTF_8));
+             OutputStream out = Channels.newOutputStream(toInit)) {
+            for (String line; (line = in.readLine()) != null && !line.equals(MONITOR_GONE.strip()); ) {
                 debug("init: " + line);
                 if (line.startsWith("error ")) {
                     throw new ContainerException(verb + ": " + line.substring(6));
@@ -230,14 +248,16 @@ public final class Containers {
                     throw new ContainerException(verb + ": unexpected message from init: " + line);
                 }
             }
+        } finally {
+            watchdog.interrupt();
         }
         throw new ContainerException(verb + ": init exited before the container was ready" + exitStatus(monitor));
     }
 
-    private Saved converse(String id, ServerSocketChannel server, Process monitor, ContainerPlan plan, Cgroups cgroups,
+    private Saved converse(String id, Path sync, Process monitor, ContainerPlan plan, Cgroups cgroups,
                            Saved saved, RuntimeSpec spec) throws IOException {
         Saved[] s = {saved};
-        long pid = talk("create container " + id, server, monitor, (what, p) -> {
+        long pid = talk("create container " + id, sync, monitor, (what, p) -> {
             if (!what.equals("cgroup") && !what.equals("userns") && s[0].pid() != p) s[0] = withPid(s[0], p, startTime(p));
             sync(what, p, plan, cgroups, s[0], spec);
         });
@@ -272,22 +292,25 @@ public final class Containers {
         debug("sync " + what + " done");
     }
 
-    private static SocketChannel accept(ServerSocketChannel server, Process monitor) throws IOException {
-        server.configureBlocking(false);
-        try (Selector sel = Selector.open()) {
-            server.register(sel, SelectionKey.OP_ACCEPT);
-            while (true) {
-                sel.select(50);
-                SocketChannel ch = server.accept();
-                if (ch != null) {
-                    ch.configureBlocking(true);
-                    return ch;
-                }
-                if (!monitor.isAlive()) {
-                    throw new ContainerException("init exited before connecting" + exitStatus(monitor));
-                }
-            }
+    /** Never sent by the init (see talk). */
+    private static final String MONITOR_GONE = "\u0000monitor gone\n";
+
+    private static Path sibling(Path sync, String suffix) {
+        return sync.resolveSibling(sync.getFileName() + suffix);
+    }
+
+    /** Waits until the init has made its sync fifos (init.c's connect_runtime makes "in" last). */
+    private static void awaitSync(Path sync, Process monitor) throws InterruptedException {
+        Path in = sibling(sync, ".in");
+        while (!Files.exists(in, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!monitor.isAlive()) throw new ContainerException("init exited before connecting" + exitStatus(monitor));
+            Thread.sleep(0, 200_000);
         }
+    }
+
+    private static void deleteSync(Path sync) throws IOException {
+        Files.deleteIfExists(sibling(sync, ".in"));
+        Files.deleteIfExists(sibling(sync, ".out"));
     }
 
     private static String exitStatus(Process p) {
@@ -346,7 +369,7 @@ public final class Containers {
         Path dir = existing(id);
         String verb = "exec in container " + id;
         String tag = Long.toHexString(System.nanoTime());
-        Path sock = dir.resolve("exec-" + tag + ".sock"), planFile = dir.resolve("exec-" + tag + ".plan");
+        Path sync = dir.resolve("exec-" + tag + ".sync"), planFile = dir.resolve("exec-" + tag + ".plan");
         Process monitor = null;
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
@@ -357,19 +380,18 @@ public final class Containers {
             InitPlan plan;
             try {
                 plan = PlanBuilder.exec(spec, process, new PlanBuilder.Context(id, Path.of(saved.bundle()), dir, Cgroups.detect(),
-                        Capabilities.lastCap(), consoleSocket, attached), saved.pid(), sock);
+                        Capabilities.lastCap(), consoleSocket, attached), saved.pid(), sync);
             } catch (ContainerException e) {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
             Files.write(planFile, plan.serialise());
             long pid;
-            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-                server.bind(UnixDomainSocketAddress.of(sock));
+            {
                 ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
                 monitor = pb.start();
-                pid = talk(verb, server, monitor, (what, p) -> {
+                pid = talk(verb, sync, monitor, (what, p) -> {
                     if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
                     for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
                 });
@@ -383,7 +405,7 @@ public final class Containers {
             throw new ContainerException(msg.startsWith(verb) ? msg : verb + ": " + msg, e);
         } finally {
             try {
-                Files.deleteIfExists(sock);
+                deleteSync(sync);
                 Files.deleteIfExists(planFile);
             } catch (IOException ignored) {
                 // the container directory may be gone
@@ -407,10 +429,10 @@ public final class Containers {
         } catch (IOException e) {
             throw new ContainerException("start container " + id + ": " + e.getMessage(), e);
         }
-        RuntimeSpec spec = savedConfig(dir);
-        if (spec != null && spec.hooks != null && spec.hooks.poststart != null) {
+        RuntimeSpec.Hooks hooks = savedHooks(dir);
+        if (hooks != null && hooks.poststart != null) {
             try {
-                Hooks.run(spec.hooks.poststart, "poststart", state(dir, saved).toJson());
+                Hooks.run(hooks.poststart, "poststart", state(dir, saved).toJson());
             } catch (ContainerException e) {
                 warn("start container " + id + ": " + e.getMessage());
             }
@@ -482,7 +504,7 @@ public final class Containers {
     /** Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one only with {@code force}. */
     public void delete(String id, boolean force) {
         Path dir = existing(id);
-        RuntimeSpec spec;
+        RuntimeSpec.Hooks hooks;
         Saved saved;
         try (Lock lock = lock(dir)) {
             saved = load(dir);
@@ -502,14 +524,14 @@ public final class Containers {
             List<Path> cg = saved.cgroupDirs().stream().map(Path::of).toList();
             if (!saved.pidns()) killAll(saved.cgroupDirs());
             Cgroups.remove(cg);
-            spec = savedConfig(dir);
+            hooks = savedHooks(dir);
             deleteTree(dir);
         } catch (IOException e) {
             throw new ContainerException("delete container " + id + ": " + e.getMessage(), e);
         }
-        if (spec != null && spec.hooks != null && spec.hooks.poststop != null) {
+        if (hooks != null && hooks.poststop != null) {
             try {
-                Hooks.run(spec.hooks.poststop, "poststop", new ContainerState(saved.ociVersion(), id, "stopped", 0,
+                Hooks.run(hooks.poststop, "poststop", new ContainerState(saved.ociVersion(), id, "stopped", 0,
                         saved.bundle(), saved.annotations(), null, null).toJson());
             } catch (ContainerException e) {
                 warn("delete container " + id + ": " + e.getMessage());
@@ -626,6 +648,20 @@ public final class Containers {
     /** config.json read without Jackson's databind (see {@link Json}). */
     static RuntimeSpec readSpec(byte[] json, String what) {
         return Json.bind(Json.parse(new String(json, StandardCharsets.UTF_8), what), RuntimeSpec.class, "");
+    }
+
+    /** The hooks of the container's saved config.json (null when it has none or cannot be read). */
+    private RuntimeSpec.Hooks savedHooks(Path dir) {
+        ParsedConfig last = lastConfig;
+        if (last != null && last.dir().equals(dir)) {
+            try {
+                if (java.util.Arrays.equals(last.bytes(), Files.readAllBytes(dir.resolve("config.json")))) return last.hooks();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        RuntimeSpec spec = savedConfig(dir);
+        return spec == null ? null : spec.hooks;
     }
 
     private static RuntimeSpec savedConfig(Path dir) {

@@ -312,32 +312,34 @@ final class Json {
     }
 
     private static void write(StringBuilder sb, Object v) {
-        switch (v) {
-            case null -> sb.append("null");
-            case String s -> quote(sb, s);
-            case Number n -> sb.append(n);
-            case Boolean b -> sb.append(b);
-            case Map<?, ?> m -> {
-                sb.append('{');
-                boolean first = true;
-                for (var e : m.entrySet()) {
-                    if (!first) sb.append(',');
-                    first = false;
-                    quote(sb, String.valueOf(e.getKey()));
-                    sb.append(':');
-                    write(sb, e.getValue());
-                }
-                sb.append('}');
+        // An if chain, not a pattern switch: the switch's bootstrap spins a class at run time,
+        // which costs start-up on every create.
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof String s) {
+            quote(sb, s);
+        } else if (v instanceof Number || v instanceof Boolean) {
+            sb.append(v);
+        } else if (v instanceof Map<?, ?> m) {
+            sb.append('{');
+            boolean first = true;
+            for (var e : m.entrySet()) {
+                if (!first) sb.append(',');
+                first = false;
+                quote(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                write(sb, e.getValue());
             }
-            case List<?> l -> {
-                sb.append('[');
-                for (int k = 0; k < l.size(); k++) {
-                    if (k > 0) sb.append(',');
-                    write(sb, l.get(k));
-                }
-                sb.append(']');
+            sb.append('}');
+        } else if (v instanceof List<?> l) {
+            sb.append('[');
+            for (int k = 0; k < l.size(); k++) {
+                if (k > 0) sb.append(',');
+                write(sb, l.get(k));
             }
-            default -> throw new IllegalArgumentException("cannot write " + v.getClass());
+            sb.append(']');
+        } else {
+            throw new IllegalArgumentException("cannot write " + v.getClass());
         }
     }
 

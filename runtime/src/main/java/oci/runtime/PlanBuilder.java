@@ -121,7 +121,7 @@ final class PlanBuilder {
         }
 
         // Before the fork into the new pid namespace (process C, see init.c).
-        plan.add(Op.CONNECT, ctx.stateDir().resolve("init.sock"));
+        plan.add(Op.CONNECT, ctx.stateDir().resolve("init.sync"));
         plan.add(Op.EXIT_FILE, ctx.stateDir().resolve("exit"));
         plan.add(Op.SYNC, "cgroup");
         if (joins.containsKey("user")) {

@@ -1,0 +1,121 @@
+package oci.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Main registers only the verb it is given; help, the version and mistakes still see every subcommand. */
+class MainTest {
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void theTableNamesEachClassAsItsAnnotationDoes() {
+        for (Map.Entry<String, Class<?>> e : Main.subcommands()) {
+            assertEquals(e.getKey(), e.getValue().getAnnotation(CommandLine.Command.class).name(), e.getValue().getName());
+        }
+    }
+
+    @Test
+    void theVerbIsFoundAfterGlobalOptionsInEitherForm() {
+        assertEquals(RunCommand.class, Main.verb(new String[] {"run", "-b", "x"}));
+        assertEquals(RunCommand.class, Main.verb(new String[] {"--root", "/r", "--debug", "--log=/l", "--log-format", "json", "run"}));
+        assertEquals(StateCommand.class, Main.verb(new String[] {"--store=/s", "--systemd-cgroup", "state", "c"}));
+        assertEquals(ExecCommand.class, Main.verb(new String[] {"exec", "c", "help"}));
+    }
+
+    @Test
+    void helpVersionAndUnknownWordsGetEverySubcommand() {
+        assertNull(Main.verb(new String[] {}));
+        assertNull(Main.verb(new String[] {"help", "run"}));
+        assertNull(Main.verb(new String[] {"--help", "run"}));
+        assertNull(Main.verb(new String[] {"-V"}));
+        assertNull(Main.verb(new String[] {"--bogus", "run"}));
+        assertNull(Main.verb(new String[] {"rn"}));
+        assertNull(Main.verb(new String[] {"--root"}));
+    }
+
+    @Test
+    void usageListsEverySubcommandAndMistakesGetSuggestions() {
+        String[] help = run("--help");
+        assertEquals("0", help[0]);
+        for (Map.Entry<String, Class<?>> e : Main.subcommands()) assertTrue(help[1].contains("  " + e.getKey() + " "), e.getKey() + " in\n" + help[1]);
+        String[] typo = run("--root", "/nonexistent", "stat");
+        assertEquals("2", typo[0]);
+        assertTrue(typo[2].contains("Did you mean") && typo[2].contains("state"), typo[2]);
+        String[] dup = run("--root", "/a", "--root", "/b", "state", "c");
+        assertEquals("2", dup[0]);
+        assertTrue(dup[2].contains("should be specified only once") && dup[2].contains("  pull ") && dup[2].contains("  state "), dup[2]);
+        String[] sub = run("help", "run");
+        assertEquals("0", sub[0]);
+        assertTrue(sub[1].contains("Usage: oci run"), sub[1]);
+    }
+
+    @Test
+    void globalOptionsWorkAfterTheVerbToo() {
+        String[] before = run("--root", "/nonexistent-oci-root", "--log-format", "json", "state", "nosuch");
+        String[] after = run("state", "--root", "/nonexistent-oci-root", "--log-format=json", "nosuch");
+        assertEquals(before[0], after[0]);
+        assertEquals(before[2], after[2]);
+        assertTrue(before[2].contains("nosuch"), before[2]);
+    }
+
+    private static String fields(RunCommand r) {
+        RuntimeOptions o = r.main.runtime;
+        return String.join("|", String.valueOf(r.bundle), String.valueOf(r.detach), String.valueOf(r.rm), String.valueOf(r.pidFile),
+                String.valueOf(r.consoleSocket), String.valueOf(r.noPivot), String.valueOf(r.id), String.valueOf(r.main.store),
+                String.valueOf(o.root), String.valueOf(o.log), String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
+    }
+
+    private static RunCommand picocli(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("run", RunCommand.class);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return (RunCommand) cl.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void theFastRunParserReadsWhatPicocliReads() {
+        String[][] lines = {
+            {"run", "c1"},
+            {"run"},
+            {"--root", "/r", "run", "--rm", "-b", "/b", "c1"},
+            {"run", "c1", "--bundle", "/b", "-d", "--pid-file", "/p"},
+            {"--debug", "--log=/l", "--log-format", "json", "run", "--bundle=/b", "--console-socket", "/s", "c1"},
+            {"run", "--root=/r", "--store", "/st", "--systemd-cgroup", "--no-pivot", "--detach", "run"},
+            {"--log-format=text", "run", "--pid-file=/p", "c 1"},
+        };
+        for (String[] l : lines) {
+            RunCommand fast = FastRun.parse(l);
+            assertTrue(fast != null, String.join(" ", l));
+            assertEquals(fields(picocli(l)), fields(fast), String.join(" ", l));
+        }
+    }
+
+    @Test
+    void theFastRunParserLeavesEverythingElseToPicocli() {
+        String[][] lines = {
+            {"run", "-h"}, {"run", "--help"}, {"-V", "run"}, {"run", "-bx"}, {"run", "-b", "-x"}, {"run", "-b"},
+            {"--log-format", "JSON", "run"}, {"run", "a", "b"}, {"run", "--rm", "--rm"}, {"run", "--", "c"},
+            {"run", "@args"}, {"--root", "/x", "--root", "/y", "run"}, {"--rm", "run"}, {"run", "--rm=true"},
+            {"run", "--bogus"}, {"run", "-dx"}, {"state", "c"}, {"run", "--root", ""}, {"run", "--bundle", "a\0b"},
+        };
+        for (String[] l : lines) assertNull(FastRun.parse(l), String.join(" ", l));
+    }
+
+    @Test
+    void aFailedFastRunReportsAsPicocliWould() {
+        String[] fast = run("--root", "/nonexistent-oci-root", "run", "-b", "/nonexistent-bundle", "c1");
+        assertEquals("1", fast[0]);
+        assertTrue(fast[2].startsWith("oci: create container c1: ") && fast[2].contains("/nonexistent-bundle"), fast[2]);
+    }
+}
