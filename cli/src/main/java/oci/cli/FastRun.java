@@ -103,7 +103,7 @@ final class FastRun {
         try {
             return run.call();
         } catch (Exception e) {
-            return Main.report(e, err);
+            return Main.report(e, "run", err);
         }
     }
 }

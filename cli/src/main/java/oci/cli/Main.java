@@ -157,15 +157,15 @@ public final class Main {
 
     /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        return report(e, cl.getErr());
+        return report(e, cl.getCommandName(), cl.getErr());
     }
 
-    static int report(Exception e, PrintWriter err) {
+    static int report(Exception e, String command, PrintWriter err) {
         String msg = e.getMessage();
         // a file operation no command turned into its own message: name the command and the file, not the Java class
         IOException io = e instanceof IOException i ? i : e instanceof UncheckedIOException u ? u.getCause() : null;
         if (io != null) {
-            msg = cl.getCommandName() + ": " + ImageException.reason(io);
+            msg = command + ": " + ImageException.reason(io);
         } else if (msg == null || msg.isBlank() || !(e instanceof ImageException || e instanceof OciException)) {
             msg = e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
         }
