@@ -51,10 +51,10 @@ class MainTest {
         for (Map.Entry<String, Class<?>> e : Main.subcommands()) assertTrue(help[1].contains("  " + e.getKey() + " "), e.getKey() + " in\n" + help[1]);
         String[] typo = run("--root", "/nonexistent", "stat");
         assertEquals("2", typo[0]);
-        assertTrue(typo[2].contains("Did you mean") && typo[2].contains("state"), typo[2]);
+        assertTrue(typo[2].contains("did you mean") && typo[2].contains("state"), typo[2]);
         String[] dup = run("--root", "/a", "--root", "/b", "state", "c");
         assertEquals("2", dup[0]);
-        assertTrue(dup[2].contains("should be specified only once") && dup[2].contains("  pull ") && dup[2].contains("  state "), dup[2]);
+        assertTrue(dup[2].contains("should be specified only once") && dup[2].lines().count() == 1, dup[2]);
         String[] sub = run("help", "run");
         assertEquals("0", sub[0]);
         assertTrue(sub[1].contains("Usage: oci run"), sub[1]);
