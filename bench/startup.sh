@@ -35,23 +35,8 @@ jar=$here/cli/target/oci-cli.jar
 cds=$here/cli/target/oci.jsa
 [ -f "$cds" ] || { echo "bench: the launcher made no CDS archive ($cds)" >&2; exit 1; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-  secret: bench
-YML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-reg_pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+. "$here/bench/registry.sh"
+start_registry "$work"
 
 # A one-layer image (64 KiB of random data) pushed with skopeo, then pulled once into the store.
 layout=$work/layout
