@@ -81,44 +81,63 @@ final class Cgroups {
         return controllers().stream().map(h -> h.mountPoint().resolve(rel)).toList();
     }
 
-    /** Creates the cgroup in every hierarchy and writes {@code settings}, in order. */
-    void create(String path, List<Setting> settings) {
+    /**
+     * What creating the cgroup takes, as data (the native `oci run` front end replays it, see
+     * {@link RunCache}): {"mkdir", DIR, ""} makes DIR and its parents; {"mkcpuset", PARENT, CHILD}
+     * makes one level of a v1 cpuset hierarchy, which starts with empty cpus and mems and accepts no
+     * task until they are set, so a new level copies its parent's; {"write", FILE, VALUE}.
+     */
+    List<String[]> createSteps(String path, List<Setting> settings) {
         String rel = path.replaceAll("^/+", "");
+        List<String[]> steps = new ArrayList<>();
         for (Hierarchy h : controllers()) {
-            Path dir = h.mountPoint().resolve(rel);
-            try {
-                if (h.has("cpuset")) {
-                    // A v1 cpuset cgroup starts with empty cpus/mems and accepts no task until they are set:
-                    // each new level copies its parent's.
-                    Path p = h.mountPoint();
-                    for (Path part : Path.of(rel)) {
-                        Path child = p.resolve(part);
-                        if (!Files.isDirectory(child)) {
-                            Files.createDirectory(child);
-                            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
-                                Files.writeString(child.resolve(f), readVirtual(p.resolve(f)));
-                            }
-                        }
-                        p = child;
-                    }
-                } else {
-                    Files.createDirectories(dir);
+            if (h.has("cpuset")) {
+                Path p = h.mountPoint();
+                for (Path part : Path.of(rel)) {
+                    steps.add(new String[] {"mkcpuset", p.toString(), p.resolve(part).toString()});
+                    p = p.resolve(part);
                 }
-            } catch (IOException e) {
-                throw new ContainerException("create cgroup " + dir + ": " + e.getMessage());
+            } else {
+                steps.add(new String[] {"mkdir", h.mountPoint().resolve(rel).toString(), ""});
             }
         }
         for (Setting s : settings) {
             Hierarchy h = hierarchies.stream().filter(x -> x.has(s.controller())).findFirst()
                     .orElseThrow(() -> new ContainerException("set cgroup " + s.file() + ": controller "
                             + s.controller() + " is not mounted on this machine"));
-            Path f = h.mountPoint().resolve(rel).resolve(s.file());
+            steps.add(new String[] {"write", h.mountPoint().resolve(rel).resolve(s.file()).toString(), s.value()});
+        }
+        return steps;
+    }
+
+    /** Creates the cgroup in every hierarchy and writes {@code settings}, in order. */
+    void create(String path, List<Setting> settings) {
+        for (String[] step : createSteps(path, settings)) {
+            Path a = Path.of(step[1]);
             try {
-                Files.writeString(f, s.value());
-            } catch (NoSuchFileException e) {
-                throw new ContainerException("set cgroup " + f + ": not supported by this kernel");
+                switch (step[0]) {
+                    case "mkdir" -> Files.createDirectories(a);
+                    case "mkcpuset" -> {
+                        Path child = Path.of(step[2]);
+                        if (!Files.isDirectory(child)) {
+                            Files.createDirectory(child);
+                            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                                Files.writeString(child.resolve(f), readVirtual(a.resolve(f)));
+                            }
+                        }
+                    }
+                    default -> {
+                        try {
+                            Files.writeString(a, step[2]);
+                        } catch (NoSuchFileException e) {
+                            throw new ContainerException("set cgroup " + a + ": not supported by this kernel");
+                        } catch (IOException e) {
+                            throw new ContainerException("set cgroup " + a + " to \"" + step[2].strip() + "\": " + e.getMessage());
+                        }
+                    }
+                }
             } catch (IOException e) {
-                throw new ContainerException("set cgroup " + f + " to \"" + s.value().strip() + "\": " + e.getMessage());
+                throw new ContainerException("create cgroup " + (step[0].equals("mkcpuset") ? step[2] : a) + ": " + e.getMessage());
             }
         }
     }

@@ -157,6 +157,7 @@ public final class Containers {
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
                 spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
         Process monitor = null;
+        Path initBinary = null;
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
@@ -169,7 +170,8 @@ public final class Containers {
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
             try {
-                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
+                initBinary = InitBinary.path(root);
+                ProcessBuilder pb = new ProcessBuilder(initBinary.toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
                 monitor = pb.start();
@@ -182,12 +184,29 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
+            remember(id, bundleDir, configBytes, spec, plan, cgroups, saved, initBinary, cgroupDirs, pidFile, consoleSocket, attached);
             return new Created(state(dir, saved), monitor);
         } catch (IOException | RuntimeException e) {
             abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
             String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
             throw new ContainerException("create container " + id + ": " + msg, e);
+        }
+    }
+
+    /** Keeps what this create decided for the next identical foreground run ({@link RunCache}); a cache, so a failure only logs. */
+    private void remember(String id, Path bundleDir, byte[] configBytes, RuntimeSpec spec, ContainerPlan plan, Cgroups cgroups,
+                          Saved saved, Path initBinary, List<String> cgroupDirs, Path pidFile, Path consoleSocket, boolean attached) {
+        if (!RunCache.cacheable(spec, plan, pidFile, consoleSocket, attached)) {
+            RunCache.forget(root, id);
+            return;
+        }
+        try {
+            RunCache.write(root, id, bundleDir, configBytes, plan, cgroups, saved, initBinary, cgroupDirs);
+            debug("run cache written");
+        } catch (IOException | RuntimeException e) {
+            RunCache.forget(root, id);
+            debug("run cache not written: " + e.getMessage());
         }
     }
 

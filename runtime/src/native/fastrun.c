@@ -1,0 +1,663 @@
+/*
+ * oci-fastrun: a foreground `oci run` without a JVM, for a run that Java has already decided.
+ *
+ * The launcher starts this program for every `oci run`:
+ *     oci-fastrun JAVA JVM-OPTIONS... -jar JAR -- OCI-ARGUMENTS...
+ * It looks for the entry that oci.runtime.RunCache wrote when Java last ran this bundle under this
+ * id, checks that every input it was decided from is unchanged (config.json byte for byte, the
+ * bundle path, id, state root, boot, and the runtime jar), and replays it: the same state files,
+ * cgroup writes, plan and init, sync answers, start, wait, and with --rm the same delete as
+ * oci.runtime.Containers. Anything it does not handle, and every miss, execs the JVM command
+ * unchanged before anything was done, so the two paths cannot disagree on what a run means: this
+ * program holds no policy of its own.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ the JVM path */
+
+static char **java_cmd;   /* JAVA ... -jar JAR, NULL-terminated in place of the "--" */
+static char **oci_args;   /* the user's arguments, NULL-terminated */
+static int n_java, n_args;
+
+static void __attribute__((noreturn)) use_jvm(void)
+{
+    char **argv = calloc((size_t)(n_java + n_args + 1), sizeof *argv);
+    if (!argv) { perror("oci: calloc"); exit(1); }
+    memcpy(argv, java_cmd, (size_t)n_java * sizeof *argv);
+    memcpy(argv + n_java, oci_args, (size_t)n_args * sizeof *argv);
+    execv(argv[0], argv);
+    dprintf(2, "oci: exec %s: %s\n", argv[0], strerror(errno));
+    exit(1);
+}
+
+/* ------------------------------------------------------------------ small helpers */
+
+static const char *cid;          /* the container id, for messages */
+static char dir[PATH_MAX];       /* ROOT/ID */
+
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    dprintf(2, "oci: %s\n", msg);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) { cap *= 2; buf = realloc(buf, cap + 1); }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { free(buf); close(fd); return NULL; }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int write_file(const char *path, const void *p, size_t n, int flags)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
+    if (fd < 0) return -1;
+    int rc = write_all(fd, p, n);
+    int e = errno;
+    if (close(fd) < 0 && rc == 0) rc = -1; else errno = e;
+    return rc;
+}
+
+/* Temp file beside, then rename: readers of state.json never see half of one. */
+static int write_atomically(const char *path, const char *p, size_t n)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (write_file(tmp, p, n, O_CREAT | O_TRUNC) < 0) return -1;
+    return rename(tmp, path);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+}
+
+/* "/a/./b/../c" -> "/a/c", as Java's Path.normalize on an absolute path. */
+static void normalize(const char *in, char *out, size_t n)
+{
+    char buf[PATH_MAX];
+    if (in[0] == '/') snprintf(buf, sizeof buf, "%s", in);
+    else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd)) use_jvm();
+        snprintf(buf, sizeof buf, "%s/%s", cwd, in);
+    }
+    size_t o = 0;
+    out[0] = 0;
+    for (char *save, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(part, ".")) continue;
+        if (!strcmp(part, "..")) {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            out[o] = 0;
+            continue;
+        }
+        o += (size_t)snprintf(out + o, n - o, "/%s", part);
+        if (o >= n) use_jvm();
+    }
+    if (o == 0) snprintf(out, n, "/");
+}
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks), or -1 if gone or a zombie. */
+static long long start_time(long pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p || p[1] != ' ') return -1;
+    p += 2;
+    if (*p == 'Z' || *p == 'X') return -1;
+    for (int f = 0; f < 19; f++) {
+        p = strchr(p, ' ');
+        if (!p) return -1;
+        p++;
+    }
+    return strtoll(p, NULL, 10);
+}
+
+static int valid_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 128) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || !strchr("_.+-", c))) return 0;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ the cache entry */
+
+struct field { uint32_t len; char *s; };
+static struct field *f;
+static size_t nf;
+
+enum {
+    F_MAGIC, F_CODE, F_BOOT, F_ROOT, F_ID, F_BUNDLE, F_CONFIG, F_INIT, F_PLAN,
+    F_CREATING, F_READY = F_CREATING + 4, F_UIDMAP = F_READY + 4, F_GIDMAP, F_PIDNS, F_CGDIRS, F_STEPS,
+};
+
+static int field_is(size_t i, const char *s, size_t n)
+{
+    return f[i].len == n && memcmp(f[i].s, s, n) == 0;
+}
+
+/* Reads ROOT/.fastrun/ID into f[]; 0 on any doubt (then the JVM runs). */
+static int load_entry(const char *root, const char *id)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/.fastrun/%s", root, id);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct stat st;
+    /* It says what to do as root: only an entry of ours that nobody else could write. */
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) { close(fd); return 0; }
+    close(fd);
+    size_t len;
+    char *buf = read_all(path, &len);
+    if (!buf) return 0;
+    size_t cap = 64, pos = 0;
+    f = calloc(cap, sizeof *f);
+    while (pos < len) {
+        if (nf == cap) { cap *= 2; f = realloc(f, cap * sizeof *f); }
+        uint32_t n;
+        if (pos + 4 > len) return 0;
+        memcpy(&n, buf + pos, 4);
+        pos += 4;
+        if (n > len - pos) return 0;
+        f[nf].len = n;
+        f[nf].s = malloc((size_t)n + 1);
+        memcpy(f[nf].s, buf + pos, n);
+        f[nf].s[n] = 0;
+        nf++;
+        pos += n;
+    }
+    free(buf);
+    return nf >= F_STEPS && (nf - F_STEPS) % 3 == 0 && field_is(F_MAGIC, "oci-fastrun 1", 13);
+}
+
+/* Is the runtime code that wrote the entry still the one installed? "PATH\nMTIME-NS SIZE INODE" */
+static int same_code(void)
+{
+    char *nl = strchr(f[F_CODE].s, '\n');
+    if (!nl) return 0;
+    *nl = 0;
+    struct stat st;
+    int ok = stat(f[F_CODE].s, &st) == 0;
+    char now[128];
+    if (ok) snprintf(now, sizeof now, "%lld %lld %llu", (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+                     (long long)st.st_size, (unsigned long long)st.st_ino);
+    ok = ok && strcmp(now, nl + 1) == 0;
+    *nl = '\n';
+    return ok;
+}
+
+static int entry_matches(const char *root, const char *id, const char *bundle)
+{
+    if (!field_is(F_ROOT, root, strlen(root)) || !field_is(F_ID, id, strlen(id)) || !field_is(F_BUNDLE, bundle, strlen(bundle))) return 0;
+    if (!same_code()) return 0;
+    size_t n;
+    char *boot = read_all("/proc/sys/kernel/random/boot_id", &n);
+    if (!boot) return 0;
+    while (n > 0 && (boot[n - 1] == '\n' || boot[n - 1] == ' ')) n--;
+    int ok = field_is(F_BOOT, boot, n);
+    free(boot);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/config.json", bundle);
+    char *config = ok ? read_all(path, &n) : NULL;
+    ok = config && field_is(F_CONFIG, config, n);
+    free(config);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ state */
+
+static char created[64];
+
+/* The state JSON from a template cut around its pid, pidStart and created stand-ins. */
+static void save_state(size_t t, long pid, long long start)
+{
+    char path[PATH_MAX];
+    size_t cap = f[t].len + f[t + 1].len + f[t + 2].len + f[t + 3].len + 128;
+    char *json = malloc(cap);
+    int n = snprintf(json, cap, "%s%ld%s%lld%s\"%s\"%s", f[t].s, pid, f[t + 1].s, start, f[t + 2].s, created, f[t + 3].s);
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    if (n < 0 || write_atomically(path, json, (size_t)n) < 0) {
+        say("create container %s: write %s: %s", cid, path, strerror(errno));
+        exit(1);
+    }
+    free(json);
+}
+
+/* The container's lock (as Containers.lock: a POSIX lock on DIR/lock, which is what Java's FileChannel.lock takes). */
+static int lock_dir(void)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/lock", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    while (fd >= 0 && fcntl(fd, F_SETLKW, &fl) < 0) {
+        if (errno != EINTR) { close(fd); fd = -1; }
+    }
+    return fd;
+}
+
+/* ------------------------------------------------------------------ cgroups, teardown */
+
+static char *cg_dirs[64];
+static int n_cg;
+
+static void split_cgroup_dirs(void)
+{
+    char *s = f[F_CGDIRS].s;
+    for (char *save, *d = strtok_r(s, "\n", &save); d && n_cg < 64; d = strtok_r(NULL, "\n", &save)) cg_dirs[n_cg++] = d;
+}
+
+static int mkdirs(const char *path)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) return -1;
+        *s = '/';
+    }
+    return mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int copy_file(const char *from_dir, const char *to_dir, const char *name)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    snprintf(a, sizeof a, "%s/%s", from_dir, name);
+    snprintf(b, sizeof b, "%s/%s", to_dir, name);
+    size_t n;
+    char *v = read_all(a, &n);
+    if (!v) return -1;
+    while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == ' ')) n--;
+    int rc = write_file(b, v, n, 0);
+    free(v);
+    return rc;
+}
+
+/* Cgroups.create's steps, as RunCache recorded them. Returns 0, or -1 with the message said. */
+static int make_cgroup(void)
+{
+    for (size_t i = F_STEPS; i + 2 < nf; i += 3) {
+        const char *kind = f[i].s, *a = f[i + 1].s, *b = f[i + 2].s;
+        if (!strcmp(kind, "mkdir")) {
+            if (mkdirs(a) < 0) { say("create container %s: create cgroup %s: %s", cid, a, strerror(errno)); return -1; }
+        } else if (!strcmp(kind, "mkcpuset")) {
+            struct stat st;
+            if (stat(b, &st) == 0 && S_ISDIR(st.st_mode)) continue;
+            if (mkdir(b, 0755) < 0 || copy_file(a, b, "cpuset.cpus") < 0 || copy_file(a, b, "cpuset.mems") < 0) {
+                say("create container %s: create cgroup %s: %s", cid, b, strerror(errno));
+                return -1;
+            }
+        } else if (write_file(a, b, f[i + 2].len, 0) < 0) {
+            if (errno == ENOENT) say("create container %s: set cgroup %s: not supported by this kernel", cid, a);
+            else say("create container %s: set cgroup %s to \"%s\": %s", cid, a, b, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Without a pid namespace the container's other processes outlive its pid 1: kill them all. */
+static void kill_all(void)
+{
+    for (int round = 0; round < 100; round++) {
+        size_t n = 0;
+        char *procs = NULL;
+        for (int d = 0; d < n_cg && !procs; d++) {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/cgroup.procs", cg_dirs[d]);
+            procs = read_all(p, &n);
+        }
+        if (!procs) return;
+        int any = 0;
+        for (char *save, *l = strtok_r(procs, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+            kill((pid_t)atol(l), SIGKILL);
+            any = 1;
+        }
+        free(procs);
+        if (!any) return;
+        sleep_ms(10);
+    }
+}
+
+static void remove_cgroups(int report)
+{
+    for (int d = 0; d < n_cg; d++) {
+        for (int attempt = 0;; attempt++) {
+            if (rmdir(cg_dirs[d]) == 0 || errno == ENOENT) break;
+            if (attempt >= 100) {
+                if (report) say("delete container %s: remove cgroup %s: %s", cid, cg_dirs[d], strerror(errno));
+                break;
+            }
+            sleep_ms(20);
+        }
+    }
+}
+
+/* The monitor may still be renaming exit.tmp just after pid 1 died: walk again until it is gone. */
+static void delete_dir(void)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        DIR *d = opendir(dir);
+        if (!d) return;
+        for (struct dirent *e; (e = readdir(d));) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            unlinkat(dirfd(d), e->d_name, 0);
+        }
+        closedir(d);
+        if (rmdir(dir) == 0 || errno == ENOENT) return;
+        sleep_ms(10);
+    }
+}
+
+static pid_t monitor = -1;
+static int monitor_status = -1;   /* once reaped */
+static long cpid;                 /* the container's process */
+static long long cstart;
+
+static int monitor_gone(void)
+{
+    if (monitor_status >= 0) return 1;
+    int st;
+    if (waitpid(monitor, &st, WNOHANG) == monitor) { monitor_status = st; return 1; }
+    return 0;
+}
+
+static int exit_code(int st)
+{
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Undoes a failed create (Containers.abandon): the processes, the cgroup, the state directory. */
+static void __attribute__((noreturn)) abandon(void)
+{
+    if (cpid > 0 && start_time(cpid) == cstart) kill((pid_t)cpid, SIGKILL);
+    if (monitor > 0) {
+        for (int i = 0; i < 500 && !monitor_gone(); i++) sleep_ms(10);
+        if (!monitor_gone()) { kill(monitor, SIGKILL); waitpid(monitor, NULL, 0); }
+    }
+    kill_all();
+    remove_cgroups(0);
+    delete_dir();
+    exit(1);
+}
+
+/* ------------------------------------------------------------------ talking to the init */
+
+/* Answers the init's sync requests until it reports the container's pid and "ready" (init.c). */
+static void converse(void)
+{
+    char in[PATH_MAX], out[PATH_MAX];
+    snprintf(in, sizeof in, "%s/init.sync.in", dir);
+    snprintf(out, sizeof out, "%s/init.sync.out", dir);
+    while (access(in, F_OK) < 0) {
+        if (monitor_gone()) { say("create container %s: init exited before connecting (exit status %d)", cid, exit_code(monitor_status)); abandon(); }
+        usleep(200);
+    }
+    int to = open(in, O_RDWR | O_CLOEXEC), from = open(out, O_RDWR | O_CLOEXEC);
+    if (to < 0 || from < 0) { say("create container %s: open sync fifo: %s", cid, strerror(errno)); abandon(); }
+    char buf[8192];
+    size_t have = 0;
+    int ready = 0;
+    for (;;) {
+        char *nl;
+        while ((nl = memchr(buf, '\n', have))) {
+            *nl = 0;
+            char *line = buf;
+            if (!strncmp(line, "error ", 6)) { say("create container %s: %s", cid, line + 6); abandon(); }
+            if (!strncmp(line, "pid ", 4)) cpid = atol(line + 4);
+            else if (!strcmp(line, "ready")) ready = 1;
+            else if (!strncmp(line, "sync cgroup ", 12) || !strncmp(line, "sync userns ", 12)) {
+                const char *pid = line + 12;
+                int ok = 1;
+                char p[PATH_MAX];
+                if (line[5] == 'c') {
+                    for (int d = 0; d < n_cg && ok; d++) {
+                        snprintf(p, sizeof p, "%s/cgroup.procs", cg_dirs[d]);
+                        if (write_file(p, pid, strlen(pid), 0) < 0) { say("create container %s: join cgroup %s: %s", cid, cg_dirs[d], strerror(errno)); ok = 0; }
+                    }
+                } else {
+                    /* Written by the parent: the child in the new user namespace cannot map ids itself. */
+                    snprintf(p, sizeof p, "/proc/%s/uid_map", pid);
+                    if (write_file(p, f[F_UIDMAP].s, f[F_UIDMAP].len, 0) < 0) ok = 0;
+                    snprintf(p, sizeof p, "/proc/%s/gid_map", pid);
+                    if (ok && write_file(p, f[F_GIDMAP].s, f[F_GIDMAP].len, 0) < 0) ok = 0;
+                    if (!ok) say("create container %s: write %s: %s", cid, p, strerror(errno));
+                }
+                if (write_all(to, ok ? "ok\n" : "fail\n", ok ? 3 : 5) < 0 || !ok) abandon();
+            } else {
+                say("create container %s: unexpected message from init: %s", cid, line);
+                abandon();
+            }
+            size_t used = (size_t)(nl + 1 - buf);
+            memmove(buf, nl + 1, have - used);
+            have -= used;
+            if (ready && cpid > 0) { close(to); close(from); unlink(in); unlink(out); return; }
+        }
+        struct pollfd p = {.fd = from, .events = POLLIN};
+        int r = poll(&p, 1, 10);
+        if (r > 0) {
+            ssize_t n = read(from, buf + have, sizeof buf - 1 - have);
+            if (n > 0) have += (size_t)n;
+            if (have == sizeof buf - 1) { say("create container %s: init message too long", cid); abandon(); }
+        } else if (r == 0 && monitor_gone()) {
+            /* Nothing more is coming: we hold a writer of the fifo ourselves, so no end of file would. */
+            say("create container %s: init exited before the container was ready (exit status %d)", cid, exit_code(monitor_status));
+            abandon();
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ signals */
+
+static volatile int cpidfd = -1;
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR2, SIGCONT, SIGALRM};
+
+static void forward(int sig)
+{
+    int e = errno;
+    if (cpidfd >= 0) syscall(SYS_pidfd_send_signal, cpidfd, sig, NULL, 0);
+    errno = e;
+}
+
+/* ------------------------------------------------------------------ the run */
+
+int main(int argc, char **argv)
+{
+    int sep = -1;
+    for (int i = 1; i + 2 < argc; i++) {
+        if (!strcmp(argv[i], "-jar") && !strcmp(argv[i + 2], "--")) { sep = i + 2; break; }
+    }
+    if (sep < 0) {
+        dprintf(2, "oci-fastrun: started by the oci launcher for `oci run`, not by hand\n");
+        return 2;
+    }
+    java_cmd = argv + 1;
+    n_java = sep - 1;
+    oci_args = argv + sep + 1;
+    n_args = argc - sep - 1;
+
+    /* What this program handles: [--root DIR] run [-b DIR] [--rm] [ID], as root, nothing else. */
+    const char *root_arg = "/run/oci", *bundle_arg = "", *id = NULL;
+    int rm = 0, i = 0;
+    const char *dbg = getenv("OCI_DEBUG"), *off = getenv("OCI_FASTRUN");
+    if ((dbg && *dbg) || (off && !strcmp(off, "0")) || geteuid() != 0) use_jvm();
+    for (; i < n_args; i++) {
+        if (!strcmp(oci_args[i], "--root") && i + 1 < n_args) root_arg = oci_args[++i];
+        else if (!strncmp(oci_args[i], "--root=", 7)) root_arg = oci_args[i] + 7;
+        else break;
+    }
+    if (i >= n_args || strcmp(oci_args[i], "run") != 0) use_jvm();
+    for (i++; i < n_args; i++) {
+        const char *a = oci_args[i];
+        if ((!strcmp(a, "-b") || !strcmp(a, "--bundle")) && i + 1 < n_args) bundle_arg = oci_args[++i];
+        else if (!strncmp(a, "--bundle=", 9)) bundle_arg = a + 9;
+        else if (!strcmp(a, "--rm")) rm = 1;
+        else if (!strcmp(a, "--") && i + 2 == n_args && !id) id = oci_args[++i];
+        else if (a[0] == '-' || id) use_jvm();
+        else id = a;
+    }
+    char root[PATH_MAX], bundle[PATH_MAX];
+    normalize(root_arg, root, sizeof root);
+    normalize(*bundle_arg ? bundle_arg : ".", bundle, sizeof bundle);
+    if (!id) id = strrchr(bundle, '/') + 1;
+    if (!valid_id(id)) use_jvm();
+    if (!load_entry(root, id) || !entry_matches(root, id, bundle)) use_jvm();
+
+    /* From here on this is the run: no way back to the JVM. */
+    cid = id;
+    split_cgroup_dirs();
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    size_t cl = strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(created + cl, sizeof created - cl, ".%09ldZ", now.tv_nsec);
+
+    snprintf(dir, sizeof dir, "%s/%s", root, id);
+    if (mkdirs(root) < 0) { say("create container %s: create %s: %s", id, root, strerror(errno)); return 1; }
+    if (mkdir(dir, 0755) < 0) {
+        if (errno == EEXIST) say("create container %s: a container with this id already exists in %s", id, root);
+        else say("create container %s: create %s: %s", id, dir, strerror(errno));
+        return 1;
+    }
+    int lock = lock_dir();
+    if (lock < 0) { say("create container %s: lock %s: %s", id, dir, strerror(errno)); delete_dir(); return 1; }
+    save_state(F_CREATING, 0, 0);
+    char path[PATH_MAX], plan[PATH_MAX];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (write_file(path, f[F_CONFIG].s, f[F_CONFIG].len, O_CREAT | O_TRUNC) < 0) {
+        say("create container %s: write %s: %s", id, path, strerror(errno));
+        delete_dir();
+        return 1;
+    }
+    if (make_cgroup() < 0) abandon();
+    snprintf(plan, sizeof plan, "%s/plan", dir);
+    if (write_file(plan, f[F_PLAN].s, f[F_PLAN].len, O_CREAT | O_TRUNC) < 0) { say("create container %s: write %s: %s", id, plan, strerror(errno)); abandon(); }
+
+    monitor = fork();
+    if (monitor < 0) { say("create container %s: fork: %s", id, strerror(errno)); abandon(); }
+    if (monitor == 0) {
+        char *init_argv[] = {f[F_INIT].s, plan, NULL}, *no_env[] = {NULL};
+        execve(f[F_INIT].s, init_argv, no_env);
+        dprintf(2, "oci: create container %s: exec %s: %s\n", id, f[F_INIT].s, strerror(errno));
+        _exit(127);
+    }
+    converse();
+    unlink(plan);
+    cstart = start_time(cpid);
+    if (cstart < 0) { say("create container %s: the container process %ld is gone (or unreadable in /proc)", id, cpid); abandon(); }
+    save_state(F_READY, cpid, cstart);
+    close(lock);
+
+    /* Signals to `oci run` go to the container's process; the pidfd cannot reach a reused pid. */
+    int pfd = (int)syscall(SYS_pidfd_open, (pid_t)cpid, 0);
+    if (pfd >= 0 && start_time(cpid) == cstart) cpidfd = pfd;
+    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    for (size_t s = 0; s < sizeof forwarded / sizeof *forwarded; s++) sigaction(forwarded[s], &sa, NULL);
+
+    /* start (Containers.start/releaseInit): the init's open of the exec fifo waits for a reader. */
+    lock = lock_dir();
+    snprintf(path, sizeof path, "%s/exec.fifo", dir);
+    int fifo = open(path, O_RDWR | O_CLOEXEC);
+    int started = 0;
+    while (fifo >= 0) {
+        struct pollfd p = {.fd = fifo, .events = POLLIN};
+        int r = poll(&p, 1, 50);
+        if (r > 0) {
+            char b;
+            started = read(fifo, &b, 1) == 1 && b == '0';
+            break;
+        }
+        if (r == 0 && start_time(cpid) != cstart) break;
+    }
+    if (!started) {
+        say("start container %s: its init exited before the start (pid %ld started at %lld, now %lld)", id, cpid, cstart, start_time(cpid));
+        close(lock);
+        abandon();
+    }
+    close(fifo);
+    unlink(path);
+    close(lock);
+
+    while (monitor_status < 0) {
+        int st;
+        if (waitpid(monitor, &st, 0) == monitor) monitor_status = st;
+        else if (errno != EINTR) break;
+    }
+    int code = monitor_status < 0 ? 1 : exit_code(monitor_status);
+    if (rm) {
+        lock = lock_dir();
+        if (start_time(cpid) == cstart) {
+            if (cpidfd >= 0) syscall(SYS_pidfd_send_signal, cpidfd, SIGKILL, NULL, 0);
+            for (int k = 0; k < 1000 && start_time(cpid) == cstart; k++) sleep_ms(10);
+        }
+        if (!field_is(F_PIDNS, "1", 1)) kill_all();
+        remove_cgroups(1);
+        delete_dir();
+        if (lock >= 0) close(lock);
+    }
+    return code;
+}

@@ -1,0 +1,259 @@
+package oci.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import oci.bundle.spec.RuntimeSpec;
+import oci.linux.ProcessCalls;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The native `oci run` front end (src/native/fastrun.c) replaying what {@link RunCache} recorded,
+ * with real containers as root. The JVM the front end falls back to is stood in for by
+ * /bin/echo, so a test sees whether the front end ran the container itself or handed over.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class FastRunTest {
+    static final Path FASTRUN = Path.of("target/oci-fastrun").toAbsolutePath();
+    /** What the front end execs on a miss: echo prints the JVM command line it was given. */
+    static final List<String> JVM = List.of("/bin/echo", "JVM", "-jar", "oci-cli.jar", "--");
+
+    @TempDir
+    static Path tmp;
+    static Path root;
+    static TestBundle bundle;
+    static byte[] pristine;
+    static Containers containers;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(ProcessCalls.geteuid() == 0, "real containers need root (CI runs as root)");
+        assumeTrue(TestBundle.toolsPresent(), "needs Debian's busybox-static and runc (installed by .ci/run)");
+        assumeTrue(Files.isExecutable(FASTRUN), "the build makes target/oci-fastrun (gcc)");
+        root = tmp.resolve("state");
+        containers = new Containers(root, null);
+        bundle = TestBundle.create(Files.createDirectories(tmp.resolve("bundle")), "true");
+        pristine = bundle.spec.toJson();
+    }
+
+    @BeforeEach
+    void reset() throws IOException {
+        RuntimeSpec s = RuntimeSpec.parse(pristine);
+        bundle.spec.process = s.process;
+        bundle.spec.hooks = null;
+        bundle.save();
+    }
+
+    @AfterAll
+    static void nothingLeft() throws IOException {
+        if (containers == null) return;
+        assertEquals(List.of(), containers.list(), "containers left in the state root");
+        for (String ctrl : List.of("memory", "pids", "cpu", "cpuset")) {
+            Path oci = Path.of("/sys/fs/cgroup", ctrl, "oci");
+            if (!Files.isDirectory(oci)) continue;
+            try (var s = Files.list(oci)) {
+                assertEquals(List.of(), s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("f-" + ProcessHandle.current().pid() + "-")).toList(), "cgroups left in " + oci);
+            }
+        }
+    }
+
+    private static int seq;
+
+    static String newId() {
+        return "f-" + ProcessHandle.current().pid() + "-" + seq++;
+    }
+
+    record Result(int exit, String out, String err) {
+        boolean handedToJvm() {
+            return out.startsWith("JVM -jar oci-cli.jar ");
+        }
+    }
+
+    /** The Java path, as `oci run` takes it: create attached, start, wait, and with rm delete. */
+    static int runInJava(String id, boolean rm) throws Exception {
+        Containers.Created c = containers.create(id, bundle.dir, Containers.Stdio.inherit(), null, null, true);
+        containers.start(id);
+        int code = c.waitFor();
+        if (rm) containers.delete(id, true);
+        return code;
+    }
+
+    static Process startFast(String... ociArgs) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(FASTRUN.toString());
+        cmd.addAll(JVM);
+        cmd.addAll(List.of(ociArgs));
+        return new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
+    }
+
+    static Result fast(String... ociArgs) throws Exception {
+        Process p = startFast(ociArgs);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "fastrun did not finish");
+        return new Result(p.exitValue(), Files.readString(tmp.resolve("out")), Files.readString(tmp.resolve("err")));
+    }
+
+    static Result fastRun(String id, String... extra) throws Exception {
+        List<String> a = new ArrayList<>(List.of("--root", root.toString(), "run"));
+        a.addAll(List.of(extra));
+        a.addAll(List.of("-b", bundle.dir.toString(), id));
+        return fast(a.toArray(String[]::new));
+    }
+
+    static List<Path> cgroupDirs(String id) {
+        return Cgroups.detect().dirs("/oci/" + id).stream().filter(Files::isDirectory).toList();
+    }
+
+    @Test
+    void replaysWhatJavaDecidedWithoutTheJvm() throws Exception {
+        bundle.sh("echo hello from $(hostname); exit 3");
+        String id = newId();
+        assertEquals(3, runInJava(id, true));
+        Path entry = RunCache.file(root, id);
+        assertTrue(Files.isRegularFile(entry), "a foreground run leaves its entry");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(entry)));
+
+        Result r = fastRun(id, "--rm");
+        assertFalse(r.handedToJvm(), r.out());
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("hello from runc\n", r.out());
+        assertEquals("", r.err());
+        assertFalse(Files.exists(root.resolve(id)), "--rm removes the state directory");
+        assertEquals(List.of(), cgroupDirs(id), "--rm removes the cgroups");
+    }
+
+    @Test
+    void aStoppedContainerItLeavesIsJavasToDelete() throws Exception {
+        bundle.sh("exit 0");
+        String id = newId();
+        runInJava(id, true);
+        Result r = fastRun(id);
+        assertFalse(r.handedToJvm(), r.out());
+        assertEquals(0, r.exit(), r.err());
+        ContainerState s = containers.state(id);
+        assertEquals("stopped", s.status());
+        assertEquals(bundle.dir.toString(), s.bundle());
+        assertEquals(0, containers.exitCode(id));
+        containers.delete(id, false);
+        assertEquals(List.of(), cgroupDirs(id));
+    }
+
+    @Test
+    void javaSeesTheRunningContainerAndSignalsAreForwarded() throws Exception {
+        bundle.sh("trap 'echo got TERM; exit 42' TERM; echo up; while true; do sleep 0.05; done");
+        String id = newId();
+        // A first run (in Java) that ends by itself: killed from outside, as the test cannot signal Java's own run.
+        Containers.Created c = containers.create(id, bundle.dir, Containers.Stdio.inherit(), null, null, true);
+        containers.start(id);
+        containers.kill(id, 9, false);
+        c.waitFor();
+        containers.delete(id, true);
+
+        Process p = startFast("--root", root.toString(), "run", "--rm", "-b", bundle.dir.toString(), id);
+        for (int i = 0; i < 500 && !Files.readString(tmp.resolve("out")).contains("up"); i++) Thread.sleep(10);
+        ContainerState s = containers.state(id);
+        assertEquals("running", s.status());
+        assertTrue(s.pid() > 0);
+        assertFalse(cgroupDirs(id).isEmpty(), "the container is in its cgroups");
+        ProcessCalls.kill((int) p.pid(), 15);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(42, p.exitValue(), Files.readString(tmp.resolve("err")));
+        assertEquals("up\ngot TERM\n", Files.readString(tmp.resolve("out")));
+        assertFalse(Files.exists(root.resolve(id)));
+    }
+
+    @Test
+    void anyChangedInputHandsOverToTheJvm() throws Exception {
+        bundle.sh("exit 5");
+        String id = newId();
+        runInJava(id, true);
+        // The same run again is replayed: the baseline for every miss below.
+        assertFalse(fastRun(id, "--rm").handedToJvm());
+
+        bundle.sh("exit 6");
+        assertTrue(fastRun(id, "--rm").handedToJvm(), "config.json changed");
+        bundle.sh("exit 5");
+        assertTrue(fastRun(newId(), "--rm").handedToJvm(), "another id");
+        for (String option : List.of("-d", "--pid-file=/tmp/x", "--console-socket=/tmp/s")) {
+            assertTrue(fastRun(id, option).handedToJvm(), option);
+        }
+        assertTrue(fast("--root", root.toString(), "--debug", "run", "-b", bundle.dir.toString(), id).handedToJvm(), "--debug");
+        assertTrue(fast("--root", root.resolve("other").toString(), "run", "-b", bundle.dir.toString(), id).handedToJvm(), "another root");
+
+        Path entry = RunCache.file(root, id);
+        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-rw-r--"));
+        assertTrue(fastRun(id, "--rm").handedToJvm(), "an entry others could have written is not trusted");
+        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
+        assertFalse(fastRun(id, "--rm").handedToJvm());
+        assertFalse(Files.exists(root.resolve(id)));
+    }
+
+    @Test
+    void theJvmCommandGetsTheArgumentsUnchanged() throws Exception {
+        Result r = fast("--root", root.toString(), "run", "--detach", "-b", "some dir", "x");
+        assertEquals("JVM -jar oci-cli.jar --root " + root + " run --detach -b some dir x\n", r.out());
+    }
+
+    @Test
+    void runsWithHooksAreNeverRecorded() throws Exception {
+        bundle.sh("exit 0");
+        String id = newId();
+        runInJava(id, true);
+        assertTrue(Files.exists(RunCache.file(root, id)));
+        RuntimeSpec.Hook h = new RuntimeSpec.Hook();
+        h.path = "/bin/true";
+        bundle.spec.hooks = new RuntimeSpec.Hooks();
+        bundle.spec.hooks.poststop = List.of(h);
+        bundle.save();
+        runInJava(id, true);
+        assertFalse(Files.exists(RunCache.file(root, id)), "a run that cannot be replayed removes the older entry");
+        assertTrue(fastRun(id, "--rm").handedToJvm());
+    }
+
+    @Test
+    void anExistingIdIsOneLineAndLeftAlone() throws Exception {
+        bundle.sh("exit 0");
+        String id = newId();
+        runInJava(id, false);
+        byte[] state = Files.readAllBytes(root.resolve(id).resolve("state.json"));
+        Result r = fastRun(id);
+        assertEquals(1, r.exit());
+        assertEquals("oci: create container " + id + ": a container with this id already exists in " + root + "\n", r.err());
+        assertEquals(new String(state), Files.readString(root.resolve(id).resolve("state.json")));
+        containers.delete(id, false);
+    }
+
+    @Test
+    void aFailingCreateIsOneLineAndLeavesNothing() throws Exception {
+        bundle.sh("exit 0");
+        String id = newId();
+        runInJava(id, true);
+        Path rootfs = bundle.dir.resolve("rootfs"), moved = bundle.dir.resolve("rootfs.moved");
+        Files.move(rootfs, moved);
+        try {
+            Result r = fastRun(id, "--rm");
+            assertFalse(r.handedToJvm());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().startsWith("oci: create container " + id + ": ") && r.err().indexOf('\n') == r.err().length() - 1, r.err());
+            assertTrue(r.err().contains("rootfs"), r.err());
+        } finally {
+            Files.move(moved, rootfs);
+        }
+        assertFalse(Files.exists(root.resolve(id)), "no state directory");
+        assertEquals(List.of(), cgroupDirs(id), "no cgroup");
+    }
+}
