@@ -49,6 +49,9 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 cmds=(-n oci "$oci --root $work/oci run --rm -b $b bench-oci"
       -n oci-jvm "env OCI_FASTRUN=0 $oci --root $work/oci run --rm -b $b bench-jvm"
       -n runc "runc --root $work/runc run -b $b bench-runc")
+# The front end alone, without the launcher script in front of it: what the script costs.
+java_bin=$(cat "$here/cli/target/.java-path")
+cmds+=(-n fastrun-alone "$here/runtime/target/oci-fastrun $java_bin -jar $here/cli/target/oci-cli.jar -- --root $work/oci run --rm -b $b bench-oci")
 crun_cmd="crun --cgroup-manager=disabled --root $work/crun run -b $b bench-crun"
 if crun_err=$($crun_cmd 2>&1); then
   cmds+=(-n crun "$crun_cmd")
@@ -68,12 +71,12 @@ line = f"ratio oci/runc {ms('oci')/ms('runc'):.2f}   oci-jvm/runc {ms('oci-jvm')
 if "crun" in r:
     line += f"   oci/crun {ms('oci')/ms('crun'):.2f}"
 print(line + "   (goal oci/runc <= 1.5)")
+print(f"the launcher script's share of oci: {ms('oci') - ms('fastrun-alone'):.1f} ms")
 PY
 
 echo
 echo "where oci-jvm's time goes (one run with --debug, which always takes the JVM; +ms from entering the runtime):"
 "$oci" --root "$work/oci" --debug run --rm -b "$b" bench-dbg 2>&1 | sed -n 's/^oci: debug: /  /p'
-java_bin=$(cat "$here/cli/target/.java-path")
 t0=$(date +%s%N); "$java_bin" -XX:+UseSerialGC -Xshare:auto -version >/dev/null 2>&1; t1=$(date +%s%N)
 t2=$(date +%s%N); "$oci" --version >/dev/null; t3=$(date +%s%N)
 echo "  bare JVM (java -version): $(( (t1 - t0) / 1000000 )) ms; oci --version (JVM + picocli): $(( (t3 - t2) / 1000000 )) ms"

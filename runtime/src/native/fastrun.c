@@ -201,11 +201,13 @@ static int field_is(size_t i, const char *s, size_t n)
 static int load_entry(const char *root, const char *id)
 {
     char path[PATH_MAX];
+    struct stat st;
+    /* It says what to do as root: only an entry of ours, in a directory of ours, that nobody else could write. */
+    snprintf(path, sizeof path, "%s/.fastrun", root);
+    if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) return 0;
     snprintf(path, sizeof path, "%s/.fastrun/%s", root, id);
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return 0;
-    struct stat st;
-    /* It says what to do as root: only an entry of ours that nobody else could write. */
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) { close(fd); return 0; }
     close(fd);
     size_t len;

@@ -184,7 +184,13 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            remember(id, bundleDir, configBytes, spec, plan, cgroups, saved, initBinary, cgroupDirs, pidFile, consoleSocket, attached);
+            if (RunCache.cacheable(spec, plan, pidFile, consoleSocket, attached)) {
+                Saved s = saved;
+                Path init = initBinary;
+                pendingRunCache = new PendingRunCache(id, () -> remember(id, bundleDir, configBytes, plan, cgroups, s, init, cgroupDirs));
+            } else {
+                RunCache.forget(root, id);
+            }
             return new Created(state(dir, saved), monitor);
         } catch (IOException | RuntimeException e) {
             abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
@@ -194,13 +200,18 @@ public final class Containers {
         }
     }
 
+    /**
+     * What a foreground create decided, to be written for the next identical run by {@link #start}
+     * once the container runs: writing it costs the first run tens of milliseconds, better spent
+     * after the user's program has started than before.
+     */
+    private record PendingRunCache(String id, Runnable write) {}
+
+    private volatile PendingRunCache pendingRunCache;
+
     /** Keeps what this create decided for the next identical foreground run ({@link RunCache}); a cache, so a failure only logs. */
-    private void remember(String id, Path bundleDir, byte[] configBytes, RuntimeSpec spec, ContainerPlan plan, Cgroups cgroups,
-                          Saved saved, Path initBinary, List<String> cgroupDirs, Path pidFile, Path consoleSocket, boolean attached) {
-        if (!RunCache.cacheable(spec, plan, pidFile, consoleSocket, attached)) {
-            RunCache.forget(root, id);
-            return;
-        }
+    private void remember(String id, Path bundleDir, byte[] configBytes, ContainerPlan plan, Cgroups cgroups,
+                          Saved saved, Path initBinary, List<String> cgroupDirs) {
         try {
             RunCache.write(root, id, bundleDir, configBytes, plan, cgroups, saved, initBinary, cgroupDirs);
             debug("run cache written");
@@ -447,6 +458,11 @@ public final class Containers {
             releaseInit(dir.resolve("exec.fifo"), saved, id);
             Files.deleteIfExists(dir.resolve("exec.fifo"));
             debug("started");
+            PendingRunCache pending = pendingRunCache;
+            if (pending != null && pending.id().equals(id)) {
+                pendingRunCache = null;
+                pending.write().run();
+            }
         } catch (IOException e) {
             throw new ContainerException("start container " + id + ": " + e.getMessage(), e);
         }

@@ -198,6 +198,9 @@ class FastRunTest {
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-rw-r--"));
         assertTrue(fastRun(id, "--rm").handedToJvm(), "an entry others could have written is not trusted");
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(entry.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertTrue(fastRun(id, "--rm").handedToJvm(), "nor one in a directory others could write");
+        Files.setPosixFilePermissions(entry.getParent(), PosixFilePermissions.fromString("rwx------"));
         assertFalse(fastRun(id, "--rm").handedToJvm());
         assertFalse(Files.exists(root.resolve(id)));
     }
