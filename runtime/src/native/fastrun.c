@@ -202,7 +202,7 @@ static int load_entry(const char *root, const char *id)
 {
     char path[PATH_MAX];
     struct stat st;
-    /* It says what to do as root: only an entry of ours, in a directory of ours, that nobody else could write. */
+    /* It says what to do (as root, often): only an entry of ours, in a directory of ours, that nobody else could write. */
     snprintf(path, sizeof path, "%s/.fastrun", root);
     if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) return 0;
     snprintf(path, sizeof path, "%s/.fastrun/%s", root, id);
@@ -480,9 +480,12 @@ static void converse(void)
                         if (write_file(p, pid, strlen(pid), 0) < 0) { say("create container %s: join cgroup %s: %s", cid, cg_dirs[d], strerror(errno)); ok = 0; }
                     }
                 } else {
-                    /* Written by the parent: the child in the new user namespace cannot map ids itself. */
+                    /* Written by the parent: the child in the new user namespace cannot map ids itself;
+                     * without root, only after setgroups is denied (Containers.writeIdMaps). */
                     snprintf(p, sizeof p, "/proc/%s/uid_map", pid);
                     if (write_file(p, f[F_UIDMAP].s, f[F_UIDMAP].len, 0) < 0) ok = 0;
+                    snprintf(p, sizeof p, "/proc/%s/setgroups", pid);
+                    if (ok && geteuid() != 0 && write_file(p, "deny", 4, 0) < 0) ok = 0;
                     snprintf(p, sizeof p, "/proc/%s/gid_map", pid);
                     if (ok && write_file(p, f[F_GIDMAP].s, f[F_GIDMAP].len, 0) < 0) ok = 0;
                     if (!ok) say("create container %s: write %s: %s", cid, p, strerror(errno));
@@ -540,11 +543,16 @@ int main(int argc, char **argv)
     oci_args = argv + sep + 1;
     n_args = argc - sep - 1;
 
-    /* What this program handles: [--root DIR] run [-b DIR] [--rm] [ID], as root, nothing else. */
-    const char *root_arg = "/run/oci", *bundle_arg = "", *id = NULL;
+    /* What this program handles: [--root DIR] run [-b DIR] [--rm] [ID], nothing else. The default
+     * root is Containers.defaultRoot's. */
+    char user_root[PATH_MAX];
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && *xdg) snprintf(user_root, sizeof user_root, "%s/oci", xdg);
+    else snprintf(user_root, sizeof user_root, "/tmp/oci-%u", (unsigned)geteuid());
+    const char *root_arg = geteuid() == 0 ? "/run/oci" : user_root, *bundle_arg = "", *id = NULL;
     int rm = 0, i = 0;
     const char *dbg = getenv("OCI_DEBUG"), *off = getenv("OCI_FASTRUN");
-    if ((dbg && *dbg) || (off && !strcmp(off, "0")) || geteuid() != 0) use_jvm();
+    if ((dbg && *dbg) || (off && !strcmp(off, "0"))) use_jvm();
     for (; i < n_args; i++) {
         if (!strcmp(oci_args[i], "--root") && i + 1 < n_args) root_arg = oci_args[++i];
         else if (!strncmp(oci_args[i], "--root=", 7)) root_arg = oci_args[i] + 7;

@@ -118,6 +118,7 @@ static int hookfd = -1;     /* state JSON for createContainer/startContainer hoo
 static int monfd[2] = {-1, -1}; /* socketpair to the monitor, which proxies the pty for `oci run` */
 static char exec_path[PATH_MAX];
 static char exit_file[PATH_MAX];
+static int setgroups_denied;  /* in a user namespace whose maps a runtime without root wrote */
 
 static void sendline(const char *s)
 {
@@ -248,6 +249,10 @@ static void read_plan(const char *path)
 
 static void do_sync(const char *name)
 {
+    /* The parent writes our id maps through /proc/PID, which it can open only while we are
+     * dumpable when it is not root (as runc's nsexec does): dumpable just for this exchange. */
+    int maps = strcmp(name, "userns") == 0;
+    if (maps && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) fail("prctl PR_SET_DUMPABLE");
     char line[256];
     snprintf(line, sizeof line, "sync %s %d\n", name, getpid());
     sendline(line);
@@ -261,7 +266,18 @@ static void do_sync(const char *name)
         n++;
     }
     reply[n] = 0;
+    if (maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl PR_SET_DUMPABLE");
     if (strcmp(reply, "ok") != 0) _exit(127); /* Java reports the reason itself */
+    if (maps) {
+        /* A runtime without root had to deny setgroups before it could map our gid. */
+        char v[16] = {0};
+        int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            if (read(fd, v, sizeof v - 1) < 0) v[0] = 0;
+            close(fd);
+        }
+        setgroups_denied = strncmp(v, "deny", 4) == 0;
+    }
 }
 
 /* Opens PATH inside the rootfs (dirfd ROOT), never leaving it, never following magic links. */
@@ -570,7 +586,12 @@ static void op_user(struct op *o)
     for (size_t i = 0; i < ng; i++) groups[i] = (gid_t)unum(o->argv[2 + i].s);
     /* Keep the permitted set across the uid change; OP_CAPS then sets the exact sets. */
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_KEEPCAPS");
-    if (setgroups(ng, groups) < 0) fail("setgroups");
+    /* With setgroups denied the supplementary groups cannot change: fine when none are asked for. */
+    if (setgroups_denied && ng > 0) {
+        errno = EPERM;
+        fail("set additionalGids: setgroups is denied in a user namespace made without root");
+    }
+    if (!setgroups_denied && setgroups(ng, groups) < 0) fail("setgroups");
     if (setresgid(gid, gid, gid) < 0) fail("setresgid %u", gid);
     if (setresuid(uid, uid, uid) < 0) fail("setresuid %u", uid);
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) fail("prctl PR_SET_KEEPCAPS");

@@ -29,10 +29,52 @@ final class Cgroups {
 
     private final List<Hierarchy> hierarchies;
     private final boolean unifiedOnly;
+    /** For a rootless caller: each hierarchy's directory this process is in (null: the container gets its own). */
+    private final Map<Path, Path> callers;
 
-    private Cgroups(List<Hierarchy> hierarchies, boolean unifiedOnly) {
+    private Cgroups(List<Hierarchy> hierarchies, boolean unifiedOnly, Map<Path, Path> callers) {
         this.hierarchies = hierarchies;
         this.unifiedOnly = unifiedOnly;
+        this.callers = callers;
+    }
+
+    /**
+     * The same hierarchies for a rootless container, which gets no cgroup of its own: v1
+     * hierarchies are not delegated to users, so it stays in the caller's cgroups (as runc's
+     * rootless containers do without delegation), and that is what its cgroup mount shows.
+     */
+    Cgroups callersOwn() {
+        Map<Path, Path> own = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                String[] f = line.split(":", 3);
+                if (f.length != 3 || f[1].isEmpty()) continue;
+                List<String> ctrls = List.of(f[1].split(","));
+                for (Hierarchy h : hierarchies) {
+                    if (h.controllers().size() == ctrls.size() && h.controllers().containsAll(ctrls)) {
+                        own.put(h.mountPoint(), h.mountPoint().resolve(f[2].replaceAll("^/+", "")));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new ContainerException("read /proc/self/cgroup: " + e.getMessage());
+        }
+        return new Cgroups(hierarchies, unifiedOnly, own);
+    }
+
+    /** Whether the container stays in the caller's cgroups (rootless). */
+    boolean callers() {
+        return callers != null;
+    }
+
+    /** The container's directory in hierarchy {@code h}: its own for cgroupsPath {@code path}, or the caller's. */
+    Path containerDir(Hierarchy h, String path) {
+        if (callers != null) {
+            Path own = callers.get(h.mountPoint());
+            if (own == null) throw new ContainerException("find this process's cgroup in " + h.mountPoint() + " (/proc/self/cgroup)");
+            return own;
+        }
+        return h.mountPoint().resolve(path.replaceAll("^/+", ""));
     }
 
     /** The hierarchies mounted on this machine, read from /proc/self/mountinfo. */
@@ -58,7 +100,7 @@ final class Cgroups {
         } catch (IOException e) {
             throw new ContainerException("read /proc/self/mountinfo: " + e.getMessage());
         }
-        return new Cgroups(found, v2Root && found.isEmpty());
+        return new Cgroups(found, v2Root && found.isEmpty(), null);
     }
 
     /** True when the machine only has the unified (v2) hierarchy, which this runtime does not manage. */

@@ -115,7 +115,6 @@ public final class Containers {
      */
     public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         checkId(id);
-        if (euid() != 0) throw new ContainerException("create container " + id + ": rootless containers are not implemented; run as root");
         Path bundleDir = bundle.toAbsolutePath().normalize();
         RuntimeSpec spec;
         byte[] configBytes;
@@ -131,7 +130,15 @@ public final class Containers {
         }
         debug("config parsed");
         Path dir = root.resolve(id);
-        Cgroups cgroups = Cgroups.detect();
+        boolean rootless = euid() != 0;
+        if (rootless) {
+            try {
+                checkRootless(spec);
+            } catch (ContainerException e) {
+                throw new ContainerException("create container " + id + ": " + e.getMessage());
+            }
+        }
+        Cgroups cgroups = rootless ? Cgroups.detect().callersOwn() : Cgroups.detect();
         if (cgroups.controllers().isEmpty()) {
             throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup v1 controllers mounted under "
                     + "/sys/fs/cgroup; cgroup v2-only machines are not implemented");
@@ -141,6 +148,10 @@ public final class Containers {
             plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, dir, cgroups, Capabilities.lastCap(), consoleSocket, attached));
         } catch (ContainerException e) {
             throw new ContainerException("create container " + id + ": " + e.getMessage());
+        }
+        if (rootless && !plan.cgroupSettings().isEmpty()) {
+            throw new ContainerException("create container " + id + ": linux.resources: a container run without root gets no cgroup "
+                    + "of its own (cgroup v1 is not delegated to users), so it cannot have limits or device rules; remove them or run as root");
         }
         debug("plan built (" + plan.init().steps().size() + " steps)");
         try {
@@ -153,7 +164,8 @@ public final class Containers {
         }
         boolean pidns = spec.linux != null && spec.linux.namespaces != null
                 && spec.linux.namespaces.stream().anyMatch(n -> "pid".equals(n.type) && (n.path == null || n.path.isEmpty()));
-        List<String> cgroupDirs = cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
+        // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
+        List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
                 spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
         Process monitor = null;
@@ -163,7 +175,7 @@ public final class Containers {
             save(dir, saved);
             Files.write(dir.resolve("config.json"), configBytes);
             lastConfig = new ParsedConfig(dir, configBytes, spec.hooks);
-            cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
+            if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
             Files.write(dir.resolve("plan"), plan.init().serialise());
@@ -303,12 +315,10 @@ public final class Containers {
 
     private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
         switch (what) {
-            case "cgroup" -> cgroups.join(plan.cgroupPath(), pid);
-            case "userns" -> {
-                // Written by the parent: the child in the new user namespace cannot map ids itself.
-                Files.writeString(Path.of("/proc", Long.toString(pid), "uid_map"), plan.uidMap());
-                Files.writeString(Path.of("/proc", Long.toString(pid), "gid_map"), plan.gidMap());
+            case "cgroup" -> {
+                if (!cgroups.callers()) cgroups.join(plan.cgroupPath(), pid);
             }
+            case "userns" -> writeIdMaps(pid, plan);
             case "createRuntime" -> {
                 byte[] state = new ContainerState(saved.ociVersion(), saved.id(), "creating", saved.pid(), saved.bundle(),
                         saved.annotations(), null, null).toJson();
@@ -322,6 +332,39 @@ public final class Containers {
             default -> throw new ContainerException("unexpected sync \"" + what + "\" from init");
         }
         debug("sync " + what + " done");
+    }
+
+    /**
+     * Written by the parent: the child in the new user namespace cannot map ids itself. Without
+     * root, the kernel lets a process map only its own uid and gid (user_namespaces(7)), and the
+     * gid map only once setgroups is denied.
+     */
+    private static void writeIdMaps(long pid, ContainerPlan plan) throws IOException {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        boolean rootless = euid() != 0;
+        try {
+            Files.writeString(proc.resolve("uid_map"), plan.uidMap());
+            if (rootless) Files.writeString(proc.resolve("setgroups"), "deny");
+            Files.writeString(proc.resolve("gid_map"), plan.gidMap());
+        } catch (IOException e) {
+            if (!rootless) throw e;
+            throw new ContainerException("write the user namespace's id maps: " + e.getMessage() + " (without root only one "
+                    + "mapping of this user's own uid " + euid() + " and gid is allowed; newuidmap is not supported)");
+        }
+    }
+
+    /**
+     * What a container needs to run without root here: a new user namespace (mapping this user to
+     * root inside, as `oci spec --rootless` writes). Cgroup limits are checked once planned.
+     */
+    private static void checkRootless(RuntimeSpec spec) {
+        RuntimeSpec.Linux l = spec.linux;
+        boolean newUserns = l != null && l.namespaces != null
+                && l.namespaces.stream().anyMatch(n -> "user".equals(n.type) && (n.path == null || n.path.isEmpty()));
+        if (!newUserns) {
+            throw new ContainerException("running without root needs a new user namespace in linux.namespaces, with "
+                    + "uidMappings/gidMappings of your own ids (`oci spec --rootless` or `oci bundle --rootless` writes them)");
+        }
     }
 
     /** Never sent by the init (see talk). */

@@ -381,7 +381,7 @@ final class PlanBuilder {
         String cg = cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()).replaceAll("^/+", "");
         for (Cgroups.Hierarchy h : ctx.cgroups().controllers()) {
             String name = h.mountPoint().getFileName().toString();
-            plan.add(Op.MOUNT, h.mountPoint().resolve(cg), dest + "/" + name, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
+            plan.add(Op.MOUNT, ctx.cgroups().containerDir(h, cg), dest + "/" + name, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
             if (name.contains(",")) {
                 for (String c : name.split(",")) plan.add(Op.SYMLINK, name, dest + "/" + c);
             }

@@ -81,7 +81,8 @@ final class RunCache {
         add(f, plan.gidMap() == null ? "" : plan.gidMap());
         add(f, creating.pidns() ? "1" : "0");
         add(f, String.join("\n", cgroupDirs));
-        for (String[] step : cgroups.createSteps(plan.cgroupPath(), plan.cgroupSettings())) {
+        // A rootless container stays in the caller's cgroups: nothing to create.
+        for (String[] step : cgroups.callers() ? List.<String[]>of() : cgroups.createSteps(plan.cgroupPath(), plan.cgroupSettings())) {
             for (String s : step) add(f, s);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

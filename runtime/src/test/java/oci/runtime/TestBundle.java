@@ -25,6 +25,19 @@ final class TestBundle {
     }
 
     static TestBundle create(Path dir, String... args) throws IOException, InterruptedException {
+        return create(dir, List.of("runc", "spec"), args);
+    }
+
+    /** The bundle of `runc spec --rootless`, its user namespace mapping root inside to {@code uid}/{@code gid} outside. */
+    static TestBundle createRootless(Path dir, int uid, int gid, String... args) throws IOException, InterruptedException {
+        TestBundle b = create(dir, List.of("runc", "spec", "--rootless"), args);
+        b.spec.linux.uidMappings.get(0).hostID = uid;
+        b.spec.linux.gidMappings.get(0).hostID = gid;
+        b.save();
+        return b;
+    }
+
+    private static TestBundle create(Path dir, List<String> specCommand, String... args) throws IOException, InterruptedException {
         Path rootfs = dir.resolve("rootfs");
         for (String d : List.of("bin", "proc", "dev", "sys", "tmp", "etc", "root")) Files.createDirectories(rootfs.resolve(d));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
@@ -35,7 +48,7 @@ final class TestBundle {
         list.waitFor();
         Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
         Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
-        Process spec = new ProcessBuilder("runc", "spec").directory(dir.toFile()).redirectErrorStream(true).start();
+        Process spec = new ProcessBuilder(specCommand).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(spec.getInputStream().readAllBytes());
         if (spec.waitFor() != 0) throw new IOException("runc spec: " + out);
         RuntimeSpec s = RuntimeSpec.read(dir.resolve("config.json"));
