@@ -35,7 +35,6 @@ class ContainerTest {
     static Path tmp;
     static Runner runner;
     static TestBundle bundle;
-    static byte[] pristine;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -44,19 +43,11 @@ class ContainerTest {
         Files.createDirectories(tmp.resolve("io"));
         runner = new Runner(tmp.resolve("state"), tmp.resolve("io"));
         bundle = TestBundle.create(Files.createDirectories(tmp.resolve("bundle")), "true");
-        pristine = bundle.spec.toJson();
     }
 
     @BeforeEach
     void reset() throws IOException {
-        RuntimeSpec s = RuntimeSpec.parse(pristine);
-        bundle.spec.process = s.process;
-        bundle.spec.mounts = s.mounts;
-        bundle.spec.linux = s.linux;
-        bundle.spec.root = s.root;
-        bundle.spec.hostname = s.hostname;
-        bundle.spec.hooks = null;
-        bundle.save();
+        bundle.restore();
     }
 
     @AfterAll

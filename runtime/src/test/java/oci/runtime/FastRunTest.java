@@ -36,7 +36,6 @@ class FastRunTest {
     static Path tmp;
     static Path root;
     static TestBundle bundle;
-    static byte[] pristine;
     static Containers containers;
 
     @BeforeAll
@@ -47,15 +46,11 @@ class FastRunTest {
         root = tmp.resolve("state");
         containers = new Containers(root, null);
         bundle = TestBundle.create(Files.createDirectories(tmp.resolve("bundle")), "true");
-        pristine = bundle.spec.toJson();
     }
 
     @BeforeEach
     void reset() throws IOException {
-        RuntimeSpec s = RuntimeSpec.parse(pristine);
-        bundle.spec.process = s.process;
-        bundle.spec.hooks = null;
-        bundle.save();
+        bundle.restore();
     }
 
     @AfterAll

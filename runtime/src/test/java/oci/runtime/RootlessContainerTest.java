@@ -35,7 +35,6 @@ class RootlessContainerTest {
     static Path tmp;
     static Path cp, root;
     static TestBundle bundle;
-    static byte[] pristine;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -43,7 +42,6 @@ class RootlessContainerTest {
         assumeTrue(TestBundle.toolsPresent(), "needs Debian's busybox-static and runc (installed by .ci/run)");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is missing");
         bundle = TestBundle.createRootless(Files.createDirectories(tmp.resolve("bundle")), NOBODY, NOBODY, "true");
-        pristine = bundle.spec.toJson();
         root = tmp.resolve("state");
         Files.createDirectories(root);
         Files.setOwner(root, root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
@@ -53,10 +51,7 @@ class RootlessContainerTest {
 
     @BeforeEach
     void reset() throws IOException {
-        RuntimeSpec s = RuntimeSpec.parse(pristine);
-        bundle.spec.process = s.process;
-        bundle.spec.linux = s.linux;
-        bundle.save();
+        bundle.restore();
     }
 
     /** The test class path, copied where nobody can read it (~/.m2 is root's); the init stays executable. */
@@ -139,7 +134,7 @@ class RootlessContainerTest {
             assertTrue(out.contains("exit 0"), out);
             assertEquals(NOBODY, (int) Files.getAttribute(shared.resolve("made-inside"), "unix:uid"));
         } finally {
-            bundle.spec.mounts = RuntimeSpec.parse(pristine).mounts;
+            bundle.restore();
         }
     }
 

@@ -14,6 +14,7 @@ import oci.bundle.spec.RuntimeSpec;
 final class TestBundle {
     final Path dir;
     final RuntimeSpec spec;
+    private byte[] pristine;
 
     private TestBundle(Path dir, RuntimeSpec spec) {
         this.dir = dir;
@@ -34,6 +35,7 @@ final class TestBundle {
         b.spec.linux.uidMappings.get(0).hostID = uid;
         b.spec.linux.gidMappings.get(0).hostID = gid;
         b.save();
+        b.pristine = b.spec.toJson();
         return b;
     }
 
@@ -56,6 +58,7 @@ final class TestBundle {
         s.process.args = new ArrayList<>(List.of(args));
         TestBundle b = new TestBundle(dir, s);
         b.save();
+        b.pristine = s.toJson();
         return b;
     }
 
@@ -68,6 +71,18 @@ final class TestBundle {
     /** Runs a shell command line in the container. */
     TestBundle sh(String script) throws IOException {
         return args("sh", "-c", script);
+    }
+
+    /** Puts back what tests change (process, mounts, linux, root, hostname, hooks) as the bundle was made, and saves. */
+    void restore() throws IOException {
+        RuntimeSpec s = RuntimeSpec.parse(pristine);
+        spec.process = s.process;
+        spec.mounts = s.mounts;
+        spec.linux = s.linux;
+        spec.root = s.root;
+        spec.hostname = s.hostname;
+        spec.hooks = null;
+        save();
     }
 
     void save() throws IOException {
