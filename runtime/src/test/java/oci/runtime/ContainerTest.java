@@ -381,6 +381,50 @@ class ContainerTest {
     }
 
     @Test
+    void seccompFiltersI386SyscallsByTheirOwnNumbers() throws Exception {
+        // A static i386 program (int 0x80): mkdir is i386 syscall 39, not x86_64's 83.
+        Path src = tmp.resolve("i386-mkdir.c");
+        try (var in = ContainerTest.class.getResourceAsStream("i386-mkdir.c")) {
+            Files.write(src, in.readAllBytes());
+        }
+        Path exe = bundle.dir.resolve("rootfs/bin/i386-mkdir");
+        Process cc = new ProcessBuilder("gcc", "-m32", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie",
+                "-no-pie", "-O2", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes());
+        assumeTrue(cc.waitFor() == 0, "gcc -m32 cannot build an i386 program (gcc-multilib, installed by .ci/run): " + ccOut);
+        try {
+            RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+            sc.defaultAction = "SCMP_ACT_ALLOW";
+            sc.architectures = List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+            RuntimeSpec.Syscall rule = new RuntimeSpec.Syscall();
+            rule.names = List.of("mkdir", "mkdirat");
+            rule.action = "SCMP_ACT_ERRNO";
+            rule.errnoRet = 13; // EACCES
+            sc.syscalls = List.of(rule);
+            bundle.spec.linux.seccomp = sc;
+            bundle.spec.root.readonly = false;
+            bundle.args("/bin/i386-mkdir");
+            Runner.Result blocked = runner.run(bundle);
+            assertEquals("EACCES\n", blocked.out(), blocked.err());
+            assertEquals(0, blocked.exit());
+            // Without SCMP_ARCH_X86 in the filter, an i386 syscall gets the bad-arch action: SIGSYS.
+            sc.architectures = List.of("SCMP_ARCH_X86_64");
+            bundle.save();
+            Runner.Result killed = runner.run(bundle);
+            assertEquals("", killed.out());
+            assertEquals(128 + 31, killed.exit(), killed.err());
+            // Without a filter the same program makes its directory.
+            bundle.spec.linux.seccomp = null;
+            bundle.save();
+            Runner.Result made = runner.run(bundle);
+            assertEquals("made\n", made.out(), made.err());
+        } finally {
+            Files.deleteIfExists(exe);
+            Files.deleteIfExists(bundle.dir.resolve("rootfs/tmp/i386"));
+        }
+    }
+
+    @Test
     void mountDestinationSymlinkCannotEscapeTheRoot() throws Exception {
         Path link = bundle.dir.resolve("rootfs/mnt");
         Files.createSymbolicLink(link, Path.of("/"));
