@@ -8,13 +8,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * cgroup v1 hierarchies of this machine (one mount per controller under /sys/fs/cgroup), and the
- * container's cgroup in each: created, configured, joined, removed. What to write is decided by
- * {@link PlanBuilder} as a list of {@link Setting}s; this class only writes them.
+ * The cgroup hierarchies of this machine and the container's cgroup in each: created, configured,
+ * joined, frozen, killed, removed. What to write is decided by {@link CgroupSettings} as a list of
+ * {@link Setting}s; this class only writes them.
+ *
+ * <p>Three shapes, detected as runc does (libcontainer/cgroups/utils.go IsCgroup2UnifiedMode and
+ * IsCgroup2HybridMode): v1 (one mount per controller under /sys/fs/cgroup); unified (cgroup2 at
+ * /sys/fs/cgroup itself); hybrid (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified, as on
+ * these machines). In hybrid mode runc's managers add a "" subsystem that places the container in
+ * the unified hierarchy too; so does this class, and a limit whose controller has no v1 hierarchy
+ * but is offered by the unified one (hugetlb here) is written there in the v2 format.
  *
  * @see <a href="https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#control-groups">config-linux.md</a>
+ * @see <a href="https://docs.kernel.org/admin-guide/cgroup-v2.html">cgroup v2</a>
  */
 final class Cgroups {
     /** A v1 hierarchy: where it is mounted and its controllers ("cpu", "memory", "name=systemd"). */
@@ -24,27 +33,57 @@ final class Cgroups {
         }
     }
 
-    /** One file to write in one controller's directory of the container's cgroup. */
-    record Setting(String controller, String file, String value) {}
+    /**
+     * One file to write in the container's cgroup: in the v1 hierarchy of {@code controller}, or,
+     * with {@code unified}, in the container's directory of the unified (v2) hierarchy, whose
+     * parents then get {@code +controller} in cgroup.subtree_control.
+     */
+    record Setting(String controller, String file, String value, boolean unified) {
+        Setting(String controller, String file, String value) {
+            this(controller, file, value, false);
+        }
+
+        static Setting v2(String controller, String file, String value) {
+            return new Setting(controller, file, value, true);
+        }
+    }
+
+    /** runc's hybrid mount point of the unified hierarchy. */
+    static final Path HYBRID_UNIFIED = Path.of("/sys/fs/cgroup/unified"), CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     private final List<Hierarchy> hierarchies;
+    private final Path unified;
+    private final Set<String> unifiedControllers;
     private final boolean unifiedOnly;
 
-    private Cgroups(List<Hierarchy> hierarchies, boolean unifiedOnly) {
+    private Cgroups(List<Hierarchy> hierarchies, Path unified, Set<String> unifiedControllers, boolean unifiedOnly) {
         this.hierarchies = hierarchies;
+        this.unified = unified;
+        this.unifiedControllers = unifiedControllers;
         this.unifiedOnly = unifiedOnly;
+    }
+
+    /** A description of hierarchies, for tests of what is written where (nothing is read). */
+    static Cgroups of(List<Hierarchy> v1, Path unified, Set<String> unifiedControllers) {
+        return new Cgroups(List.copyOf(v1), unified, Set.copyOf(unifiedControllers), unified != null && v1.isEmpty());
+    }
+
+    /** The unified hierarchy mounted at {@code root} as the only one (tests point this at a cgroup2 mount). */
+    static Cgroups unified(Path root) {
+        return new Cgroups(List.of(), root, readControllers(root), true);
     }
 
     /** The hierarchies mounted on this machine, read from /proc/self/mountinfo. */
     static Cgroups detect() {
         List<Hierarchy> found = new ArrayList<>();
-        boolean v2Root = false;
+        Path v2 = null;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] halves = line.split(" - ", 2);
                 if (halves.length != 2) continue;
                 String[] pre = halves[0].split(" "), post = halves[1].split(" ");
-                if (post[0].equals("cgroup2") && pre[4].equals("/sys/fs/cgroup")) v2Root = true;
+                Path mountPoint = Path.of(pre[4].replace("\\040", " "));
+                if (post[0].equals("cgroup2") && (mountPoint.equals(CGROUP_ROOT) || mountPoint.equals(HYBRID_UNIFIED))) v2 = mountPoint;
                 if (!post[0].equals("cgroup")) continue;
                 List<String> ctrls = new ArrayList<>();
                 for (String o : post[2].split(",")) {
@@ -53,17 +92,49 @@ final class Cgroups {
                         ctrls.add(o);
                     }
                 }
-                found.add(new Hierarchy(Path.of(pre[4].replace("\\040", " ")), ctrls));
+                found.add(new Hierarchy(mountPoint, ctrls));
             }
         } catch (IOException e) {
             throw new ContainerException("read /proc/self/mountinfo: " + e.getMessage());
         }
-        return new Cgroups(found, v2Root && found.isEmpty());
+        boolean only = v2 != null && v2.equals(CGROUP_ROOT);
+        if (only) found.clear(); // a v1 mount under a cgroup2 /sys/fs/cgroup is not runc's v1 layout
+        return new Cgroups(found, v2, v2 == null ? Set.of() : readControllers(v2), only);
     }
 
-    /** True when the machine only has the unified (v2) hierarchy, which this runtime does not manage. */
+    private static Set<String> readControllers(Path root) {
+        try {
+            String c = readVirtual(root.resolve("cgroup.controllers"));
+            return c.isEmpty() ? Set.of() : Set.of(c.split("\\s+"));
+        } catch (IOException e) {
+            throw new ContainerException("read " + root.resolve("cgroup.controllers") + ": " + e.getMessage());
+        }
+    }
+
+    /** True when the machine only has the unified (v2) hierarchy. */
     boolean unifiedOnly() {
         return unifiedOnly;
+    }
+
+    /** The unified hierarchy's mount point, or null when there is none. */
+    Path unifiedRoot() {
+        return unified;
+    }
+
+    /** Where a limit of {@code controller} goes: 1 (a v1 hierarchy), 2 (the unified one), 0 (nowhere). */
+    int version(String controller) {
+        if (hierarchies.stream().anyMatch(h -> h.has(controller))) return 1;
+        if (unified != null && unifiedControllers.contains(controller)) return 2;
+        return 0;
+    }
+
+    /** Fails with the field's name unless the unified hierarchy offers {@code controller}. */
+    void requireUnified(String controller, String field) {
+        if (unified == null) throw new ContainerException(field + ": this machine has no cgroup v2 hierarchy");
+        if (!unifiedControllers.contains(controller)) {
+            throw new ContainerException(field + ": the " + controller + " controller is not available in the cgroup v2 hierarchy at "
+                    + unified + " (its cgroup.controllers: " + (unifiedControllers.isEmpty() ? "none" : String.join(" ", new java.util.TreeSet<>(unifiedControllers))) + ")");
+        }
     }
 
     /** The controller hierarchies (named ones such as name=systemd left out: nothing to limit there). */
@@ -72,13 +143,15 @@ final class Cgroups {
     }
 
     boolean hasController(String c) {
-        return hierarchies.stream().anyMatch(h -> h.has(c));
+        return version(c) != 0;
     }
 
-    /** The container's directory in each controller hierarchy for cgroupsPath {@code path}. */
+    /** The container's directory in each controller hierarchy for cgroupsPath {@code path}, the unified one last. */
     List<Path> dirs(String path) {
         String rel = path.replaceAll("^/+", "");
-        return controllers().stream().map(h -> h.mountPoint().resolve(rel)).toList();
+        List<Path> out = new ArrayList<>(controllers().stream().map(h -> h.mountPoint().resolve(rel)).toList());
+        if (unified != null) out.add(unified.resolve(rel));
+        return out;
     }
 
     /** Creates the cgroup in every hierarchy and writes {@code settings}, in order. */
@@ -108,17 +181,51 @@ final class Cgroups {
                 throw new ContainerException("create cgroup " + dir + ": " + e.getMessage());
             }
         }
+        if (unified != null) createUnified(rel, settings);
         for (Setting s : settings) {
-            Hierarchy h = hierarchies.stream().filter(x -> x.has(s.controller())).findFirst()
-                    .orElseThrow(() -> new ContainerException("set cgroup " + s.file() + ": controller "
-                            + s.controller() + " is not mounted on this machine"));
-            Path f = h.mountPoint().resolve(rel).resolve(s.file());
+            Path f;
+            if (s.unified()) {
+                f = unified.resolve(rel).resolve(s.file());
+            } else {
+                Hierarchy h = hierarchies.stream().filter(x -> x.has(s.controller())).findFirst()
+                        .orElseThrow(() -> new ContainerException("set cgroup " + s.file() + ": controller "
+                                + s.controller() + " is not mounted on this machine"));
+                f = h.mountPoint().resolve(rel).resolve(s.file());
+            }
             try {
                 Files.writeString(f, s.value());
             } catch (NoSuchFileException e) {
-                throw new ContainerException("set cgroup " + f + ": not supported by this kernel");
+                throw new ContainerException("set cgroup " + f + ": not supported by this kernel"
+                        + (s.unified() ? " or the " + s.controller() + " controller is not enabled there" : ""));
             } catch (IOException e) {
                 throw new ContainerException("set cgroup " + f + " to \"" + s.value().strip() + "\": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * cgroup v2: each level of the path is created, and every level above the container's own gets
+     * the controllers of the v2 settings in its cgroup.subtree_control (a controller's files exist
+     * in a cgroup only when its parent enables it; cgroup-v2.html "Enabling and Disabling").
+     */
+    private void createUnified(String rel, List<Setting> settings) {
+        java.util.LinkedHashSet<String> needed = new java.util.LinkedHashSet<>();
+        for (Setting s : settings) if (s.unified() && !s.controller().equals("cgroup")) needed.add(s.controller());
+        Path p = unified;
+        for (Path part : Path.of(rel)) {
+            for (String c : needed) {
+                Path control = p.resolve("cgroup.subtree_control");
+                try {
+                    if (!List.of(readVirtual(control).split(" ")).contains(c)) Files.writeString(control, "+" + c);
+                } catch (IOException e) {
+                    throw new ContainerException("enable the " + c + " controller in " + control + ": " + e.getMessage());
+                }
+            }
+            p = p.resolve(part);
+            try {
+                if (!Files.isDirectory(p)) Files.createDirectory(p);
+            } catch (IOException e) {
+                throw new ContainerException("create cgroup " + p + ": " + e.getMessage());
             }
         }
     }
@@ -133,7 +240,7 @@ final class Cgroups {
         }
     }
 
-    /** Moves process {@code pid} into the cgroup in every hierarchy. */
+    /** Moves process {@code pid} into the cgroup in every hierarchy (v1 and unified alike: cgroup.procs). */
     void join(String path, long pid) {
         for (Path dir : dirs(path)) {
             try {
@@ -156,6 +263,65 @@ final class Cgroups {
             }
         }
         return pids;
+    }
+
+    /**
+     * Kills every process of the cgroup at once where the kernel offers cgroup.kill (v2, Linux
+     * 5.14): a fork loop cannot outrun it. Returns whether some directory had it.
+     */
+    static boolean kill(List<Path> dirs) {
+        boolean any = false;
+        for (Path d : dirs) {
+            Path k = d.resolve("cgroup.kill");
+            if (!Files.exists(k)) continue;
+            try {
+                Files.writeString(k, "1");
+                any = true;
+            } catch (IOException e) {
+                // gone meanwhile: the caller's pid loop still runs
+            }
+        }
+        return any;
+    }
+
+    /** The directory to freeze: the v1 freezer hierarchy's if there is one, else the unified one (cgroup.freeze). */
+    static Path freezer(List<String> dirs) {
+        for (String d : dirs) if (d.contains("/freezer/")) return Path.of(d);
+        for (String d : dirs) if (Files.exists(Path.of(d, "cgroup.freeze"))) return Path.of(d);
+        return null;
+    }
+
+    /** Whether the freezer directory {@code f} (v1 freezer.state or v2 cgroup.freeze) is frozen or freezing. */
+    static boolean frozen(Path f) {
+        try {
+            if (f == null) return false;
+            if (Files.exists(f.resolve("freezer.state"))) return !readVirtual(f.resolve("freezer.state")).equals("THAWED");
+            return readVirtual(f.resolve("cgroup.freeze")).equals("1");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Freezes or thaws the cgroup {@code f} and waits (5 s at most) until every task is. */
+    static void setFrozen(Path f, boolean freeze) throws IOException {
+        boolean v1 = Files.exists(f.resolve("freezer.state"));
+        if (v1) {
+            Files.writeString(f.resolve("freezer.state"), freeze ? "FROZEN" : "THAWED");
+        } else {
+            Files.writeString(f.resolve("cgroup.freeze"), freeze ? "1" : "0");
+        }
+        // v1 FREEZING is transient; v2 reports the reached state as "frozen 0|1" in cgroup.events.
+        String want = v1 ? (freeze ? "FROZEN" : "THAWED") : "frozen " + (freeze ? 1 : 0);
+        for (int i = 0; i < 500; i++) {
+            String now = v1 ? readVirtual(f.resolve("freezer.state")) : readVirtual(f.resolve("cgroup.events"));
+            if (v1 ? now.equals(want) : List.of(now.split("\n")).contains(want)) return;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Removes the cgroup directories; waits a little for exiting tasks to leave them. */

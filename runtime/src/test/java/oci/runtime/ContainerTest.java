@@ -63,7 +63,7 @@ class ContainerTest {
     static void nothingLeft() {
         if (runner == null) return;
         assertEquals(List.of(), runner.containers.list(), "containers left in the state root");
-        for (String ctrl : List.of("memory", "pids", "cpu")) {
+        for (String ctrl : List.of("memory", "pids", "cpu", "unified")) {
             Path oci = Path.of("/sys/fs/cgroup", ctrl, "oci");
             if (!Files.isDirectory(oci)) continue;
             try (var s = Files.list(oci)) {
@@ -317,6 +317,34 @@ class ContainerTest {
         Runner.Result r = runner.run(bundle.sh("cd /sys/fs/cgroup; cat cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpuset/cpuset.cpus;"
                 + " grep Cpus_allowed_list /proc/self/status"));
         assertEquals("512\n50000\n100000\n0\nCpus_allowed_list:\t0\n", r.out(), r.err());
+    }
+
+    @Test
+    void hybridMachineJoinsTheUnifiedHierarchyAndPutsHugetlbLimitsThere() throws Exception {
+        // These machines: v1 controllers, cgroup2 at /sys/fs/cgroup/unified offering hugetlb only.
+        Cgroups cg = Cgroups.detect();
+        assumeTrue(!cg.unifiedOnly() && Cgroups.HYBRID_UNIFIED.equals(cg.unifiedRoot()), "not a hybrid cgroup machine");
+        boolean huge = cg.version("hugetlb") == 2 && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB"));
+        if (huge) {
+            RuntimeSpec.HugepageLimit h = new RuntimeSpec.HugepageLimit();
+            h.pageSize = "2MB";
+            h.limit = 6L << 20;
+            bundle.spec.linux.resources.hugepageLimits = List.of(h);
+        }
+        bundle.sh("true");
+        String id = runner.newId("t");
+        Path dir = Cgroups.HYBRID_UNIFIED.resolve("oci").resolve(id);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            long pid = runner.containers.state(id).pid();
+            assertEquals(List.of(Long.toString(pid)), Files.readAllLines(dir.resolve("cgroup.procs")));
+            if (huge) assertEquals(Long.toString(6L << 20), Cgroups.readVirtual(dir.resolve("hugetlb.2MB.max")));
+            runner.containers.start(id);
+            assertEquals(0, c.waitFor(), runner.err(id));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertFalse(Files.exists(dir), "the unified cgroup was left behind");
     }
 
     @Test
