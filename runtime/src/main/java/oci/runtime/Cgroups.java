@@ -83,7 +83,12 @@ final class Cgroups {
                 if (halves.length != 2) continue;
                 String[] pre = halves[0].split(" "), post = halves[1].split(" ");
                 Path mountPoint = Path.of(pre[4].replace("\\040", " "));
-                if (post[0].equals("cgroup2") && (mountPoint.equals(CGROUP_ROOT) || mountPoint.equals(HYBRID_UNIFIED))) v2 = mountPoint;
+                // A read-only unified mount in hybrid mode (a nested container) is left alone, as runc's
+                // hybrid "" subsystem ignores a unified cgroup it cannot join.
+                if (post[0].equals("cgroup2") && (mountPoint.equals(CGROUP_ROOT)
+                        || (mountPoint.equals(HYBRID_UNIFIED) && pre[5].startsWith("rw")))) {
+                    v2 = mountPoint;
+                }
                 if (!post[0].equals("cgroup")) continue;
                 List<String> ctrls = new ArrayList<>();
                 for (String o : post[2].split(",")) {
