@@ -57,17 +57,24 @@ final class CgroupSettings {
             }
         }
         if (r.devices != null) {
-            if (v2(cg, "devices")) {
-                // cgroup v2 has no devices files: runc attaches a BPF_PROG_TYPE_CGROUP_DEVICE program instead.
-                throw ContainerException.unsupported("linux.resources.devices", "device rules on cgroup v2 need an eBPF "
-                        + "BPF_PROG_TYPE_CGROUP_DEVICE program, which is not implemented");
-            }
-            for (RuntimeSpec.DeviceCgroup d : r.devices) s.add(new Cgroups.Setting("devices", d.allow ? "devices.allow" : "devices.deny", rule(d)));
-            for (String a : DEFAULT_ALLOW) s.add(new Cgroups.Setting("devices", "devices.allow", a));
+            List<String> rules = new ArrayList<>();
+            for (RuntimeSpec.DeviceCgroup d : r.devices) rules.add((d.allow ? "allow " : "deny ") + rule(d));
+            for (String a : DEFAULT_ALLOW) rules.add("allow " + a);
             for (RuntimeSpec.Device d : devices == null ? List.<RuntimeSpec.Device>of() : devices) {
                 if (d.major != null && d.minor != null) {
                     String t = d.type == null || d.type.equals("u") ? "c" : d.type;
-                    s.add(new Cgroups.Setting("devices", "devices.allow", t + " " + d.major + ":" + d.minor + " rwm"));
+                    rules.add("allow " + t + " " + d.major + ":" + d.minor + " rwm");
+                }
+            }
+            if (v2(cg, "devices")) {
+                // cgroup v2 has no devices files: the rules become an eBPF device program (DeviceFilter),
+                // attached to the container's cgroup when it is created.
+                if (cg.unifiedRoot() == null) throw new ContainerException("linux.resources.devices: this machine has no cgroup v2 hierarchy");
+                s.add(Cgroups.Setting.v2("devices", DeviceFilter.PSEUDO_FILE, String.join("\n", rules)));
+            } else {
+                for (String rule : rules) {
+                    boolean allow = rule.startsWith("allow ");
+                    s.add(new Cgroups.Setting("devices", allow ? "devices.allow" : "devices.deny", rule.substring(allow ? 6 : 5)));
                 }
             }
         }

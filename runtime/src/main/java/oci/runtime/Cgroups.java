@@ -189,6 +189,10 @@ final class Cgroups {
         if (unified != null) createUnified(rel, settings);
         for (Setting s : settings) {
             Path f;
+            if (s.unified() && s.file().equals(DeviceFilter.PSEUDO_FILE)) {
+                attachDeviceFilter(unified.resolve(rel), s.value());
+                continue;
+            }
             if (s.unified()) {
                 f = unified.resolve(rel).resolve(s.file());
             } else {
@@ -209,13 +213,37 @@ final class Cgroups {
     }
 
     /**
+     * Loads the eBPF device program for {@code rules} (one v1 rule a line, "allow c 1:3 rwm") and
+     * attaches it to the cgroup {@code dir} with BPF_F_ALLOW_MULTI, as runc does: programs of the
+     * parents keep applying too. The attachment keeps the program alive; rmdir detaches it.
+     */
+    static void attachDeviceFilter(Path dir, String rules) {
+        List<DeviceFilter.Rule> parsed = rules.lines().map(DeviceFilter.Rule::parse).toList();
+        byte[] prog = DeviceFilter.compile(parsed);
+        int fd;
+        try {
+            fd = oci.linux.BpfCalls.progLoad(oci.linux.BpfCalls.BPF_PROG_TYPE_CGROUP_DEVICE, prog, "Apache");
+        } catch (oci.linux.ErrnoException e) {
+            throw new ContainerException("set cgroup " + dir + " device rules: " + e.getMessage());
+        }
+        try {
+            oci.linux.BpfCalls.progAttach(dir.toString(), fd, oci.linux.BpfCalls.BPF_CGROUP_DEVICE, oci.linux.BpfCalls.BPF_F_ALLOW_MULTI);
+        } catch (oci.linux.ErrnoException e) {
+            throw new ContainerException("set cgroup " + dir + " device rules: " + e.getMessage());
+        } finally {
+            oci.linux.ProcessCalls.close(fd);
+        }
+    }
+
+    /**
      * cgroup v2: each level of the path is created, and every level above the container's own gets
      * the controllers of the v2 settings in its cgroup.subtree_control (a controller's files exist
      * in a cgroup only when its parent enables it; cgroup-v2.html "Enabling and Disabling").
      */
     private void createUnified(String rel, List<Setting> settings) {
         java.util.LinkedHashSet<String> needed = new java.util.LinkedHashSet<>();
-        for (Setting s : settings) if (s.unified() && !s.controller().equals("cgroup")) needed.add(s.controller());
+        // "cgroup.*" files are core files; "devices" is a BPF program, not a controller to enable.
+        for (Setting s : settings) if (s.unified() && !s.controller().equals("cgroup") && !s.controller().equals("devices")) needed.add(s.controller());
         Path p = unified;
         for (Path part : Path.of(rel)) {
             for (String c : needed) {

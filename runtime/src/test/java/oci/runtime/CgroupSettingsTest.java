@@ -94,6 +94,9 @@ class CgroupSettingsTest {
                         v2("cgroup", "cgroup.max.depth", "3"), v2("memory", "memory.high", "1048576"), v2("pids", "pids.max", "7"))),
                 new Row("hybrid unified map for a controller the unified hierarchy offers", HYBRID, "{'unified':{'hugetlb.2MB.max':'0'}}", List.of(
                         v2("hugetlb", "hugetlb.2MB.max", "0"))),
+                new Row("v2 devices: the rules of an eBPF device program", UNIFIED, "{'devices':[{'allow':false,'access':'rwm'},{'allow':true,'type':'c','major':1,'minor':3,'access':'rw'}]}",
+                        List.of(v2("devices", DeviceFilter.PSEUDO_FILE, "deny a\nallow c 1:3 rw\n"
+                                + String.join("\n", CgroupSettings.DEFAULT_ALLOW.stream().map(a -> "allow " + a).toList())))),
                 new Row("hybrid devices stay v1", HYBRID, "{'devices':[{'allow':false,'access':'rwm'}]}",
                         Stream.concat(Stream.of(v1("devices", "devices.deny", "a")),
                                 CgroupSettings.DEFAULT_ALLOW.stream().map(a -> v1("devices", "devices.allow", a))).toList()));
@@ -107,7 +110,6 @@ class CgroupSettingsTest {
 
     @ParameterizedTest(name = "{0}: {2}")
     @CsvSource(delimiter = '|', value = {
-        "unified | {'devices':[{'allow':false,'access':'rwm'}]} | linux.resources.devices",
         "unified | {'memory':{'swappiness':10}} | linux.resources.memory.swappiness",
         "unified | {'memory':{'limit':1048576,'disableOOMKiller':true}} | linux.resources.memory.disableOOMKiller",
         "unified | {'memory':{'swap':1048576}} | a swap limit needs a memory limit",

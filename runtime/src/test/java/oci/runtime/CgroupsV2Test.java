@@ -47,7 +47,7 @@ class CgroupsV2Test {
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : started) {
-            if (p.isAlive()) ProcessCalls.kill((int) p.pid(), 9);
+            p.destroyForcibly(); // SIGKILL to this child by its pid
             p.waitFor(5, TimeUnit.SECONDS);
         }
         Path base = UNIFIED.resolve(BASE);
@@ -149,16 +149,38 @@ class CgroupsV2Test {
         r.memory.limit = 1L << 20;
         String msg = assertThrows(ContainerException.class, () -> CgroupSettings.of(r, List.of(), cg)).getMessage();
         assertTrue(msg.contains("linux.resources.memory") && msg.contains("memory controller is not available") && msg.contains(UNIFIED.toString()), msg);
-        RuntimeSpec.Resources d = new RuntimeSpec.Resources();
-        d.devices = List.of(new RuntimeSpec.DeviceCgroup(false, null, null, null, "rwm"));
-        msg = assertThrows(ContainerException.class, () -> CgroupSettings.of(d, List.of(), cg)).getMessage();
-        assertTrue(msg.contains("linux.resources.devices") && msg.contains("eBPF"), msg);
         // A v2 file the kernel does not have: named in the error.
         String path = "/" + BASE + "/nofile";
         ContainerException e = assertThrows(ContainerException.class,
                 () -> cg.create(path, List.of(Cgroups.Setting.v2("hugetlb", "hugetlb.3MB.max", "1"))));
         assertTrue(e.getMessage().contains("hugetlb.3MB.max"), e.getMessage());
         Cgroups.remove(List.of(UNIFIED.resolve(BASE + "/nofile")));
+    }
+
+    @Test
+    void deviceRulesBecomeAnEbpfProgramThatTheKernelApplies() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/kmsg")), "no /dev/kmsg to be denied");
+        Cgroups cg = Cgroups.unified(UNIFIED);
+        // runc spec's rules: deny everything but runc's default list (null, zero, full, tty, ...); kmsg (1:11) is not in it.
+        RuntimeSpec.Resources r = new RuntimeSpec.Resources();
+        r.devices = List.of(new RuntimeSpec.DeviceCgroup(false, null, null, null, "rwm"));
+        String path = "/" + BASE + "/dev";
+        Path dir = UNIFIED.resolve(BASE + "/dev");
+        cg.create(path, CgroupSettings.of(r, List.of(), cg));
+        // The shell moves itself into the cgroup, then opens device nodes.
+        Process p = new ProcessBuilder("sh", "-c", "echo $$ > " + dir.resolve("cgroup.procs")
+                + "; (exec 3</dev/null) && echo null-ok; (exec 3</dev/kmsg) 2>&1 || echo kmsg-denied; (exec 3</dev/zero) && echo zero-ok")
+                .redirectErrorStream(true).start();
+        started.add(p);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(out.contains("null-ok") && out.contains("zero-ok"), out);
+        assertTrue(out.contains("Operation not permitted") && out.contains("kmsg-denied"), out);
+        Cgroups.remove(List.of(dir));
+        // Outside the cgroup the same open works.
+        Process q = new ProcessBuilder("sh", "-c", "(exec 3</dev/kmsg) && echo kmsg-ok").redirectErrorStream(true).start();
+        started.add(q);
+        assertEquals("kmsg-ok\n", new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     @Test
