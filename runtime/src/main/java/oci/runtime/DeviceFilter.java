@@ -14,9 +14,11 @@ import java.util.List;
  * v1 semantics are emulated: a type-"a" rule resets the default (allow or deny everything) and
  * drops what came before; each later rule is an exception, and the last matching one wins. An
  * allow rule matches when every requested access is in its access; a deny rule when any is. With
- * no "a" rule the default is allow, as a new v1 cgroup inherits its parent's allow-all.
+ * no "a" rule the default is allow, as a new v1 cgroup inherits its parent's allow-all. (runc
+ * first reduces the rules with its v1 emulator and matches a deny rule only when it covers every
+ * requested access; here a deny rule matches when it covers any, as the v1 kernel's deny-list does.)
  *
- * @see <a href="https://github.com/opencontainers/cgroups/blob/main/devices/devicefilter.go">runc's devicefilter</a>
+ * @see <a href="https://github.com/opencontainers/runc/blob/v1.1.0/libcontainer/cgroups/ebpf/devicefilter/devicefilter.go">runc's devicefilter.go</a>
  */
 final class DeviceFilter {
     private DeviceFilter() {}
