@@ -351,9 +351,28 @@ static int make_cgroup(void)
                 say("create container %s: create cgroup %s: %s", cid, b, strerror(errno));
                 return -1;
             }
-        } else if (write_file(a, b, f[i + 2].len, 0) < 0) {
-            if (errno == ENOENT) say("create container %s: set cgroup %s: not supported by this kernel", cid, a);
-            else say("create container %s: set cgroup %s to \"%s\": %s", cid, a, b, strerror(errno));
+        } else if (!strcmp(kind, "enable")) {
+            /* v2: "+CONTROLLER" in the parent's cgroup.subtree_control, unless it is there already. */
+            size_t n;
+            char *on = read_all(a, &n);
+            int have = 0;
+            for (char *save, *w = on ? strtok_r(on, " \n", &save) : NULL; w && !have; w = strtok_r(NULL, " \n", &save)) have = !strcmp(w, b);
+            free(on);
+            char plus[64];
+            int len = snprintf(plus, sizeof plus, "+%s", b);
+            if (!have && write_file(a, plus, (size_t)len, 0) < 0) {
+                say("create container %s: enable the %s controller in %s: %s", cid, b, a, strerror(errno));
+                return -1;
+            }
+        } else if (!strcmp(kind, "write") || !strcmp(kind, "write2")) {
+            if (write_file(a, b, f[i + 2].len, 0) < 0) {
+                if (errno == ENOENT) say("create container %s: set cgroup %s: not supported by this kernel%s", cid, a,
+                                         kind[5] ? " or its controller is not enabled there" : "");
+                else say("create container %s: set cgroup %s to \"%s\": %s", cid, a, b, strerror(errno));
+                return -1;
+            }
+        } else {
+            say("create container %s: unknown cgroup step \"%s\" in the run cache", cid, kind);
             return -1;
         }
     }

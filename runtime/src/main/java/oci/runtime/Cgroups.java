@@ -8,13 +8,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * cgroup v1 hierarchies of this machine (one mount per controller under /sys/fs/cgroup), and the
- * container's cgroup in each: created, configured, joined, removed. What to write is decided by
- * {@link PlanBuilder} as a list of {@link Setting}s; this class only writes them.
+ * The cgroup hierarchies of this machine and the container's cgroup in each: created, configured,
+ * joined, frozen, killed, removed. What to write is decided by {@link CgroupSettings} as a list of
+ * {@link Setting}s; this class only writes them.
+ *
+ * <p>Three shapes, detected as runc does (libcontainer/cgroups/utils.go IsCgroup2UnifiedMode and
+ * IsCgroup2HybridMode): v1 (one mount per controller under /sys/fs/cgroup); unified (cgroup2 at
+ * /sys/fs/cgroup itself); hybrid (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified, as on
+ * these machines). In hybrid mode runc's managers add a "" subsystem that places the container in
+ * the unified hierarchy too; so does this class, and a limit whose controller has no v1 hierarchy
+ * but is offered by the unified one (hugetlb here) is written there in the v2 format.
  *
  * @see <a href="https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#control-groups">config-linux.md</a>
+ * @see <a href="https://docs.kernel.org/admin-guide/cgroup-v2.html">cgroup v2</a>
  */
 final class Cgroups {
     /** A v1 hierarchy: where it is mounted and its controllers ("cpu", "memory", "name=systemd"). */
@@ -24,16 +33,36 @@ final class Cgroups {
         }
     }
 
-    /** One file to write in one controller's directory of the container's cgroup. */
-    record Setting(String controller, String file, String value) {}
+    /**
+     * One file to write in the container's cgroup: in the v1 hierarchy of {@code controller}, or,
+     * with {@code unified}, in the container's directory of the unified (v2) hierarchy, whose
+     * parents then get {@code +controller} in cgroup.subtree_control.
+     */
+    record Setting(String controller, String file, String value, boolean unified) {
+        Setting(String controller, String file, String value) {
+            this(controller, file, value, false);
+        }
+
+        static Setting v2(String controller, String file, String value) {
+            return new Setting(controller, file, value, true);
+        }
+    }
+
+    /** runc's hybrid mount point of the unified hierarchy. */
+    static final Path HYBRID_UNIFIED = Path.of("/sys/fs/cgroup/unified"), CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     private final List<Hierarchy> hierarchies;
+    private final Path unified;
+    private final Set<String> unifiedControllers;
     private final boolean unifiedOnly;
     /** For a rootless caller: each hierarchy's directory this process is in (null: the container gets its own). */
     private final Map<Path, Path> callers;
 
-    private Cgroups(List<Hierarchy> hierarchies, boolean unifiedOnly, Map<Path, Path> callers) {
+    private Cgroups(List<Hierarchy> hierarchies, Path unified, Set<String> unifiedControllers, boolean unifiedOnly,
+                    Map<Path, Path> callers) {
         this.hierarchies = hierarchies;
+        this.unified = unified;
+        this.unifiedControllers = unifiedControllers;
         this.unifiedOnly = unifiedOnly;
         this.callers = callers;
     }
@@ -48,7 +77,11 @@ final class Cgroups {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
                 String[] f = line.split(":", 3);
-                if (f.length != 3 || f[1].isEmpty()) continue;
+                if (f.length != 3) continue;
+                if (f[1].isEmpty()) {
+                    if (unified != null) own.put(unified, unified.resolve(f[2].replaceAll("^/+", "")));
+                    continue;
+                }
                 List<String> ctrls = List.of(f[1].split(","));
                 for (Hierarchy h : hierarchies) {
                     if (h.controllers().size() == ctrls.size() && h.controllers().containsAll(ctrls)) {
@@ -59,7 +92,7 @@ final class Cgroups {
         } catch (IOException e) {
             throw new ContainerException("read /proc/self/cgroup: " + e.getMessage());
         }
-        return new Cgroups(hierarchies, unifiedOnly, own);
+        return new Cgroups(hierarchies, unified, unifiedControllers, unifiedOnly, own);
     }
 
     /** Whether the container stays in the caller's cgroups (rootless). */
@@ -67,26 +100,42 @@ final class Cgroups {
         return callers != null;
     }
 
-    /** The container's directory in hierarchy {@code h}: its own for cgroupsPath {@code path}, or the caller's. */
-    Path containerDir(Hierarchy h, String path) {
+    /** The container's directory in the hierarchy mounted at {@code mountPoint}: its own for cgroupsPath {@code path}, or the caller's. */
+    Path containerDir(Path mountPoint, String path) {
         if (callers != null) {
-            Path own = callers.get(h.mountPoint());
-            if (own == null) throw new ContainerException("find this process's cgroup in " + h.mountPoint() + " (/proc/self/cgroup)");
+            Path own = callers.get(mountPoint);
+            if (own == null) throw new ContainerException("find this process's cgroup in " + mountPoint + " (/proc/self/cgroup)");
             return own;
         }
-        return h.mountPoint().resolve(path.replaceAll("^/+", ""));
+        return mountPoint.resolve(path.replaceAll("^/+", ""));
+    }
+
+    /** A description of hierarchies, for tests of what is written where (nothing is read). */
+    static Cgroups of(List<Hierarchy> v1, Path unified, Set<String> unifiedControllers) {
+        return new Cgroups(List.copyOf(v1), unified, Set.copyOf(unifiedControllers), unified != null && v1.isEmpty(), null);
+    }
+
+    /** The unified hierarchy mounted at {@code root} as the only one (tests point this at a cgroup2 mount). */
+    static Cgroups unified(Path root) {
+        return new Cgroups(List.of(), root, readControllers(root), true, null);
     }
 
     /** The hierarchies mounted on this machine, read from /proc/self/mountinfo. */
     static Cgroups detect() {
         List<Hierarchy> found = new ArrayList<>();
-        boolean v2Root = false;
+        Path v2 = null;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] halves = line.split(" - ", 2);
                 if (halves.length != 2) continue;
                 String[] pre = halves[0].split(" "), post = halves[1].split(" ");
-                if (post[0].equals("cgroup2") && pre[4].equals("/sys/fs/cgroup")) v2Root = true;
+                Path mountPoint = Path.of(pre[4].replace("\\040", " "));
+                // A read-only unified mount in hybrid mode (a nested container) is left alone, as runc's
+                // hybrid "" subsystem ignores a unified cgroup it cannot join.
+                if (post[0].equals("cgroup2") && (mountPoint.equals(CGROUP_ROOT)
+                        || (mountPoint.equals(HYBRID_UNIFIED) && pre[5].startsWith("rw")))) {
+                    v2 = mountPoint;
+                }
                 if (!post[0].equals("cgroup")) continue;
                 List<String> ctrls = new ArrayList<>();
                 for (String o : post[2].split(",")) {
@@ -95,17 +144,49 @@ final class Cgroups {
                         ctrls.add(o);
                     }
                 }
-                found.add(new Hierarchy(Path.of(pre[4].replace("\\040", " ")), ctrls));
+                found.add(new Hierarchy(mountPoint, ctrls));
             }
         } catch (IOException e) {
             throw new ContainerException("read /proc/self/mountinfo: " + e.getMessage());
         }
-        return new Cgroups(found, v2Root && found.isEmpty(), null);
+        boolean only = v2 != null && v2.equals(CGROUP_ROOT);
+        if (only) found.clear(); // a v1 mount under a cgroup2 /sys/fs/cgroup is not runc's v1 layout
+        return new Cgroups(found, v2, v2 == null ? Set.of() : readControllers(v2), only, null);
     }
 
-    /** True when the machine only has the unified (v2) hierarchy, which this runtime does not manage. */
+    private static Set<String> readControllers(Path root) {
+        try {
+            String c = readVirtual(root.resolve("cgroup.controllers"));
+            return c.isEmpty() ? Set.of() : Set.of(c.split("\\s+"));
+        } catch (IOException e) {
+            throw new ContainerException("read " + root.resolve("cgroup.controllers") + ": " + e.getMessage());
+        }
+    }
+
+    /** True when the machine only has the unified (v2) hierarchy. */
     boolean unifiedOnly() {
         return unifiedOnly;
+    }
+
+    /** The unified hierarchy's mount point, or null when there is none. */
+    Path unifiedRoot() {
+        return unified;
+    }
+
+    /** Where a limit of {@code controller} goes: 1 (a v1 hierarchy), 2 (the unified one), 0 (nowhere). */
+    int version(String controller) {
+        if (hierarchies.stream().anyMatch(h -> h.has(controller))) return 1;
+        if (unified != null && unifiedControllers.contains(controller)) return 2;
+        return 0;
+    }
+
+    /** Fails with the field's name unless the unified hierarchy offers {@code controller}. */
+    void requireUnified(String controller, String field) {
+        if (unified == null) throw new ContainerException(field + ": this machine has no cgroup v2 hierarchy");
+        if (!unifiedControllers.contains(controller)) {
+            throw new ContainerException(field + ": the " + controller + " controller is not available in the cgroup v2 hierarchy at "
+                    + unified + " (its cgroup.controllers: " + (unifiedControllers.isEmpty() ? "none" : String.join(" ", new java.util.TreeSet<>(unifiedControllers))) + ")");
+        }
     }
 
     /** The controller hierarchies (named ones such as name=systemd left out: nothing to limit there). */
@@ -114,20 +195,30 @@ final class Cgroups {
     }
 
     boolean hasController(String c) {
-        return hierarchies.stream().anyMatch(h -> h.has(c));
+        return version(c) != 0;
     }
 
-    /** The container's directory in each controller hierarchy for cgroupsPath {@code path}. */
+    /** The container's directory in each controller hierarchy for cgroupsPath {@code path}, the unified one last. */
     List<Path> dirs(String path) {
         String rel = path.replaceAll("^/+", "");
-        return controllers().stream().map(h -> h.mountPoint().resolve(rel)).toList();
+        List<Path> out = new ArrayList<>(controllers().stream().map(h -> h.mountPoint().resolve(rel)).toList());
+        if (unified != null) out.add(unified.resolve(rel));
+        return out;
     }
 
     /**
      * What creating the cgroup takes, as data (the native `oci run` front end replays it, see
-     * {@link RunCache}): {"mkdir", DIR, ""} makes DIR and its parents; {"mkcpuset", PARENT, CHILD}
-     * makes one level of a v1 cpuset hierarchy, which starts with empty cpus and mems and accepts no
-     * task until they are set, so a new level copies its parent's; {"write", FILE, VALUE}.
+     * {@link RunCache}), each step {KIND, A, B}:
+     * <ul>
+     * <li>"mkdir" DIR: makes DIR and its parents;
+     * <li>"mkcpuset" PARENT CHILD: one level of a v1 cpuset hierarchy, which starts with empty cpus
+     *     and mems and accepts no task until they are set, so a new level copies its parent's;
+     * <li>"enable" SUBTREE_CONTROL CONTROLLER: v2, writes "+CONTROLLER" unless already enabled (a
+     *     controller's files exist in a cgroup only when its parent enables it; cgroup-v2.html
+     *     "Enabling and Disabling");
+     * <li>"write" FILE VALUE (v1), "write2" FILE VALUE (v2, the file named CONTROLLER.*);
+     * <li>"bpf" DIR RULES: the v2 device program ({@link #attachDeviceFilter}), which only Java does.
+     * </ul>
      */
     List<String[]> createSteps(String path, List<Setting> settings) {
         String rel = path.replaceAll("^/+", "");
@@ -143,44 +234,100 @@ final class Cgroups {
                 steps.add(new String[] {"mkdir", h.mountPoint().resolve(rel).toString(), ""});
             }
         }
+        if (unified != null) {
+            java.util.LinkedHashSet<String> needed = new java.util.LinkedHashSet<>();
+            // "cgroup.*" files are core files; "devices" is a BPF program, not a controller to enable.
+            for (Setting s : settings) if (s.unified() && !s.controller().equals("cgroup") && !s.controller().equals("devices")) needed.add(s.controller());
+            Path p = unified;
+            for (Path part : Path.of(rel)) {
+                for (String c : needed) steps.add(new String[] {"enable", p.resolve("cgroup.subtree_control").toString(), c});
+                p = p.resolve(part);
+                steps.add(new String[] {"mkdir", p.toString(), ""});
+            }
+        }
         for (Setting s : settings) {
-            Hierarchy h = hierarchies.stream().filter(x -> x.has(s.controller())).findFirst()
-                    .orElseThrow(() -> new ContainerException("set cgroup " + s.file() + ": controller "
-                            + s.controller() + " is not mounted on this machine"));
-            steps.add(new String[] {"write", h.mountPoint().resolve(rel).resolve(s.file()).toString(), s.value()});
+            if (s.unified() && s.file().equals(DeviceFilter.PSEUDO_FILE)) {
+                steps.add(new String[] {"bpf", unified.resolve(rel).toString(), s.value()});
+            } else if (s.unified()) {
+                steps.add(new String[] {"write2", unified.resolve(rel).resolve(s.file()).toString(), s.value()});
+            } else {
+                Hierarchy h = hierarchies.stream().filter(x -> x.has(s.controller())).findFirst()
+                        .orElseThrow(() -> new ContainerException("set cgroup " + s.file() + ": controller "
+                                + s.controller() + " is not mounted on this machine"));
+                steps.add(new String[] {"write", h.mountPoint().resolve(rel).resolve(s.file()).toString(), s.value()});
+            }
         }
         return steps;
     }
 
-    /** Creates the cgroup in every hierarchy and writes {@code settings}, in order. */
+    /** Creates the cgroup in every hierarchy and writes {@code settings}, in order ({@link #createSteps}). */
     void create(String path, List<Setting> settings) {
         for (String[] step : createSteps(path, settings)) {
             Path a = Path.of(step[1]);
-            try {
-                switch (step[0]) {
-                    case "mkdir" -> Files.createDirectories(a);
-                    case "mkcpuset" -> {
-                        Path child = Path.of(step[2]);
+            switch (step[0]) {
+                case "mkdir" -> {
+                    try {
+                        Files.createDirectories(a);
+                    } catch (IOException e) {
+                        throw new ContainerException("create cgroup " + a + ": " + e.getMessage());
+                    }
+                }
+                case "mkcpuset" -> {
+                    Path child = Path.of(step[2]);
+                    try {
                         if (!Files.isDirectory(child)) {
                             Files.createDirectory(child);
                             for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
                                 Files.writeString(child.resolve(f), readVirtual(a.resolve(f)));
                             }
                         }
-                    }
-                    default -> {
-                        try {
-                            Files.writeString(a, step[2]);
-                        } catch (NoSuchFileException e) {
-                            throw new ContainerException("set cgroup " + a + ": not supported by this kernel");
-                        } catch (IOException e) {
-                            throw new ContainerException("set cgroup " + a + " to \"" + step[2].strip() + "\": " + e.getMessage());
-                        }
+                    } catch (IOException e) {
+                        throw new ContainerException("create cgroup " + child + ": " + e.getMessage());
                     }
                 }
-            } catch (IOException e) {
-                throw new ContainerException("create cgroup " + (step[0].equals("mkcpuset") ? step[2] : a) + ": " + e.getMessage());
+                case "enable" -> {
+                    try {
+                        if (!List.of(readVirtual(a).split(" ")).contains(step[2])) Files.writeString(a, "+" + step[2]);
+                    } catch (IOException e) {
+                        throw new ContainerException("enable the " + step[2] + " controller in " + a + ": " + e.getMessage());
+                    }
+                }
+                case "bpf" -> attachDeviceFilter(a, step[2]);
+                default -> {
+                    try {
+                        Files.writeString(a, step[2]);
+                    } catch (NoSuchFileException e) {
+                        String controller = a.getFileName().toString().replaceAll("\\..*", "");
+                        throw new ContainerException("set cgroup " + a + ": not supported by this kernel"
+                                + (step[0].equals("write2") ? " or the " + controller + " controller is not enabled there" : ""));
+                    } catch (IOException e) {
+                        throw new ContainerException("set cgroup " + a + " to \"" + step[2].strip() + "\": " + e.getMessage());
+                    }
+                }
             }
+        }
+    }
+
+    /**
+     * Loads the eBPF device program for {@code rules} (one v1 rule a line, "allow c 1:3 rwm") and
+     * attaches it to the cgroup {@code dir} with BPF_F_ALLOW_MULTI, as runc does: programs of the
+     * parents keep applying too. The attachment keeps the program alive; rmdir detaches it.
+     */
+    static void attachDeviceFilter(Path dir, String rules) {
+        List<DeviceFilter.Rule> parsed = rules.lines().map(DeviceFilter.Rule::parse).toList();
+        byte[] prog = DeviceFilter.compile(parsed);
+        int fd;
+        try {
+            fd = oci.linux.BpfCalls.progLoad(oci.linux.BpfCalls.BPF_PROG_TYPE_CGROUP_DEVICE, prog, "Apache");
+        } catch (oci.linux.ErrnoException e) {
+            throw new ContainerException("set cgroup " + dir + " device rules: " + e.getMessage());
+        }
+        try {
+            oci.linux.BpfCalls.progAttach(dir.toString(), fd, oci.linux.BpfCalls.BPF_CGROUP_DEVICE, oci.linux.BpfCalls.BPF_F_ALLOW_MULTI);
+        } catch (oci.linux.ErrnoException e) {
+            throw new ContainerException("set cgroup " + dir + " device rules: " + e.getMessage());
+        } finally {
+            oci.linux.ProcessCalls.close(fd);
         }
     }
 
@@ -194,7 +341,7 @@ final class Cgroups {
         }
     }
 
-    /** Moves process {@code pid} into the cgroup in every hierarchy. */
+    /** Moves process {@code pid} into the cgroup in every hierarchy (v1 and unified alike: cgroup.procs). */
     void join(String path, long pid) {
         for (Path dir : dirs(path)) {
             try {
@@ -217,6 +364,65 @@ final class Cgroups {
             }
         }
         return pids;
+    }
+
+    /**
+     * Kills every process of the cgroup at once where the kernel offers cgroup.kill (v2, Linux
+     * 5.14): a fork loop cannot outrun it. Returns whether some directory had it.
+     */
+    static boolean kill(List<Path> dirs) {
+        boolean any = false;
+        for (Path d : dirs) {
+            Path k = d.resolve("cgroup.kill");
+            if (!Files.exists(k)) continue;
+            try {
+                Files.writeString(k, "1");
+                any = true;
+            } catch (IOException e) {
+                // gone meanwhile: the caller's pid loop still runs
+            }
+        }
+        return any;
+    }
+
+    /** The directory to freeze: the v1 freezer hierarchy's if there is one, else the unified one (cgroup.freeze). */
+    static Path freezer(List<String> dirs) {
+        for (String d : dirs) if (d.contains("/freezer/")) return Path.of(d);
+        for (String d : dirs) if (Files.exists(Path.of(d, "cgroup.freeze"))) return Path.of(d);
+        return null;
+    }
+
+    /** Whether the freezer directory {@code f} (v1 freezer.state or v2 cgroup.freeze) is frozen or freezing. */
+    static boolean frozen(Path f) {
+        try {
+            if (f == null) return false;
+            if (Files.exists(f.resolve("freezer.state"))) return !readVirtual(f.resolve("freezer.state")).equals("THAWED");
+            return readVirtual(f.resolve("cgroup.freeze")).equals("1");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Freezes or thaws the cgroup {@code f} and waits (5 s at most) until every task is. */
+    static void setFrozen(Path f, boolean freeze) throws IOException {
+        boolean v1 = Files.exists(f.resolve("freezer.state"));
+        if (v1) {
+            Files.writeString(f.resolve("freezer.state"), freeze ? "FROZEN" : "THAWED");
+        } else {
+            Files.writeString(f.resolve("cgroup.freeze"), freeze ? "1" : "0");
+        }
+        // v1 FREEZING is transient; v2 reports the reached state as "frozen 0|1" in cgroup.events.
+        String want = v1 ? (freeze ? "FROZEN" : "THAWED") : "frozen " + (freeze ? 1 : 0);
+        for (int i = 0; i < 500; i++) {
+            String now = v1 ? readVirtual(f.resolve("freezer.state")) : readVirtual(f.resolve("cgroup.events"));
+            if (v1 ? now.equals(want) : List.of(now.split("\n")).contains(want)) return;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Removes the cgroup directories; waits a little for exiting tasks to leave them. */

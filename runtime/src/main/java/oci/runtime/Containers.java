@@ -139,9 +139,8 @@ public final class Containers {
             }
         }
         Cgroups cgroups = rootless ? Cgroups.detect().callersOwn() : Cgroups.detect();
-        if (cgroups.controllers().isEmpty()) {
-            throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup v1 controllers mounted under "
-                    + "/sys/fs/cgroup; cgroup v2-only machines are not implemented");
+        if (cgroups.controllers().isEmpty() && !cgroups.unifiedOnly()) {
+            throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup hierarchy mounted under /sys/fs/cgroup");
         }
         ContainerPlan plan;
         try {
@@ -151,7 +150,7 @@ public final class Containers {
         }
         if (rootless && !plan.cgroupSettings().isEmpty()) {
             throw new ContainerException("create container " + id + ": linux.resources: a container run without root gets no cgroup "
-                    + "of its own (cgroup v1 is not delegated to users), so it cannot have limits or device rules; remove them or run as root");
+                    + "of its own here (it stays in the caller's cgroups), so it cannot have limits or device rules; remove them or run as root");
         }
         debug("plan built (" + plan.init().steps().size() + " steps)");
         try {
@@ -780,19 +779,13 @@ public final class Containers {
         return frozen(s) ? "paused" : "running";
     }
 
-    /** The container's directory in the v1 freezer hierarchy, if it has one. */
+    /** The container's directory in the v1 freezer hierarchy, or its v2 one (cgroup.freeze). */
     private static Path freezer(Saved s) {
-        return s.cgroupDirs().stream().map(Path::of).filter(p -> p.getParent() != null && p.toString().contains("/freezer/"))
-                .findFirst().orElse(null);
+        return Cgroups.freezer(s.cgroupDirs());
     }
 
     private static boolean frozen(Saved s) {
-        Path f = freezer(s);
-        try {
-            return f != null && !Cgroups.readVirtual(f.resolve("freezer.state")).equals("THAWED");
-        } catch (IOException e) {
-            return false;
-        }
+        return Cgroups.frozen(freezer(s));
     }
 
     /** Freezes (pause) or thaws (resume) every process of the container: runc's pause and resume. */
@@ -812,16 +805,7 @@ public final class Containers {
     }
 
     private static void setFreezer(Path f, String state) throws IOException {
-        Files.writeString(f.resolve("freezer.state"), state);
-        // FREEZING is transient: wait until every task is frozen (or thawed).
-        for (int i = 0; i < 500 && !Cgroups.readVirtual(f.resolve("freezer.state")).equals(state); i++) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Cgroups.setFrozen(f, state.equals("FROZEN"));
     }
 
     private static boolean alive(Saved s) {
@@ -875,6 +859,7 @@ public final class Containers {
     /** Without a pid namespace the container's other processes outlive its pid 1: kill them all. */
     private static void killAll(List<String> cgroupDirs) {
         List<Path> dirs = cgroupDirs.stream().map(Path::of).filter(Files::isDirectory).toList();
+        Cgroups.kill(dirs); // cgroup v2's cgroup.kill where there is one; the loop below confirms
         for (int round = 0; round < 100; round++) {
             List<Integer> pids = Cgroups.pids(dirs);
             if (pids.isEmpty()) return;

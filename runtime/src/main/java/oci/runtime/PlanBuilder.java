@@ -372,16 +372,24 @@ final class PlanBuilder {
     }
 
     /**
-     * cgroup v1: a tmpfs at the destination, and in it each controller hierarchy's directory of
+     * cgroup v1 (and hybrid): a tmpfs at the destination, and in it each controller hierarchy's directory of
      * this container bind-mounted (what runc does), read-only when the mount asks.
      */
     private void cgroupMount(String dest, MountOptions.Parsed o) {
         long keep = o.flags() & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        if (ctx.cgroups().unifiedOnly()) {
+            // cgroup v2: the container's own directory of the unified hierarchy, bind-mounted (runc
+            // bind-mounts it too when the container has no cgroup namespace of its own).
+            String rel = cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()).replaceAll("^/+", "");
+            // The init applies ro/nosuid/... by a bind remount after the bind.
+            plan.add(Op.MOUNT, ctx.cgroups().containerDir(ctx.cgroups().unifiedRoot(), rel), dest, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
+            return;
+        }
         plan.add(Op.MOUNT, "tmpfs", dest, "tmpfs", keep, o.propagation(), "mode=755", "d");
         String cg = cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()).replaceAll("^/+", "");
         for (Cgroups.Hierarchy h : ctx.cgroups().controllers()) {
             String name = h.mountPoint().getFileName().toString();
-            plan.add(Op.MOUNT, ctx.cgroups().containerDir(h, cg), dest + "/" + name, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
+            plan.add(Op.MOUNT, ctx.cgroups().containerDir(h.mountPoint(), cg), dest + "/" + name, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
             if (name.contains(",")) {
                 for (String c : name.split(",")) plan.add(Op.SYMLINK, name, dest + "/" + c);
             }

@@ -36,6 +36,9 @@ final class RunCache {
     private static final long PID = 987_654_321_987L, START = 876_543_219_876L;
     private static final String CREATED = "@oci-created@";
 
+    /** The {@link Cgroups#createSteps} kinds fastrun.c performs (not "bpf": loading an eBPF program stays in Java). */
+    private static final java.util.Set<String> REPLAYED_STEPS = java.util.Set.of("mkdir", "mkcpuset", "enable", "write", "write2");
+
     static Path file(Path root, String id) {
         return root.resolve(".fastrun").resolve(id);
     }
@@ -83,6 +86,7 @@ final class RunCache {
         add(f, String.join("\n", cgroupDirs));
         // A rootless container stays in the caller's cgroups: nothing to create.
         for (String[] step : cgroups.callers() ? List.<String[]>of() : cgroups.createSteps(plan.cgroupPath(), plan.cgroupSettings())) {
+            if (!REPLAYED_STEPS.contains(step[0])) throw new IOException("cgroup step \"" + step[0] + "\" is done in Java only");
             for (String s : step) add(f, s);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -54,7 +54,7 @@ class ContainerTest {
     static void nothingLeft() {
         if (runner == null) return;
         assertEquals(List.of(), runner.containers.list(), "containers left in the state root");
-        for (String ctrl : List.of("memory", "pids", "cpu")) {
+        for (String ctrl : List.of("memory", "pids", "cpu", "unified")) {
             Path oci = Path.of("/sys/fs/cgroup", ctrl, "oci");
             if (!Files.isDirectory(oci)) continue;
             try (var s = Files.list(oci)) {
@@ -311,6 +311,34 @@ class ContainerTest {
     }
 
     @Test
+    void hybridMachineJoinsTheUnifiedHierarchyAndPutsHugetlbLimitsThere() throws Exception {
+        // These machines: v1 controllers, cgroup2 at /sys/fs/cgroup/unified offering hugetlb only.
+        Cgroups cg = Cgroups.detect();
+        assumeTrue(!cg.unifiedOnly() && Cgroups.HYBRID_UNIFIED.equals(cg.unifiedRoot()), "not a hybrid cgroup machine");
+        boolean huge = cg.version("hugetlb") == 2 && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB"));
+        if (huge) {
+            RuntimeSpec.HugepageLimit h = new RuntimeSpec.HugepageLimit();
+            h.pageSize = "2MB";
+            h.limit = 6L << 20;
+            bundle.spec.linux.resources.hugepageLimits = List.of(h);
+        }
+        bundle.sh("true");
+        String id = runner.newId("t");
+        Path dir = Cgroups.HYBRID_UNIFIED.resolve("oci").resolve(id);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            long pid = runner.containers.state(id).pid();
+            assertEquals(List.of(Long.toString(pid)), Files.readAllLines(dir.resolve("cgroup.procs")));
+            if (huge) assertEquals(Long.toString(6L << 20), Cgroups.readVirtual(dir.resolve("hugetlb.2MB.max")));
+            runner.containers.start(id);
+            assertEquals(0, c.waitFor(), runner.err(id));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertFalse(Files.exists(dir), "the unified cgroup was left behind");
+    }
+
+    @Test
     void memoryLimitTriggersTheOomKiller() throws Exception {
         RuntimeSpec.Resources res = bundle.spec.linux.resources;
         res.memory = new RuntimeSpec.Memory();
@@ -369,6 +397,50 @@ class ContainerTest {
         Runner.Result r = runner.run(bundle.sh("echo start; mkdir /tmp/nope 2>&1; ls /tmp | wc -l; exit 3"));
         assertEquals(3, r.exit(), r.err());
         assertEquals("start\nmkdir: can't create directory '/tmp/nope': Operation not permitted\n0\n", r.out());
+    }
+
+    @Test
+    void seccompFiltersI386SyscallsByTheirOwnNumbers() throws Exception {
+        // A static i386 program (int 0x80): mkdir is i386 syscall 39, not x86_64's 83.
+        Path src = tmp.resolve("i386-mkdir.c");
+        try (var in = ContainerTest.class.getResourceAsStream("i386-mkdir.c")) {
+            Files.write(src, in.readAllBytes());
+        }
+        Path exe = bundle.dir.resolve("rootfs/bin/i386-mkdir");
+        Process cc = new ProcessBuilder("gcc", "-m32", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie",
+                "-no-pie", "-O2", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes());
+        assumeTrue(cc.waitFor() == 0, "gcc -m32 cannot build an i386 program (gcc-multilib, installed by .ci/run): " + ccOut);
+        try {
+            RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+            sc.defaultAction = "SCMP_ACT_ALLOW";
+            sc.architectures = List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+            RuntimeSpec.Syscall rule = new RuntimeSpec.Syscall();
+            rule.names = List.of("mkdir", "mkdirat");
+            rule.action = "SCMP_ACT_ERRNO";
+            rule.errnoRet = 13; // EACCES
+            sc.syscalls = List.of(rule);
+            bundle.spec.linux.seccomp = sc;
+            bundle.spec.root.readonly = false;
+            bundle.args("/bin/i386-mkdir");
+            Runner.Result blocked = runner.run(bundle);
+            assertEquals("EACCES\n", blocked.out(), blocked.err());
+            assertEquals(0, blocked.exit());
+            // Without SCMP_ARCH_X86 in the filter, an i386 syscall gets the bad-arch action: SIGSYS.
+            sc.architectures = List.of("SCMP_ARCH_X86_64");
+            bundle.save();
+            Runner.Result killed = runner.run(bundle);
+            assertEquals("", killed.out());
+            assertEquals(128 + 31, killed.exit(), killed.err());
+            // Without a filter the same program makes its directory.
+            bundle.spec.linux.seccomp = null;
+            bundle.save();
+            Runner.Result made = runner.run(bundle);
+            assertEquals("made\n", made.out(), made.err());
+        } finally {
+            Files.deleteIfExists(exe);
+            Files.deleteIfExists(bundle.dir.resolve("rootfs/tmp/i386"));
+        }
     }
 
     @Test

@@ -136,6 +136,28 @@ class PlanBuilderTest {
     }
 
     @Test
+    void cgroupV2MachinePlan() {
+        // A unified-only machine (described, not read): v2 files, and a cgroup mount binds the
+        // container's own directory of the unified hierarchy.
+        Cgroups v2 = Cgroups.of(List.of(), Path.of("/sys/fs/cgroup"), java.util.Set.of("cpu", "memory", "pids"));
+        List<RuntimeSpec.Mount> mounts = new java.util.ArrayList<>(spec.mounts);
+        mounts.add(new RuntimeSpec.Mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
+        spec.mounts = mounts;
+        ContainerPlan p = PlanBuilder.build(spec, new PlanBuilder.Context("c1", bundle, Path.of("/run/oci/c1"), v2, 40));
+        assertEquals(List.of(Cgroups.Setting.v2("memory", "memory.max", "1048576"), Cgroups.Setting.v2("cpu", "cpu.weight", "59"),
+                Cgroups.Setting.v2("cpu", "cpu.max", "50000 100000"), Cgroups.Setting.v2("pids", "pids.max", "10")), p.cgroupSettings());
+        InitPlan.Step m = p.init().steps(Op.MOUNT).stream().filter(s -> s.text().get(1).equals("/sys/fs/cgroup")).findFirst().orElseThrow();
+        assertEquals("/sys/fs/cgroup/oci/c1", m.text().get(0));
+        long flags = Long.parseLong(m.text().get(3));
+        assertEquals(MountOptions.MS_BIND | MountOptions.MS_REC | MountOptions.MS_RDONLY, flags & (MountOptions.MS_BIND | MountOptions.MS_REC | MountOptions.MS_RDONLY));
+        spec.linux.resources.devices = List.of(new RuntimeSpec.DeviceCgroup(false, null, null, null, "rwm"));
+        Cgroups.Setting dev = PlanBuilder.build(spec, new PlanBuilder.Context("c1", bundle, Path.of("/run/oci/c1"), v2, 40))
+                .cgroupSettings().getLast();
+        assertEquals(DeviceFilter.PSEUDO_FILE, dev.file());
+        assertTrue(dev.unified() && dev.value().startsWith("deny a\nallow c 1:3 rwm"), dev.toString());
+    }
+
+    @Test
     void cgroupSettings() {
         ContainerPlan p = plan();
         assertEquals("/oci/c1", p.cgroupPath());
