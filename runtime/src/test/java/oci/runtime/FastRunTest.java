@@ -189,6 +189,16 @@ class FastRunTest {
         assertTrue(fast("--root", root.toString(), "--debug", "run", "-b", bundle.dir.toString(), id).handedToJvm(), "--debug");
         assertTrue(fast("--root", root.resolve("other").toString(), "run", "-b", bundle.dir.toString(), id).handedToJvm(), "another root");
 
+        // The runtime code that made the entry (here target/classes) changed: a new build.
+        Path code = Path.of(RunCache.codeIdentity().lines().findFirst().orElseThrow());
+        var built = Files.getLastModifiedTime(code);
+        Files.setLastModifiedTime(code, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 1000));
+        try {
+            assertTrue(fastRun(id, "--rm").handedToJvm(), "another build of the runtime");
+        } finally {
+            Files.setLastModifiedTime(code, built);
+        }
+
         Path entry = RunCache.file(root, id);
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-rw-r--"));
         assertTrue(fastRun(id, "--rm").handedToJvm(), "an entry others could have written is not trusted");
