@@ -183,6 +183,39 @@ class ContainerTest {
     }
 
     @Test
+    void noNetworkNamespaceMeansTheHostNetwork() throws Exception {
+        // The seed demo: a web server in the container, reached from the host on loopback.
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        bundle.spec.linux.namespaces = bundle.spec.linux.namespaces.stream().filter(n -> !n.type.equals("network")).toList();
+        bundle.spec.root.readonly = false;
+        bundle.sh("mkdir -p /www && echo served from the container > /www/index.html && exec httpd -f -p 127.0.0.1:" + port + " -h /www");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            runner.containers.start(id);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/index.html")).build();
+            String body = null;
+            for (int i = 0; i < 200 && body == null; i++) {
+                try {
+                    body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                } catch (java.net.ConnectException notYet) {
+                    Thread.sleep(20);
+                }
+            }
+            assertEquals("served from the container\n", body, runner.err(id));
+        } finally {
+            runner.containers.delete(id, true);
+            c.waitFor();
+            Files.deleteIfExists(bundle.dir.resolve("rootfs/www/index.html"));
+            Files.deleteIfExists(bundle.dir.resolve("rootfs/www"));
+        }
+    }
+
+    @Test
     void sysctlsAndDomainname() throws Exception {
         bundle.spec.linux.sysctl = java.util.Map.of("net.ipv4.ip_forward", "1", "kernel.shmmni", "1234");
         bundle.spec.domainname = "example.test";
