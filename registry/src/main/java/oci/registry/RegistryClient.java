@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import oci.image.Digest;
 import oci.image.ImageRef;
 import oci.image.store.Store;
 import oci.registry.auth.Credential;
@@ -66,6 +67,7 @@ public final class RegistryClient implements AutoCloseable {
      * configured for the registry), then the registry itself.
      */
     public PullResult pull(ImageRef ref, Store store, PullOptions options) {
+        Digest.prepareFastHasher(); // ready by the time the first blob arrives
         List<String> mirrors = config.mirrors(ref.domain());
         for (String mirror : mirrors) {
             try {
