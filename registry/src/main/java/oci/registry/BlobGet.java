@@ -70,17 +70,20 @@ final class BlobGet implements Endpoint<Void> {
         // The chunk is a direct buffer: the file write and libcrypto's hash read it in place.
         BufferedSource source = response.body().source();
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
-        try {
-            while (source.read(buf) != -1) {
-                if (!buf.hasRemaining()) {
-                    writer.write(buf.flip());
-                    buf.clear();
-                    progress.accept(writer.offset());
-                }
+        while (true) {
+            int n;
+            try {
+                n = source.read(buf);
+            } catch (IOException cut) {
+                writer.write(buf.flip()); // keep what arrived, so a retry resumes after it
+                throw cut;
             }
-        } catch (IOException cut) {
-            writer.write(buf.flip()); // keep what arrived, so a retry resumes after it
-            throw cut;
+            if (n == -1) break;
+            if (!buf.hasRemaining()) {
+                writer.write(buf.flip());
+                buf.clear();
+                progress.accept(writer.offset());
+            }
         }
         writer.write(buf.flip());
         progress.accept(writer.offset());
