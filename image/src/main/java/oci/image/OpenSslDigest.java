@@ -146,7 +146,7 @@ final class OpenSslDigest extends MessageDigest {
         final MemorySegment sha256;
         final MemorySegment sha512;
 
-        private Calls(SymbolLookup lib) throws Throwable {
+        private Calls(SymbolLookup lib) {
             Linker linker = Linker.nativeLinker();
             ValueLayout.OfInt i = ValueLayout.JAVA_INT;
             ValueLayout p = ValueLayout.ADDRESS;
@@ -159,8 +159,12 @@ final class OpenSslDigest extends MessageDigest {
             digestFinal = linker.downcallHandle(find(lib, "EVP_DigestFinal_ex"), FunctionDescriptor.of(i, p, p, p));
             MethodHandle sha256Fn = linker.downcallHandle(find(lib, "EVP_sha256"), FunctionDescriptor.of(p));
             MethodHandle sha512Fn = linker.downcallHandle(find(lib, "EVP_sha512"), FunctionDescriptor.of(p));
-            sha256 = (MemorySegment) sha256Fn.invokeExact();
-            sha512 = (MemorySegment) sha512Fn.invokeExact();
+            try {
+                sha256 = (MemorySegment) sha256Fn.invokeExact();
+                sha512 = (MemorySegment) sha512Fn.invokeExact();
+            } catch (Throwable t) {
+                throw new IllegalStateException("EVP_sha256/EVP_sha512", t);
+            }
             if (sha256.equals(MemorySegment.NULL) || sha512.equals(MemorySegment.NULL)) throw new IllegalStateException("no EVP_sha256/EVP_sha512");
         }
 
@@ -172,14 +176,14 @@ final class OpenSslDigest extends MessageDigest {
                 MessageDigest probe = create(c, "sha256");
                 byte[] abc = probe.digest("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 return java.util.HexFormat.of().formatHex(abc).equals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") ? c : null;
-            } catch (Throwable notUsable) {
+            } catch (RuntimeException | LinkageError notUsable) {
                 // missing library or symbol, native access denied, or a failed call: the JDK's digest will do
                 return null;
             }
         }
 
         private static MemorySegment find(SymbolLookup lib, String symbol) {
-            return lib.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError(LIBRARY + " has no " + symbol));
+            return lib.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + symbol));
         }
 
         MemorySegment newContext() {
