@@ -4,10 +4,10 @@
 # CPU time (user+sys) and peak RSS (/usr/bin/time -v) of each run, the medians, and the ratios
 # oci/skopeo. On a shared machine the CPU seconds are the steadier figure.
 # Goal: oci wall <= 0.6 x skopeo, oci peak RSS <= 300 MiB.
-# Usage: bench/pull.sh [RUNS]   (default 3 runs each, alternating)
+# Usage: bench/pull.sh [RUNS]   (default 5 runs each, alternating; the medians are reported)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-runs=${1:-3}
+runs=${1:-5}
 layers=6
 layer_mib=50
 for tool in docker-registry skopeo /usr/bin/time python3 gzip; do
@@ -68,23 +68,26 @@ measure() { # prints "wall_seconds rss_kib cpu_seconds"
   echo "$wall $rss $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
 }
 
+# The machine's load with every figure: on a shared machine, other work slows both tools.
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load_before=$(load)
 oci_w=(); oci_r=(); oci_c=(); sko_w=(); sko_r=(); sko_c=()
 for i in $(seq "$runs"); do
   sync; rm -rf "$work/oci-store" "$work/skopeo-layout"
   read -r w r c < <(measure "$here/oci" --store "$work/oci-store" pull -q "$ref")
   oci_w+=("$w"); oci_r+=("$r"); oci_c+=("$c")
-  printf 'run %d: oci pull      %6.2f s  cpu %5.2f s  %6d MiB\n' "$i" "$w" "$c" $((r / 1024))
+  printf 'run %d: oci pull      %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$i" "$w" "$c" $((r / 1024)) "$(load)"
   sync
   read -r w r c < <(measure skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo-layout:bench")
   sko_w+=("$w"); sko_r+=("$r"); sko_c+=("$c")
-  printf 'run %d: skopeo copy   %6.2f s  cpu %5.2f s  %6d MiB\n' "$i" "$w" "$c" $((r / 1024))
+  printf 'run %d: skopeo copy   %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$i" "$w" "$c" $((r / 1024)) "$(load)"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END { print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2) }'; }
 max() { printf '%s\n' "$@" | sort -n | tail -1; }
 ow=$(median "${oci_w[@]}"); sw=$(median "${sko_w[@]}")
 oc=$(median "${oci_c[@]}"); sc=$(median "${sko_c[@]}")
 orss=$(( $(max "${oci_r[@]}") / 1024 )); srss=$(( $(max "${sko_r[@]}") / 1024 ))
-echo "image: $((total / 1048576)) MiB in $layers layers, loopback docker-registry, $runs runs each"
+echo "image: $((total / 1048576)) MiB in $layers layers, loopback docker-registry, $runs runs each; load average $load_before before, $(load) after"
 printf 'oci pull:    median %.2f s, CPU %.2f s, peak RSS %d MiB\n' "$ow" "$oc" "$orss"
 printf 'skopeo copy: median %.2f s, CPU %.2f s, peak RSS %d MiB\n' "$sw" "$sc" "$srss"
 awk -v o="$oc" -v s="$sc" 'BEGIN { printf "ratio oci/skopeo CPU: %.2f\n", o / s }'

@@ -64,21 +64,7 @@ final class FastRun {
             if (name.equals("-b")) name = "--bundle";
             if (name.equals("-d")) name = "--detach";
             if (!seen.add(name)) return null;
-            boolean global = true;
-            switch (name) {
-                case "--store" -> main.store = Path.of(value);
-                case "--root" -> main.runtime.root = Path.of(value);
-                case "--log" -> main.runtime.log = Path.of(value);
-                case "--log-format" -> {
-                    if (value.equals("text")) main.runtime.logFormat = RuntimeOptions.LogFormat.text;
-                    else if (value.equals("json")) main.runtime.logFormat = RuntimeOptions.LogFormat.json;
-                    else return null;
-                }
-                case "--debug" -> main.runtime.debug = true;
-                case "--systemd-cgroup" -> main.runtime.systemdCgroup = true;
-                default -> global = false;
-            }
-            if (global) continue;
+            if (global(main, name, value)) continue;
             // run's own options come after the verb only.
             if (!verb) return null;
             switch (name) {
@@ -94,6 +80,30 @@ final class FastRun {
             }
         }
         return verb ? run : null;
+    }
+
+    /**
+     * Applies global option {@code name} (with its value, or null for a flag) to {@code main}; false
+     * when it is not a global option, or its value is not one picocli reads as written (the caller then
+     * refuses the line).
+     */
+    static boolean global(Main main, String name, String value) {
+        switch (name) {
+            case "--store" -> main.store = Path.of(value);
+            case "--root" -> main.runtime.root = Path.of(value);
+            case "--log" -> main.runtime.log = Path.of(value);
+            case "--log-format" -> {
+                if (value.equals("text")) main.runtime.logFormat = RuntimeOptions.LogFormat.text;
+                else if (value.equals("json")) main.runtime.logFormat = RuntimeOptions.LogFormat.json;
+                else return false;
+            }
+            case "--debug" -> main.runtime.debug = true;
+            case "--systemd-cgroup" -> main.runtime.systemdCgroup = true;
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs the command line when this parser reads it; null otherwise (then picocli runs it). */

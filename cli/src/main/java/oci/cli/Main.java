@@ -50,7 +50,7 @@ public final class Main {
     /**
      * The subcommands by name, in the order help lists them. picocli reflects over every class it is
      * given, which costs most of a short command's start-up: a known verb registers only its own class.
-     * In a holder: `oci run` on its fast path (FastRun) loads none of these classes.
+     * In a holder: `oci run` and `oci pull` on their fast paths (FastRun, FastPull) load none of these classes.
      */
     static List<Map.Entry<String, Class<?>>> subcommands() {
         return Subcommands.ALL;
@@ -118,6 +118,7 @@ public final class Main {
         // picocli otherwise looks for groovy.lang.Closure, a miss that opens every jar on the class path.
         if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
         Integer fast = FastRun.tryRun(args, err);
+        if (fast == null) fast = FastPull.tryRun(args, out, err);
         if (fast != null) return fast;
         return execute(args, out, err, verb(args));
     }

@@ -29,7 +29,7 @@ final class PullCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    RegistryOptions registry;
+    RegistryOptions registry = new RegistryOptions();
 
     @Parameters(paramLabel = "IMAGE", description = "The image reference (by tag or @digest).")
     String image;
@@ -40,18 +40,24 @@ final class PullCommand implements Callable<Integer> {
     @Option(names = "--all-platforms", description = "Pull the images of every platform in the index.")
     boolean allPlatforms;
 
-    @Option(names = {"-j", "--jobs"}, defaultValue = "3", paramLabel = "N", description = "Blobs downloaded at once (default ${DEFAULT-VALUE}).")
-    int jobs;
+    static final int DEFAULT_JOBS = 3;
+
+    @Option(names = {"-j", "--jobs"}, defaultValue = "" + DEFAULT_JOBS, paramLabel = "N", description = "Blobs downloaded at once (default ${DEFAULT-VALUE}).")
+    int jobs = DEFAULT_JOBS;
 
     @Option(names = {"-q", "--quiet"}, description = "Print only the digest of what was pulled.")
     boolean quiet;
 
     @Override
     public Integer call() {
+        return pull(spec.commandLine().getOut());
+    }
+
+    /** The pull itself, printing to {@code out}; FastPull calls it without picocli. */
+    int pull(PrintWriter out) {
         ImageRef ref = ImageRef.parse(image);
         PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
         Store store = main.openStore();
-        PrintWriter out = spec.commandLine().getOut();
         PullResult result;
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
             // blobs arrive in the store before the image is named: keep `oci gc` from deleting them meanwhile

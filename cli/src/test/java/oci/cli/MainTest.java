@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Main registers only the verb it is given; help, the version and mistakes still see every subcommand. */
@@ -117,5 +119,62 @@ class MainTest {
         String[] fast = run("--root", "/nonexistent-oci-root", "run", "-b", "/nonexistent-bundle", "c1");
         assertEquals("1", fast[0]);
         assertTrue(fast[2].startsWith("oci: create container c1: ") && fast[2].contains("/nonexistent-bundle"), fast[2]);
+    }
+
+    private static String fields(PullCommand p) {
+        RuntimeOptions o = p.main.runtime;
+        RegistryOptions r = p.registry;
+        return String.join("|", p.image, String.valueOf(p.platform), String.valueOf(p.allPlatforms), String.valueOf(p.jobs), String.valueOf(p.quiet),
+                String.valueOf(r.tlsVerify), String.valueOf(r.insecure), String.valueOf(r.authfile), String.valueOf(r.certDir),
+                String.valueOf(r.registriesConf), String.valueOf(p.main.store), String.valueOf(o.root), String.valueOf(o.log),
+                String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
+    }
+
+    private static PullCommand picocliPull(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("pull", PullCommand.class);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return (PullCommand) cl.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void theFastPullParserReadsWhatPicocliReads() {
+        String[][] lines = {
+            {"pull", "busybox"},
+            {"--store", "/st", "pull", "-q", "127.0.0.1:5000/a/b:1"},
+            {"pull", "busybox", "--platform", "linux/arm64", "-j", "6", "--quiet"},
+            {"--store=/st", "pull", "--jobs=2", "--all-platforms", "--tls-verify=false", "ghcr.io/o/app@sha256:" + "a".repeat(64)},
+            {"pull", "--tls-verify=true", "--insecure", "--authfile", "/a.json", "--cert-dir=/c", "--registries-conf", "/r.json", "x"},
+            {"--debug", "--log-format=json", "pull", "--root", "/r", "--log", "/l", "--systemd-cgroup", "busybox:1.36"},
+        };
+        for (String[] l : lines) {
+            PullCommand fast = FastPull.parse(l);
+            assertTrue(fast != null, String.join(" ", l));
+            assertEquals(fields(picocliPull(l)), fields(fast), String.join(" ", l));
+        }
+    }
+
+    @Test
+    void theFastPullParserLeavesEverythingElseToPicocli() {
+        String[][] lines = {
+            {"pull"}, {"pull", "-h"}, {"pull", "--help"}, {"pull", "a", "b"}, {"pull", "-qj3", "a"}, {"pull", "-j3", "a"},
+            {"pull", "-j", "x", "a"}, {"pull", "-j", "-1", "a"}, {"pull", "--jobs", "99999999", "a"}, {"pull", "--tls-verify", "a"},
+            {"pull", "--tls-verify", "false", "a"}, {"pull", "--tls-verify=no", "a"}, {"pull", "-q", "-q", "a"}, {"pull", "--", "a"},
+            {"pull", "@args"}, {"-q", "pull", "a"}, {"pull", "--bogus", "a"}, {"pull", "--platform", "a"}, {"run", "a"},
+            {"pull", "--store", "", "a"}, {"pull", "--log-format", "JSON", "a"}, {"pull", "a", "--authfile", "a\0b"},
+        };
+        for (String[] l : lines) assertNull(FastPull.parse(l), String.join(" ", l));
+    }
+
+    @Test
+    void aFailedFastPullReportsAsPicocliWould(@TempDir Path dir) {
+        // port 1 on loopback: nothing listens, the connection is refused at once
+        String store = dir.resolve("store").toString();
+        String[] fast = run("--store", store, "pull", "-q", "127.0.0.1:1/no/such:1");
+        String[] slow = run("--store", store, "pull", "-qj3", "127.0.0.1:1/no/such:1");
+        assertEquals("1", fast[0]);
+        assertEquals(slow[0], fast[0]);
+        assertEquals(slow[2], fast[2]);
+        assertTrue(fast[2].startsWith("oci: "), fast[2]);
     }
 }

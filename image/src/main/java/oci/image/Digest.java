@@ -39,7 +39,15 @@ public record Digest(String algorithm, String encoded) {
 
     /** The sha256 digest of {@code bytes}. */
     public static Digest sha256(byte[] bytes) {
-        return new Digest("sha256", HexFormat.of().formatHex(newHasher("sha256").digest(bytes)));
+        return compute("sha256", bytes);
+    }
+
+    /**
+     * The digest of {@code bytes} held in memory (a manifest, a config): with the JDK's hasher, which
+     * is ready at once, while binding libcrypto costs a command that hashes only a few KiB more than it saves.
+     */
+    public static Digest compute(String algorithm, byte[] bytes) {
+        return of(algorithm, jdkHasher(algorithm).digest(bytes));
     }
 
     public static Digest of(String algorithm, byte[] rawDigest) {
@@ -51,7 +59,25 @@ public record Digest(String algorithm, String encoded) {
         return newHasher(algorithm);
     }
 
+    /**
+     * A fresh hasher for {@code algorithm} ("sha256" or "sha512"): OpenSSL's libcrypto through FFM
+     * when the system has it (full speed from the first byte, see {@link OpenSslDigest}), else the JDK's.
+     */
     public static MessageDigest newHasher(String algorithm) {
+        MessageDigest fast = OpenSslDigest.create(algorithm);
+        return fast != null ? fast : jdkHasher(algorithm);
+    }
+
+    /**
+     * Binds libcrypto on a daemon thread, for a command that will soon hash a lot (a pull): the
+     * binding (~0.1 s of FFM set-up) then overlaps the network round trips before the first blob.
+     */
+    public static void prepareFastHasher() {
+        Thread.ofPlatform().daemon().name("oci-digest-init").start(OpenSslDigest::available);
+    }
+
+    /** The JDK's own hasher for {@code algorithm}. */
+    static MessageDigest jdkHasher(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
         } catch (NoSuchAlgorithmException e) {

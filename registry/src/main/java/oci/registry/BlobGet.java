@@ -2,6 +2,7 @@ package oci.registry;
 
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.nio.ByteBuffer;
 import java.util.function.LongConsumer;
 import oci.image.Descriptor;
 import oci.image.store.BlobWriter;
@@ -66,23 +67,25 @@ final class BlobGet implements Endpoint<Void> {
         }
         // okio hands out at most one 8 KiB segment per read; gathering a whole chunk before writing
         // makes one file write, one hash update and one progress event per 256 KiB instead of per 8 KiB.
+        // The chunk is a direct buffer: the file write and libcrypto's hash read it in place.
         BufferedSource source = response.body().source();
-        byte[] buf = new byte[CHUNK];
-        int filled = 0;
-        try {
-            for (int n; (n = source.read(buf, filled, CHUNK - filled)) > 0; ) {
-                filled += n;
-                if (filled == CHUNK) {
-                    writer.write(buf, 0, filled);
-                    filled = 0;
-                    progress.accept(writer.offset());
-                }
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        while (true) {
+            int n;
+            try {
+                n = source.read(buf);
+            } catch (IOException cut) {
+                writer.write(buf.flip()); // keep what arrived, so a retry resumes after it
+                throw cut;
             }
-        } catch (IOException cut) {
-            writer.write(buf, 0, filled); // keep what arrived, so a retry resumes after it
-            throw cut;
+            if (n == -1) break;
+            if (!buf.hasRemaining()) {
+                writer.write(buf.flip());
+                buf.clear();
+                progress.accept(writer.offset());
+            }
         }
-        writer.write(buf, 0, filled);
+        writer.write(buf.flip());
         progress.accept(writer.offset());
         if (writer.offset() < blob.size()) {
             throw new ProtocolException("the connection ended after " + writer.offset() + " of " + blob.size() + " bytes");

@@ -2,7 +2,6 @@ package oci.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.security.MessageDigest;
 import oci.image.Digest;
 import oci.image.ImageException;
 import oci.image.Index;
@@ -108,7 +107,6 @@ final class ManifestGet implements Endpoint<ManifestGet.Fetched> {
     }
 
     static Digest digestOf(byte[] bytes, String algorithm) {
-        MessageDigest md = Digest.newHasher(algorithm);
-        return Digest.of(algorithm, md.digest(bytes));
+        return Digest.compute(algorithm, bytes);
     }
 }

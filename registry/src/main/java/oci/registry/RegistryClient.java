@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import oci.image.Digest;
 import oci.image.ImageRef;
 import oci.image.store.Store;
 import oci.registry.auth.Credential;
@@ -49,7 +50,7 @@ public final class RegistryClient implements AutoCloseable {
         });
         RetryInterceptor retry = new RetryInterceptor(b.attempts, b.retryDelay, b.maxRetryAfter,
                 (what, attempt, cause, delay) -> listener.on(new PullEvent.Retrying(what, attempt, cause, delay)));
-        this.transport = new Transport(b.tlsVerify, insecure, b.certsDirs, b.certDir, retry);
+        this.transport = new Transport(b.tlsVerify, insecure, b.certsDirs, b.certDir, retry, b.readTimeout);
     }
 
     public static Builder builder() {
@@ -66,6 +67,7 @@ public final class RegistryClient implements AutoCloseable {
      * configured for the registry), then the registry itself.
      */
     public PullResult pull(ImageRef ref, Store store, PullOptions options) {
+        Digest.prepareFastHasher(); // ready by the time the first blob arrives
         List<String> mirrors = config.mirrors(ref.domain());
         for (String mirror : mirrors) {
             try {
@@ -137,6 +139,7 @@ public final class RegistryClient implements AutoCloseable {
         private int attempts = 5;
         private Duration retryDelay = Duration.ofMillis(500);
         private Duration maxRetryAfter = Duration.ofSeconds(60);
+        private Duration readTimeout = Duration.ofSeconds(60);
 
         public Builder credentials(CredentialStore c) {
             this.credentials = c;
@@ -182,6 +185,13 @@ public final class RegistryClient implements AutoCloseable {
             this.attempts = attempts;
             this.retryDelay = firstDelay;
             this.maxRetryAfter = maxRetryAfter;
+            return this;
+        }
+
+        /** How long a read may wait for the next byte before it fails (as a temporary failure: retried, resumed). */
+        public Builder readTimeout(Duration timeout) {
+            if (timeout.toMillis() <= 0) throw new IllegalArgumentException("read timeout must be positive: " + timeout);
+            this.readTimeout = timeout;
             return this;
         }
 

@@ -14,6 +14,7 @@ import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 
 /**
  * The HTTP clients, one per registry host (each with its own TLS setup) over one shared connection
@@ -31,7 +32,7 @@ final class Transport {
     private final Map<String, OkHttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, HttpUrl> origins = new ConcurrentHashMap<>();
 
-    Transport(boolean tlsVerify, Set<String> insecure, List<Path> certsDirs, Path certDir, RetryInterceptor retry) {
+    Transport(boolean tlsVerify, Set<String> insecure, List<Path> certsDirs, Path certDir, RetryInterceptor retry, Duration readTimeout) {
         this.tlsVerify = tlsVerify;
         this.insecure = Set.copyOf(insecure);
         this.certsDirs = List.copyOf(certsDirs);
@@ -44,13 +45,16 @@ final class Transport {
         // loopback pull's wall time. TLS clients are derived from it per host, when first needed.
         this.base = new OkHttpClient.Builder()
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
-                .socketFactory(new BufferedSocketFactory())
+                // The read timeout is the sockets' (see BufferedSocketFactory), which is only whole
+                // for HTTP/1.1: an HTTP/2 connection multiplexes streams over one socket.
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .socketFactory(new BufferedSocketFactory(Math.toIntExact(readTimeout.toMillis())))
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES))
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .connectTimeout(Duration.ofSeconds(30))
-                .readTimeout(Duration.ofSeconds(60))
+                .readTimeout(Duration.ZERO)
                 .addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("User-Agent", USER_AGENT).build()))
                 .addInterceptor(new RedirectInterceptor())
                 .addInterceptor(retry)

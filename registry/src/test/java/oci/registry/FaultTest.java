@@ -116,6 +116,29 @@ class FaultTest {
     }
 
     @Test
+    void aBlobThatStallsTimesOutAndIsResumedLater() throws Exception {
+        // The read timeout is the socket's own (BufferedSocketFactory), not okio's watchdog: it must still fire.
+        serve(manifest);
+        fake.fault = r -> r.getPath().endsWith(layerDigest.toString()) && r.getHeader("Range") == null
+                ? new MockResponse().setBody(new Buffer().write(layer)).throttleBody(64 * 1024, 3, java.util.concurrent.TimeUnit.SECONDS)
+                : null;
+        Store store = store();
+        try (RegistryClient c = RegistryClient.builder().credentials(CredentialStore.of(tmp.resolve("none.json"), List.of()))
+                .retries(1, Duration.ofMillis(10), Duration.ofSeconds(5)).readTimeout(Duration.ofMillis(300)).build()) {
+            RegistryException e = assertThrows(RegistryException.class, () -> c.pull(ref(), store, PullOptions.defaults()));
+            assertTrue(e.isTemporary(), e.getMessage());
+            assertTrue(e.getMessage().contains("timed out talking to " + fake.hostPort()), e.getMessage());
+        }
+        assertFalse(store.hasBlob(layerDigest), "nothing unverified is visible");
+        try (RegistryClient c = client(1)) {
+            c.pull(ref(), store, PullOptions.defaults());
+        }
+        String range = fake.requestsTo("/blobs/" + layerDigest).getLast().getHeader("Range");
+        assertTrue(range != null && range.matches("bytes=[1-9][0-9]*-"), "the re-run resumes after what arrived: " + range);
+        assertTrue(store.fsck().isEmpty());
+    }
+
+    @Test
     void aSecondRunResumesThePartialFileTheFirstLeft() throws Exception {
         serve(manifest);
         fake.fault = r -> r.getPath().endsWith(layerDigest.toString()) && r.getHeader("Range") == null

@@ -2,6 +2,7 @@ package oci.image.store;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class BlobWriter extends OutputStream {
             channel.truncate(0);
             existing = 0;
         }
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         long pos = 0;
         while (pos < existing) {
             buf.clear();
@@ -82,6 +83,21 @@ public final class BlobWriter extends OutputStream {
         }
         out.write(b, off, len);
         hasher.update(b, off, len);
+        written += len;
+    }
+
+    /**
+     * Writes the buffer's remaining bytes and hashes them. A direct buffer goes to the file and to
+     * the hasher where it lies: no copy into a temporary buffer, as a heap array's write needs.
+     */
+    public void write(ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        if (expectedSize >= 0 && written + len > expectedSize) {
+            throw new ImageException("blob " + expected + ": more than the expected " + expectedSize + " bytes");
+        }
+        ByteBuffer forHash = src.duplicate();
+        while (src.hasRemaining()) channel.write(src);
+        hasher.update(forHash);
         written += len;
     }
 

@@ -621,9 +621,7 @@ public final class Store implements BlobSource {
 
     /** Writes {@code bytes} to a temp file beside {@code target}, syncs, then renames over it. */
     public void writeAtomically(Path target, byte[] bytes) throws IOException {
-        // Readable by all, like the blobs: other tools (and other users' skopeo) read the layout.
-        Path tmp = Files.createTempFile(tmpDir(), "write-", ".tmp",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
+        Path tmp = newScratchFile("write-");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(bytes));
@@ -632,6 +630,25 @@ public final class Store implements BlobSource {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new empty file in the scratch directory, readable by all like the blobs (other tools, and
+     * other users' skopeo, read the layout). Named from a plain random number, not
+     * Files.createTempFile's SecureRandom: seeding that costs a short command tens of milliseconds,
+     * and the name needs no secrecy (CREATE_NEW never follows or reuses an existing file).
+     */
+    private Path newScratchFile(String prefix) throws IOException {
+        Path dir = tmpDir();
+        var readable = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        while (true) {
+            Path p = dir.resolve(prefix + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(p, readable);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another writer's name: draw again
+            }
         }
     }
 

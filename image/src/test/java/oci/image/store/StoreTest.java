@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,6 +149,23 @@ class StoreTest {
         assertEquals(data.length, desc.size());
         assertArrayEquals(data, Files.readAllBytes(store.blobPath(d)));
         assertTrue(scratchFiles().stream().noneMatch(p -> p.getFileName().toString().startsWith("partial-")));
+    }
+
+    @Test
+    void byteBuffersDirectOrNotAreWrittenAndHashedLikeArrays() throws Exception {
+        byte[] data = new byte[700_001];
+        new java.util.Random(2).nextBytes(data);
+        Digest d = Digest.sha256(data);
+        BlobWriter w = store.newWriter(d, data.length);
+        java.nio.ByteBuffer direct = ByteBuffer.allocateDirect(300_000);
+        direct.put(data, 0, 300_000).flip();
+        w.write(direct);
+        assertEquals(0, direct.remaining());
+        w.write(ByteBuffer.wrap(data, 300_000, 400_000));
+        w.write(data, 700_000, 1);
+        assertThrows(ImageException.class, () -> w.write(ByteBuffer.allocateDirect(1)), "past the expected size");
+        w.commit(MediaType.OCI_LAYER);
+        assertArrayEquals(data, Files.readAllBytes(store.blobPath(d)));
     }
 
     @Test
