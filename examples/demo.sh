@@ -18,8 +18,9 @@ step "oci images"
 "$oci" images
 step "oci inspect busybox:demo"
 "$oci" inspect busybox:demo
+# --root: the containers' state, here in the temp dir too; bundle prepares the first run there.
 step "oci bundle busybox:demo bundle -- sh -c 'echo hello from \$(hostname) as \$(id -un)'"
-"$oci" bundle busybox:demo "$work/bundle" -- sh -c 'echo hello from $(hostname) as $(id -un)'
+"$oci" --root "$work/state" bundle busybox:demo "$work/bundle" -- sh -c 'echo hello from $(hostname) as $(id -un)'
 step "oci validate bundle"
 "$oci" validate "$work/bundle"
 if [ "$(id -u)" = 0 ]; then

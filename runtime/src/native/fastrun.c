@@ -3,9 +3,10 @@
  *
  * The launcher starts this program for every `oci run`:
  *     oci-fastrun JAVA JVM-OPTIONS... -jar JAR -- OCI-ARGUMENTS...
- * It looks for the entry that oci.runtime.RunCache wrote when Java last ran this bundle under this
- * id, checks that every input it was decided from is unchanged (config.json byte for byte, the
- * bundle path, id, state root, boot, and the runtime jar), and replays it: the same state files,
+ * It looks for the entry that oci.runtime.RunCache wrote when Java last ran (or `oci bundle` made)
+ * this bundle, checks that every input it was decided from is unchanged (config.json byte for byte,
+ * the bundle path, state root, boot, bounding capabilities, and the runtime jar), fills in the
+ * container's id where the entry marks it, and replays it: the same state files,
  * cgroup writes, plan and init, sync answers, start, wait, and with --rm the same delete as
  * oci.runtime.Containers. Anything it does not handle, and every miss, execs the JVM command
  * unchanged before anything was done, so the two paths cannot disagree on what a run means: this
@@ -188,7 +189,7 @@ static struct field *f;
 static size_t nf;
 
 enum {
-    F_MAGIC, F_CODE, F_BOOT, F_ROOT, F_ID, F_BUNDLE, F_CONFIG, F_INIT, F_PLAN,
+    F_MAGIC, F_CODE, F_BOOT, F_CAPS, F_ROOT, F_BUNDLE, F_CONFIG, F_INIT, F_PLAN,
     F_CREATING, F_READY = F_CREATING + 4, F_UIDMAP = F_READY + 4, F_GIDMAP, F_PIDNS, F_CGDIRS, F_STEPS,
 };
 
@@ -197,15 +198,28 @@ static int field_is(size_t i, const char *s, size_t n)
     return f[i].len == n && memcmp(f[i].s, s, n) == 0;
 }
 
-/* Reads ROOT/.fastrun/ID into f[]; 0 on any doubt (then the JVM runs). */
-static int load_entry(const char *root, const char *id)
+/* The entry's name: FNV-1a 64 of the bundle path, as RunCache.file computes it. */
+static void entry_name(const char *bundle, char *out, size_t n)
 {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)bundle; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(out, n, "%016llx", (unsigned long long)h);
+}
+
+/* Reads ROOT/.fastrun/HASH into f[]; 0 on any doubt (then the JVM runs). */
+static int load_entry(const char *root, const char *bundle)
+{
+    char name[32];
+    entry_name(bundle, name, sizeof name);
     char path[PATH_MAX];
     struct stat st;
     /* It says what to do (as root, often): only an entry of ours, in a directory of ours, that nobody else could write. */
     snprintf(path, sizeof path, "%s/.fastrun", root);
     if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) return 0;
-    snprintf(path, sizeof path, "%s/.fastrun/%s", root, id);
+    snprintf(path, sizeof path, "%s/.fastrun/%s", root, name);
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return 0;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) { close(fd); return 0; }
@@ -230,7 +244,7 @@ static int load_entry(const char *root, const char *id)
         pos += n;
     }
     free(buf);
-    return nf >= F_STEPS && (nf - F_STEPS) % 3 == 0 && field_is(F_MAGIC, "oci-fastrun 1", 13);
+    return nf >= F_STEPS && (nf - F_STEPS) % 3 == 0 && field_is(F_MAGIC, "oci-fastrun 2", 13);
 }
 
 /* Is the runtime code that wrote the entry still the one installed? "PATH\nMTIME-NS SIZE INODE" */
@@ -249,10 +263,21 @@ static int same_code(void)
     return ok;
 }
 
-static int entry_matches(const char *root, const char *id, const char *bundle)
+/* The bounding set this process can hand on, as Capabilities.available reads it (Java writes it in hex). */
+static int same_caps(void)
 {
-    if (!field_is(F_ROOT, root, strlen(root)) || !field_is(F_ID, id, strlen(id)) || !field_is(F_BUNDLE, bundle, strlen(bundle))) return 0;
-    if (!same_code()) return 0;
+    size_t n;
+    char *st = read_all("/proc/self/status", &n);
+    char *l = st ? strstr(st, "\nCapBnd:") : NULL;
+    int ok = l && strtoull(l + 8, NULL, 16) == strtoull(f[F_CAPS].s, NULL, 16);
+    free(st);
+    return ok;
+}
+
+static int entry_matches(const char *root, const char *bundle)
+{
+    if (!field_is(F_ROOT, root, strlen(root)) || !field_is(F_BUNDLE, bundle, strlen(bundle))) return 0;
+    if (!same_code() || !same_caps()) return 0;
     size_t n;
     char *boot = read_all("/proc/sys/kernel/random/boot_id", &n);
     if (!boot) return 0;
@@ -265,6 +290,71 @@ static int entry_matches(const char *root, const char *id, const char *bundle)
     ok = config && field_is(F_CONFIG, config, n);
     free(config);
     return ok;
+}
+
+/* RunCache.ID_MARK: where the container's id goes in the entry. */
+static const char MARK[] = "\001oci-id\001";
+
+/* S with every MARK replaced by ID (a new string; *len updated). */
+static char *with_id(const char *s, uint32_t *len, const char *id)
+{
+    size_t ml = sizeof MARK - 1, il = strlen(id), cap = *len + 1, n = 0;
+    for (const char *p = s; (p = memmem(p, (size_t)(s + *len - p), MARK, ml)); p += ml) cap += il;
+    char *out = malloc(cap);
+    for (size_t i = 0; i < *len;) {
+        if (i + ml <= *len && memcmp(s + i, MARK, ml) == 0) { memcpy(out + n, id, il); n += il; i += ml; }
+        else out[n++] = s[i++];
+    }
+    out[n] = 0;
+    *len = (uint32_t)n;
+    return out;
+}
+
+/* The plan with the id filled in: op = u32 code, u32 argc, argc x (u32 len, bytes) (init.c); a
+ * seccomp program (op 30) is raw bytes and left as it is. */
+static void plan_with_id(const char *id)
+{
+    const struct field *p = &f[F_PLAN];
+    size_t cap = (size_t)p->len + 4096, n = 0, pos = 0;
+    char *out = malloc(cap);
+    while (pos + 8 <= p->len) {
+        uint32_t code, argc;
+        memcpy(&code, p->s + pos, 4);
+        memcpy(&argc, p->s + pos + 4, 4);
+        if (n + 8 > cap) { cap *= 2; out = realloc(out, cap); }
+        memcpy(out + n, p->s + pos, 8);
+        n += 8;
+        pos += 8;
+        for (uint32_t k = 0; k < argc; k++) {
+            uint32_t len;
+            if (pos + 4 > p->len) { say("run cache: truncated plan"); exit(1); }
+            memcpy(&len, p->s + pos, 4);
+            pos += 4;
+            if (len > p->len - pos) { say("run cache: truncated plan"); exit(1); }
+            uint32_t newlen = len;
+            char *arg = code == 30 ? NULL : with_id(p->s + pos, &newlen, id);
+            while (n + 4 + newlen > cap) { cap *= 2; out = realloc(out, cap); }
+            memcpy(out + n, &newlen, 4);
+            memcpy(out + n + 4, arg ? arg : p->s + pos, newlen);
+            n += 4 + newlen;
+            pos += len;
+            free(arg);
+        }
+    }
+    free(f[F_PLAN].s);
+    f[F_PLAN].s = out;
+    f[F_PLAN].len = (uint32_t)n;
+}
+
+/* Every field that holds the id gets it: the plan, the state templates, the cgroup dirs and steps. */
+static void fill_in_id(const char *id)
+{
+    plan_with_id(id);
+    for (size_t i = F_CREATING; i < nf; i++) {
+        char *s = with_id(f[i].s, &f[i].len, id);
+        free(f[i].s);
+        f[i].s = s;
+    }
 }
 
 /* ------------------------------------------------------------------ state */
@@ -592,10 +682,11 @@ int main(int argc, char **argv)
     normalize(*bundle_arg ? bundle_arg : ".", bundle, sizeof bundle);
     if (!id) id = strrchr(bundle, '/') + 1;
     if (!valid_id(id)) use_jvm();
-    if (!load_entry(root, id) || !entry_matches(root, id, bundle)) use_jvm();
+    if (!load_entry(root, bundle) || !entry_matches(root, bundle)) use_jvm();
 
     /* From here on this is the run: no way back to the JVM. */
     cid = id;
+    fill_in_id(id);
     split_cgroup_dirs();
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

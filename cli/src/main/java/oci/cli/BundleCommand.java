@@ -140,9 +140,23 @@ final class BundleCommand implements Callable<Integer> {
             StoredImage image = store.image(before.getFirst(), Platform.host());
             b = Bundler.fromImage(store, image, dir, force, o);
         }
+        prepareRun(b.dir());
         out.println(b.dir());
         out.flush();
         return 0;
+    }
+
+    /**
+     * Lets the first `oci run` of the new bundle start without a JVM: the runtime decides its run
+     * now, in this warm JVM, and keeps the decision in its state root (Containers.prepareRun). A
+     * cache: a bundle that cannot be prepared (hooks, a terminal, no cgroups here) is run by the JVM.
+     */
+    private void prepareRun(Path dir) {
+        try {
+            main.runtime.containers().prepareRun(dir);
+        } catch (RuntimeException e) {
+            if (main.runtime.debug) System.err.println("oci: debug: run not prepared: " + e.getMessage());
+        }
     }
 
     private BundleOptions options(List<String> args) {

@@ -72,7 +72,8 @@ final class Training {
                     List.of("--store", store, "inspect", ref),
                     List.of("--store", store, "inspect", "--manifest", ref),
                     List.of("--store", store, "tag", ref, "training:latest"),
-                    List.of("--store", store, "bundle", "training", bundle.toString()),
+                    // --root: the run bundle prepares stays in the work dir, not the machine's state root.
+                    List.of("--store", store, "--root", work.resolve("state").toString(), "bundle", "training", bundle.toString()),
                     List.of("validate", bundle.toString()),
                     List.of("spec", "--bundle", spec.toString()),
                     List.of("--store", store, "fsck"),

@@ -37,7 +37,8 @@ class BundleCliTest {
 
     Result oci(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--store", storeDir.toString()));
+        // --root: the run that bundle prepares is kept in the test's state root, not the machine's.
+        List<String> all = new ArrayList<>(List.of("--store", storeDir.toString(), "--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
         int code = Main.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
         return new Result(code, out.toString(), err.toString());

@@ -130,28 +130,16 @@ public final class Containers {
         }
         debug("config parsed");
         Path dir = root.resolve(id);
-        boolean rootless = euid() != 0;
-        if (rootless) {
-            try {
-                checkRootless(spec);
-            } catch (ContainerException e) {
-                throw new ContainerException("create container " + id + ": " + e.getMessage());
-            }
-        }
-        Cgroups cgroups = rootless ? Cgroups.detect().callersOwn() : Cgroups.detect();
-        if (cgroups.controllers().isEmpty() && !cgroups.unifiedOnly()) {
-            throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup hierarchy mounted under /sys/fs/cgroup");
-        }
-        ContainerPlan plan;
+        Decision d;
         try {
-            plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, dir, cgroups, Capabilities.lastCap(), consoleSocket, attached));
+            d = decide(id, bundleDir, spec, consoleSocket, attached);
         } catch (ContainerException e) {
             throw new ContainerException("create container " + id + ": " + e.getMessage());
         }
-        if (rootless && !plan.cgroupSettings().isEmpty()) {
-            throw new ContainerException("create container " + id + ": linux.resources: a container run without root gets no cgroup "
-                    + "of its own here (it stays in the caller's cgroups), so it cannot have limits or device rules; remove them or run as root");
-        }
+        ContainerPlan plan = d.plan();
+        Cgroups cgroups = d.cgroups();
+        List<String> cgroupDirs = d.cgroupDirs();
+        boolean rootless = d.rootless();
         debug("plan built (" + plan.init().steps().size() + " steps)");
         try {
             Files.createDirectories(root);
@@ -161,14 +149,8 @@ public final class Containers {
         } catch (IOException e) {
             throw new ContainerException("create container " + id + ": create " + dir + ": " + e.getMessage());
         }
-        boolean pidns = spec.linux != null && spec.linux.namespaces != null
-                && spec.linux.namespaces.stream().anyMatch(n -> "pid".equals(n.type) && (n.path == null || n.path.isEmpty()));
-        // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
-        List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
-        Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
+        Saved saved = d.saved();
         Process monitor = null;
-        Path initBinary = null;
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
@@ -181,8 +163,7 @@ public final class Containers {
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
             try {
-                initBinary = InitBinary.path(root);
-                ProcessBuilder pb = new ProcessBuilder(initBinary.toString(), dir.resolve("plan").toString())
+                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
                 monitor = pb.start();
@@ -195,12 +176,10 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            if (RunCache.cacheable(spec, plan, pidFile, consoleSocket, attached)) {
-                Saved s = saved;
-                Path init = initBinary;
-                pendingRunCache = new PendingRunCache(id, () -> remember(id, bundleDir, configBytes, plan, cgroups, s, init, cgroupDirs));
+            if (RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
+                pendingRunCache = new PendingRunCache(id, () -> remember(bundleDir, configBytes, spec));
             } else {
-                RunCache.forget(root, id);
+                RunCache.forget(root, bundleDir);
             }
             return new Created(state(dir, saved), monitor);
         } catch (IOException | RuntimeException e) {
@@ -220,16 +199,62 @@ public final class Containers {
 
     private volatile PendingRunCache pendingRunCache;
 
-    /** Keeps what this create decided for the next identical foreground run ({@link RunCache}); a cache, so a failure only logs. */
-    private void remember(String id, Path bundleDir, byte[] configBytes, ContainerPlan plan, Cgroups cgroups,
-                          Saved saved, Path initBinary, List<String> cgroupDirs) {
+    /** Keeps what a create of this bundle decides for the next foreground run of it ({@link RunCache}); a cache, so a failure only logs. */
+    private void remember(Path bundleDir, byte[] configBytes, RuntimeSpec spec) {
         try {
-            RunCache.write(root, id, bundleDir, configBytes, plan, cgroups, saved, initBinary, cgroupDirs);
+            RunCache.write(root, bundleDir, configBytes, decide(RunCache.ID_MARK, bundleDir, spec, null, true), InitBinary.path(root));
             debug("run cache written");
         } catch (IOException | RuntimeException e) {
-            RunCache.forget(root, id);
+            RunCache.forget(root, bundleDir);
             debug("run cache not written: " + e.getMessage());
         }
+    }
+
+    /**
+     * Decides now what the first foreground `oci run` of {@code bundle} in this state root will do,
+     * so that it starts without a JVM ({@link RunCache}): `oci bundle` calls this once the bundle is
+     * written. Creates nothing but the cache entry.
+     *
+     * @throws ContainerException when the bundle could not be run, or not replayed (hooks, a terminal)
+     */
+    public void prepareRun(Path bundle) {
+        Path bundleDir = bundle.toAbsolutePath().normalize();
+        try {
+            byte[] configBytes = Files.readAllBytes(bundleDir.resolve("config.json"));
+            RuntimeSpec spec = readSpec(configBytes, bundleDir.resolve("config.json").toString());
+            if (!RunCache.cacheable(spec, null, null, true)) throw new ContainerException("not replayable (hooks or a terminal)");
+            RunCache.write(root, bundleDir, configBytes, decide(RunCache.ID_MARK, bundleDir, spec, null, true), InitBinary.path(root));
+        } catch (IOException e) {
+            throw new ContainerException("prepare the run of " + bundleDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Everything decided for container {@code id} before anything exists: the cgroups it gets,
+     * its plan, and its state as first saved.
+     */
+    record Decision(ContainerPlan plan, Cgroups cgroups, List<String> cgroupDirs, Saved saved, boolean rootless) {}
+
+    private Decision decide(String id, Path bundleDir, RuntimeSpec spec, Path consoleSocket, boolean attached) {
+        boolean rootless = euid() != 0;
+        if (rootless) checkRootless(spec);
+        Cgroups cgroups = rootless ? Cgroups.detect().callersOwn() : Cgroups.detect();
+        if (cgroups.controllers().isEmpty() && !cgroups.unifiedOnly()) {
+            throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup hierarchy mounted under /sys/fs/cgroup");
+        }
+        ContainerPlan plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, root.resolve(id), cgroups,
+                Capabilities.lastCap(), consoleSocket, attached));
+        if (rootless && !plan.cgroupSettings().isEmpty()) {
+            throw new ContainerException("linux.resources: a container run without root gets no cgroup of its own here (it stays "
+                    + "in the caller's cgroups), so it cannot have limits or device rules; remove them or run as root");
+        }
+        boolean pidns = spec.linux != null && spec.linux.namespaces != null
+                && spec.linux.namespaces.stream().anyMatch(n -> "pid".equals(n.type) && (n.path == null || n.path.isEmpty()));
+        // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
+        List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
+        Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
+                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
+        return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
     }
 
     /** Answers the init's "sync NAME PID" requests. */

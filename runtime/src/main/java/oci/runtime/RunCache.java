@@ -15,36 +15,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a foreground `oci run` of one bundle under one id decided, kept so the next identical run
- * needs no JVM: the native front end (runtime/src/native/fastrun.c, started by the launcher for
- * `run`) replays it. Java still decides everything; the entry is its decision, written down.
+ * What the runtime decides for a foreground `oci run` of one bundle, kept so that the next run of
+ * it needs no JVM: the native front end (runtime/src/native/fastrun.c, started by the launcher for
+ * `run`) replays it. Java still decides everything; the entry is its decision, written down, with
+ * {@link #ID_MARK} wherever the container's id goes (state paths, the default cgroup path, the
+ * state), for the front end to fill in: one entry serves any id.
  *
- * <p>An entry is used only while every input it was decided from is unchanged, and the front end
- * checks each: the exact config.json bytes, the bundle path, the id and state root, the boot (the
- * kernel's capabilities and cgroup mounts), and the runtime jar that compiled it. Anything else
- * (hooks, a terminal, --pid-file, --console-socket, -d, --debug) is never cached: those runs always
- * take the JVM path.
+ * <p>An entry is written by a foreground run once its container runs, and by `oci bundle` for the
+ * bundle it writes ({@link Containers#prepareRun}). It is used only while every input it was decided
+ * from is unchanged, and the front end checks each: the exact config.json bytes, the bundle path,
+ * the state root, the boot (the kernel's cgroup mounts), the bounding capability set, and the
+ * runtime jar that compiled it. Anything else (hooks, a terminal, --pid-file, --console-socket,
+ * -d, --debug) is never cached: those runs always take the JVM path.
  *
- * <p>File {@code ROOT/.fastrun/ID}: a list of fields, each u32 length (host order) + bytes, in the
- * order of {@link #write}. Readable by its owner only: it holds a plan the front end runs as root.
+ * <p>File {@code ROOT/.fastrun/HASH}, HASH the FNV-1a 64 of the bundle path: a list of fields, each
+ * u32 length (host order) + bytes, in the order of {@link #write}. Readable by its owner only: it
+ * holds a plan the front end runs, as root most of the time.
  */
 final class RunCache {
     private RunCache() {}
 
-    static final String MAGIC = "oci-fastrun 1";
+    static final String MAGIC = "oci-fastrun 2";
+    /** Stands for the container id: control characters, which no id holds (Containers.checkId). */
+    static final String ID_MARK = "\u0001oci-id\u0001";
     /** Stand-ins in the state templates, replaced by the front end. */
     private static final long PID = 987_654_321_987L, START = 876_543_219_876L;
     private static final String CREATED = "@oci-created@";
-
     /** The {@link Cgroups#createSteps} kinds fastrun.c performs (not "bpf": loading an eBPF program stays in Java). */
     private static final java.util.Set<String> REPLAYED_STEPS = java.util.Set.of("mkdir", "mkcpuset", "enable", "write", "write2");
 
-    static Path file(Path root, String id) {
-        return root.resolve(".fastrun").resolve(id);
+    static Path file(Path root, Path bundle) {
+        long h = 0xcbf29ce484222325L; // FNV-1a 64, as fastrun.c computes it
+        for (byte b : bundle.toString().getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return root.resolve(".fastrun").resolve(String.format("%016x", h));
     }
 
     /** Whether a create with these inputs can be replayed by the native front end. */
-    static boolean cacheable(oci.bundle.spec.RuntimeSpec spec, ContainerPlan plan, Path pidFile, Path consoleSocket, boolean attached) {
+    static boolean cacheable(oci.bundle.spec.RuntimeSpec spec, Path pidFile, Path consoleSocket, boolean attached) {
         if (!attached || pidFile != null || consoleSocket != null) return false;
         if (spec.process != null && Boolean.TRUE.equals(spec.process.terminal)) return false;
         var h = spec.hooks;
@@ -57,34 +67,34 @@ final class RunCache {
     }
 
     /**
-     * Writes the entry for a create that {@link #cacheable} allowed, atomically. The cgroup steps
-     * repeat {@link Cgroups#create}: "mkdir DIR", "mkcpuset PARENT CHILD" (a new v1 cpuset level
-     * copies its parent's cpus and mems), "write FILE VALUE".
+     * Writes the entry for {@code bundle} from a decision made for {@link #ID_MARK}, atomically.
+     * The cgroup steps are {@link Cgroups#createSteps}.
      */
-    static void write(Path root, String id, Path bundle, byte[] config, ContainerPlan plan, Cgroups cgroups, Saved creating,
-                      Path initBinary, List<String> cgroupDirs) throws IOException {
+    static void write(Path root, Path bundle, byte[] config, Containers.Decision d, Path initBinary) throws IOException {
+        if (!d.saved().id().equals(ID_MARK)) throw new IllegalArgumentException("a run cache entry is decided for ID_MARK");
+        ContainerPlan plan = d.plan();
         List<byte[]> f = new ArrayList<>();
         add(f, MAGIC);
         add(f, codeIdentity());
         add(f, Cgroups.readVirtual(Path.of("/proc/sys/kernel/random/boot_id")));
+        add(f, Long.toHexString(Capabilities.available()));
         add(f, root.toString());
-        add(f, id);
         add(f, bundle.toString());
         f.add(config);
         add(f, initBinary.toString());
         f.add(plan.init().serialise());
-        Saved template = new Saved(creating.ociVersion(), creating.id(), PID, START, creating.bundle(), creating.annotations(),
-                CREATED, creating.owner(), creating.cgroupDirs(), creating.pidns(), false);
+        Saved c = d.saved();
         for (boolean ready : new boolean[] {false, true}) {
-            Saved s = new Saved(template.ociVersion(), template.id(), PID, START, template.bundle(), template.annotations(),
-                    CREATED, template.owner(), template.cgroupDirs(), template.pidns(), ready);
+            Saved s = new Saved(c.ociVersion(), c.id(), PID, START, c.bundle(), c.annotations(), CREATED, c.owner(), c.cgroupDirs(),
+                    c.pidns(), ready);
             for (String part : split(s.toJson())) add(f, part);
         }
         add(f, plan.uidMap() == null ? "" : plan.uidMap());
         add(f, plan.gidMap() == null ? "" : plan.gidMap());
-        add(f, creating.pidns() ? "1" : "0");
-        add(f, String.join("\n", cgroupDirs));
+        add(f, c.pidns() ? "1" : "0");
+        add(f, String.join("\n", d.cgroupDirs()));
         // A rootless container stays in the caller's cgroups: nothing to create.
+        Cgroups cgroups = d.cgroups();
         for (String[] step : cgroups.callers() ? List.<String[]>of() : cgroups.createSteps(plan.cgroupPath(), plan.cgroupSettings())) {
             if (!REPLAYED_STEPS.contains(step[0])) throw new IOException("cgroup step \"" + step[0] + "\" is done in Java only");
             for (String s : step) add(f, s);
@@ -97,19 +107,41 @@ final class RunCache {
         }
         Path dir = root.resolve(".fastrun");
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path tmp = Files.createTempFile(dir, "." + id, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        prune(dir);
+        Path tmp = Files.createTempFile(dir, ".entry", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.write(tmp, out.toByteArray());
-            Files.move(tmp, file(root, id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file(root, bundle), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    /** Removes the entry of {@code id}, if any: a run that could not be cached must not replay an older one. */
-    static void forget(Path root, String id) {
+    /** Most entries kept: every bundle made or run adds one, and bundles come and go. */
+    static final int KEEP = 256;
+
+    /** Drops the entries written longest ago once there are more than {@link #KEEP}: a cache, so any may go. */
+    private static void prune(Path dir) throws IOException {
+        List<Path> entries;
+        try (var s = Files.list(dir)) {
+            entries = s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        }
+        if (entries.size() < KEEP) return;
+        List<Path> oldest = new ArrayList<>(entries);
+        oldest.sort(java.util.Comparator.comparing(p -> {
+            try {
+                return Files.getLastModifiedTime(p);
+            } catch (IOException e) {
+                return FileTime.fromMillis(0);
+            }
+        }));
+        for (Path p : oldest.subList(0, entries.size() - KEEP / 2)) Files.deleteIfExists(p);
+    }
+
+    /** Removes the entry of {@code bundle}, if any: a run that could not be cached must not replay an older one. */
+    static void forget(Path root, Path bundle) {
         try {
-            Files.deleteIfExists(file(root, id));
+            Files.deleteIfExists(file(root, bundle));
         } catch (IOException ignored) {
             // the front end also checks every input; a stale entry is never replayed
         }
@@ -135,7 +167,9 @@ final class RunCache {
     /** The state JSON cut around its stand-ins: before pid, before pidStart, before created, the rest. */
     private static List<String> split(String json) throws IOException {
         List<String> parts = new ArrayList<>();
-        String rest = json;
+        // The JSON writer escapes the mark's control characters; the front end looks for it raw.
+        String escaped = Json.write(ID_MARK);
+        String rest = json.replace(escaped.substring(1, escaped.length() - 1), ID_MARK);
         for (String mark : new String[] {Long.toString(PID), Long.toString(START), "\"" + CREATED + "\""}) {
             int i = rest.indexOf(mark);
             if (i < 0 || rest.indexOf(mark, i + 1) >= 0) throw new IOException("state template: stand-in " + mark + " not found once");

@@ -2,6 +2,7 @@ package oci.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -118,7 +119,7 @@ class FastRunTest {
         bundle.sh("echo hello from $(hostname); exit 3");
         String id = newId();
         assertEquals(3, runInJava(id, true));
-        Path entry = RunCache.file(root, id);
+        Path entry = RunCache.file(root, bundle.dir);
         assertTrue(Files.isRegularFile(entry), "a foreground run leaves its entry");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(entry)));
 
@@ -182,7 +183,7 @@ class FastRunTest {
         bundle.sh("exit 6");
         assertTrue(fastRun(id, "--rm").handedToJvm(), "config.json changed");
         bundle.sh("exit 5");
-        assertTrue(fastRun(newId(), "--rm").handedToJvm(), "another id");
+
         for (String option : List.of("-d", "--pid-file=/tmp/x", "--console-socket=/tmp/s")) {
             assertTrue(fastRun(id, option).handedToJvm(), option);
         }
@@ -199,7 +200,7 @@ class FastRunTest {
             Files.setLastModifiedTime(code, built);
         }
 
-        Path entry = RunCache.file(root, id);
+        Path entry = RunCache.file(root, bundle.dir);
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-rw-r--"));
         assertTrue(fastRun(id, "--rm").handedToJvm(), "an entry others could have written is not trusted");
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
@@ -208,6 +209,51 @@ class FastRunTest {
         Files.setPosixFilePermissions(entry.getParent(), PosixFilePermissions.fromString("rwx------"));
         assertFalse(fastRun(id, "--rm").handedToJvm());
         assertFalse(Files.exists(root.resolve(id)));
+    }
+
+    @Test
+    void oneEntryServesAnyIdWithItsOwnStateAndCgroups() throws Exception {
+        bundle.sh("trap 'exit 9' TERM; echo up; while true; do sleep 0.05; done");
+        String first = newId(), second = newId();
+        Containers.Created c = containers.create(first, bundle.dir, Containers.Stdio.inherit(), null, null, true);
+        containers.start(first);
+        containers.kill(first, 9, false);
+        c.waitFor();
+        containers.delete(first, true);
+
+        Process p = startFast("--root", root.toString(), "run", "--rm", "-b", bundle.dir.toString(), second);
+        for (int i = 0; i < 500 && !Files.readString(tmp.resolve("out")).contains("up"); i++) Thread.sleep(10);
+        assertEquals(second, containers.state(second).id());
+        assertEquals(Cgroups.detect().dirs("/oci/" + second).stream().map(Path::toString).toList(),
+                Saved.fromJson(Files.readString(root.resolve(second).resolve("state.json")), "state").cgroupDirs());
+        assertFalse(cgroupDirs(second).isEmpty(), "its own cgroups, named by its id");
+        ProcessCalls.kill((int) p.pid(), 15);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(9, p.exitValue(), Files.readString(tmp.resolve("err")));
+        assertFalse(Files.exists(root.resolve(second)));
+        assertEquals(List.of(), cgroupDirs(second));
+    }
+
+    @Test
+    void aBundlePreparedAheadRunsWithoutTheJvmTheFirstTime() throws Exception {
+        bundle.sh("echo prepared; exit 4");
+        containers.prepareRun(bundle.dir);
+        Result r = fastRun(newId(), "--rm");
+        assertFalse(r.handedToJvm(), r.out());
+        assertEquals(4, r.exit(), r.err());
+        assertEquals("prepared\n", r.out());
+    }
+
+    @Test
+    void aBundleWithHooksIsNotPrepared() throws Exception {
+        RuntimeSpec.Hook h = new RuntimeSpec.Hook();
+        h.path = "/bin/true";
+        bundle.spec.hooks = new RuntimeSpec.Hooks();
+        bundle.spec.hooks.poststart = List.of(h);
+        bundle.save();
+        Files.deleteIfExists(RunCache.file(root, bundle.dir));
+        assertThrows(ContainerException.class, () -> containers.prepareRun(bundle.dir));
+        assertFalse(Files.exists(RunCache.file(root, bundle.dir)));
     }
 
     @Test
@@ -221,14 +267,14 @@ class FastRunTest {
         bundle.sh("exit 0");
         String id = newId();
         runInJava(id, true);
-        assertTrue(Files.exists(RunCache.file(root, id)));
+        assertTrue(Files.exists(RunCache.file(root, bundle.dir)));
         RuntimeSpec.Hook h = new RuntimeSpec.Hook();
         h.path = "/bin/true";
         bundle.spec.hooks = new RuntimeSpec.Hooks();
         bundle.spec.hooks.poststop = List.of(h);
         bundle.save();
         runInJava(id, true);
-        assertFalse(Files.exists(RunCache.file(root, id)), "a run that cannot be replayed removes the older entry");
+        assertFalse(Files.exists(RunCache.file(root, bundle.dir)), "a run that cannot be replayed removes the older entry");
         assertTrue(fastRun(id, "--rm").handedToJvm());
     }
 
