@@ -97,6 +97,22 @@ class FastRunTest {
         return new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
     }
 
+    /** A first run in Java of a container that runs until killed: killed from outside, as a test cannot signal Java's own run. */
+    static void recordWithAKilledRun(String id) throws Exception {
+        Containers.Created c = containers.create(id, bundle.dir, Containers.Stdio.inherit(), null, null, true);
+        containers.start(id);
+        containers.kill(id, 9, false);
+        c.waitFor();
+        containers.delete(id, true);
+    }
+
+    /** Starts `run --rm` of the bundle through the front end and waits until the container printed "up". */
+    static Process startFastUntilUp(String id) throws Exception {
+        Process p = startFast("--root", root.toString(), "run", "--rm", "-b", bundle.dir.toString(), id);
+        for (int i = 0; i < 500 && !Files.readString(tmp.resolve("out")).contains("up"); i++) Thread.sleep(10);
+        return p;
+    }
+
     static Result fast(String... ociArgs) throws Exception {
         Process p = startFast(ociArgs);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "fastrun did not finish");
@@ -152,15 +168,8 @@ class FastRunTest {
     void javaSeesTheRunningContainerAndSignalsAreForwarded() throws Exception {
         bundle.sh("trap 'echo got TERM; exit 42' TERM; echo up; while true; do sleep 0.05; done");
         String id = newId();
-        // A first run (in Java) that ends by itself: killed from outside, as the test cannot signal Java's own run.
-        Containers.Created c = containers.create(id, bundle.dir, Containers.Stdio.inherit(), null, null, true);
-        containers.start(id);
-        containers.kill(id, 9, false);
-        c.waitFor();
-        containers.delete(id, true);
-
-        Process p = startFast("--root", root.toString(), "run", "--rm", "-b", bundle.dir.toString(), id);
-        for (int i = 0; i < 500 && !Files.readString(tmp.resolve("out")).contains("up"); i++) Thread.sleep(10);
+        recordWithAKilledRun(id);
+        Process p = startFastUntilUp(id);
         ContainerState s = containers.state(id);
         assertEquals("running", s.status());
         assertTrue(s.pid() > 0);
@@ -214,15 +223,9 @@ class FastRunTest {
     @Test
     void oneEntryServesAnyIdWithItsOwnStateAndCgroups() throws Exception {
         bundle.sh("trap 'exit 9' TERM; echo up; while true; do sleep 0.05; done");
-        String first = newId(), second = newId();
-        Containers.Created c = containers.create(first, bundle.dir, Containers.Stdio.inherit(), null, null, true);
-        containers.start(first);
-        containers.kill(first, 9, false);
-        c.waitFor();
-        containers.delete(first, true);
-
-        Process p = startFast("--root", root.toString(), "run", "--rm", "-b", bundle.dir.toString(), second);
-        for (int i = 0; i < 500 && !Files.readString(tmp.resolve("out")).contains("up"); i++) Thread.sleep(10);
+        String second = newId();
+        recordWithAKilledRun(newId());
+        Process p = startFastUntilUp(second);
         assertEquals(second, containers.state(second).id());
         assertEquals(Cgroups.detect().dirs("/oci/" + second).stream().map(Path::toString).toList(),
                 Saved.fromJson(Files.readString(root.resolve(second).resolve("state.json")), "state").cgroupDirs());
