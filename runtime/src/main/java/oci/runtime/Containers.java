@@ -88,10 +88,16 @@ public final class Containers {
     }
 
     /** A container create returned: its state, and the monitor process when this JVM started it. */
-    public record Created(ContainerState state, Process monitor) {
-        /** Waits for the container's process and returns its exit code (128+N when killed by signal N). */
+    public record Created(ContainerState state, Process monitor, Containers runtime) {
+        /**
+         * Waits for the container's process and returns its exit code (128+N when killed by signal N);
+         * then for the run cache entry that {@link #start} writes meanwhile.
+         */
         public int waitFor() throws InterruptedException {
-            return monitor.waitFor();
+            int code = monitor.waitFor();
+            Thread writer = runtime.runCacheWriter;
+            if (writer != null) writer.join();
+            return code;
         }
     }
 
@@ -181,7 +187,7 @@ public final class Containers {
             } else {
                 RunCache.forget(root, bundleDir);
             }
-            return new Created(state(dir, saved), monitor);
+            return new Created(state(dir, saved), monitor, this);
         } catch (IOException | RuntimeException e) {
             abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
             String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
@@ -191,13 +197,14 @@ public final class Containers {
     }
 
     /**
-     * What a foreground create decided, to be written for the next identical run by {@link #start}
-     * once the container runs: writing it costs the first run tens of milliseconds, better spent
-     * after the user's program has started than before.
+     * What a foreground create decided, to be written for the next run of the bundle by {@link #start}
+     * on a thread of its own once the container runs: writing it costs tens of milliseconds, better
+     * spent while the user's program runs than before it starts.
      */
     private record PendingRunCache(String id, Runnable write) {}
 
     private volatile PendingRunCache pendingRunCache;
+    private volatile Thread runCacheWriter;
 
     /** Keeps what a create of this bundle decides for the next foreground run of it ({@link RunCache}); a cache, so a failure only logs. */
     private void remember(Path bundleDir, byte[] configBytes, RuntimeSpec spec) {
@@ -497,7 +504,7 @@ public final class Containers {
             }
             if (pidFile != null) writeAtomically(pidFile, Long.toString(pid).getBytes(StandardCharsets.US_ASCII));
             return new Created(new ContainerState(saved.ociVersion(), id, "running", pid, saved.bundle(), saved.annotations(),
-                    saved.created(), saved.owner()), monitor);
+                    saved.created(), saved.owner()), monitor, this);
         } catch (IOException | RuntimeException e) {
             if (monitor != null) monitor.destroyForcibly();
             String msg = e instanceof ContainerException || e instanceof ErrnoException ? e.getMessage() : e.toString();
@@ -527,8 +534,9 @@ public final class Containers {
             debug("started");
             PendingRunCache pending = pendingRunCache;
             if (pending != null && pending.id().equals(id)) {
+                // While the container runs; Created.waitFor waits for it.
                 pendingRunCache = null;
-                pending.write().run();
+                runCacheWriter = Thread.ofPlatform().daemon().name("run-cache").start(pending.write());
             }
         } catch (IOException e) {
             throw new ContainerException("start container " + id + ": " + e.getMessage(), e);

@@ -122,9 +122,17 @@ final class RunCache {
 
     /** Drops the entries written longest ago once there are more than {@link #KEEP}: a cache, so any may go. */
     private static void prune(Path dir) throws IOException {
-        List<Path> entries;
+        List<Path> entries = new ArrayList<>();
+        long stale = System.currentTimeMillis() - 60_000;
         try (var s = Files.list(dir)) {
-            entries = s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            for (Path p : (Iterable<Path>) s::iterator) {
+                // A temp file a minute old was left by a process that exited mid-write (oci run's JVM does not wait for a failed run's writer).
+                if (p.getFileName().toString().startsWith(".")) {
+                    if (Files.getLastModifiedTime(p).toMillis() < stale) Files.deleteIfExists(p);
+                } else {
+                    entries.add(p);
+                }
+            }
         }
         if (entries.size() < KEEP) return;
         List<Path> oldest = new ArrayList<>(entries);
