@@ -101,15 +101,33 @@ class ImportCommandTest {
     }
 
     @Test
-    void unnamedImagesAreImportedByDigest() {
+    void unnamedImagesAreImportedByTheImageIdThatImagesShowsAndArgumentsTake() throws Exception {
         Path file = dir.resolve("anon.tar");
         DockerArchive.create().image(null, List.of(LAYER1)).write(file);
         Cli.Result r = ok("import", file.toString());
         assertTrue(r.out().startsWith("Loaded image ID: sha256:"), r.out());
+        String id = r.out().strip().substring("Loaded image ID: ".length());
         Descriptor d = Store.open(store).entries().get(0);
         assertEquals(null, d.refName());
+        // docker's image ID: the config's digest, the same in the listing (table and json) and as an argument
+        assertEquals(Store.open(store).image(d, Platform.host(), null).manifest().config().digest().toString(), id);
         Cli.Result images = ok("images");
-        assertTrue(images.out().contains("<none>"), images.out());
+        assertTrue(images.out().contains("<none>   <none>   " + id.substring(7, 19)), images.out());
+        assertTrue(ok("images", "--format", "json").out().contains("\"id\" : \"" + id + "\""));
+        assertTrue(ok("inspect", id.substring(7, 19)).out().contains("\"diff_ids\""));
+        assertTrue(ok("inspect", id).out().contains("\"diff_ids\""));
+
+        // the same archive imported with a name: that name, and no <none> row left over
+        assertEquals("Loaded image: docker.io/library/named:1\n", ok("import", file.toString(), "--name", "named:1").out());
+        List<String> rows = ok("images").out().lines().skip(1).toList();
+        assertEquals(1, rows.size(), rows.toString());
+        assertTrue(rows.get(0).startsWith("named "), rows.toString());
+        // and a tag of an unnamed image replaces its <none> entry too
+        ok("import", dir.resolve("anon.tar").toString());
+        ok("rmi", "named:1");
+        ok("tag", id.substring(7, 19), "again:2");
+        rows = ok("images").out().lines().skip(1).toList();
+        assertEquals(1, rows.size(), rows.toString());
     }
 
     /** A layout made with the store's writer (TestImage), two images, named by ref.name. */

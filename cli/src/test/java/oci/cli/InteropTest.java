@@ -137,6 +137,70 @@ class InteropTest {
         assertEquals(0, Cli.run(store, "fsck").code());
     }
 
+    /**
+     * What skopeo writes for {@code oci:DIR:TAG}: ref.name a tag alone. A multi-platform image as
+     * {@code latest} (the index) and its two platforms as {@code amd64} and {@code arm64}.
+     */
+    Path skopeoBareTagLayout() throws Exception {
+        Path source = dir.resolve("source");
+        Store src = Store.open(source);
+        oci.image.Descriptor amd = TestImage.create().layer(Tar.build().file("arch", "amd64\n").bytes()).into(src, null)
+                .withPlatform(Platform.of("linux", "amd64", null));
+        oci.image.Descriptor arm = TestImage.create().layer(Tar.build().file("arch", "arm64\n").bytes()).platform("linux", "arm64")
+                .into(src, null).withPlatform(Platform.of("linux", "arm64", "v8"));
+        src.tag(src.putBlob(MediaType.OCI_INDEX, Json.write(oci.image.Index.of(List.of(amd, arm)))), "example.com/multi:1");
+        Path layout = dir.resolve("multi-layout");
+        ok("skopeo", "--insecure-policy", "copy", "--multi-arch", "all", "oci:" + source + ":example.com/multi:1", "oci:" + layout + ":latest");
+        for (String arch : List.of("amd64", "arm64")) {
+            ok("skopeo", "--insecure-policy", "copy", "--override-arch", arch, "oci:" + source + ":example.com/multi:1", "oci:" + layout + ":" + arch);
+        }
+        String index = Files.readString(layout.resolve("index.json"));
+        assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"arm64\""), index);
+        return layout;
+    }
+
+    @Test
+    void aLayoutNamedByBareTagsImportsAsTags() throws Exception {
+        requireTool("skopeo");
+        Path layout = skopeoBareTagLayout();
+        // --name REPO: each bare tag under REPO
+        assertEquals("""
+                Loaded image: example.com/multi:latest
+                Loaded image: example.com/multi:arm64
+                Loaded image: example.com/multi:amd64
+                """, importIt(layout, "--name", "example.com/multi").out());
+        Store s = Store.open(store);
+        assertEquals("arm64", s.image("example.com/multi:arm64", Platform.host()).config().architecture());
+        assertEquals(MediaType.OCI_INDEX, s.resolve("example.com/multi:latest").mediaType());
+        // without --name: the directory's name is the repository, and the line says so
+        String out = importIt(layout).out();
+        assertTrue(out.startsWith("Loaded image: docker.io/library/multi-layout:latest (ref.name \"latest\" is a bare tag; "
+                + "repository named after \"multi-layout\"; --name REPO chooses another)\n"), out);
+        assertEquals(3, out.lines().count(), out);
+        assertEquals("arm64", s.image("multi-layout:arm64", Platform.host()).config().architecture());
+        // DIR:REF picks one, as skopeo's oci:DIR:REF
+        assertEquals("Loaded image: example.com/one:7\n", importIt(Path.of(layout + ":arm64"), "--name", "example.com/one:7").out());
+        assertEquals("arm64", s.image("example.com/one:7", Platform.host()).config().architecture());
+        Cli.Result none = Cli.run(store, "import", layout + ":s390x");
+        assertEquals(1, none.code(), none.toString());
+        assertEquals("oci: import " + layout + ": no image named \"s390x\" in it; it has latest, arm64, amd64\n", none.err());
+        // one name for three images is refused, with the way out
+        Cli.Result three = Cli.run(store, "import", layout.toString(), "--name", "example.com/x:1");
+        assertEquals(1, three.code(), three.toString());
+        assertTrue(three.err().contains("holds 3 (latest, arm64, amd64): pick one with " + layout + ":REF"), three.err());
+    }
+
+    @Test
+    void anImageUmociMadeImportsUnderItsTag() throws Exception {
+        requireTool("umoci");
+        Path layout = dir.resolve("umoci-layout");
+        ok("umoci", "init", "--layout", layout.toString());
+        ok("umoci", "new", "--image", layout + ":v1");
+        assertEquals("Loaded image: example.com/u:v1\n", importIt(layout, "--name", "example.com/u").out());
+        assertTrue(importIt(layout).out().startsWith("Loaded image: docker.io/library/umoci-layout:v1 "));
+        assertEquals(Store.open(store).resolve("example.com/u:v1").digest(), Store.open(store).resolve("umoci-layout:v1").digest());
+    }
+
     /** Images in a store written by oci (TestImage and oci import), named by their full reference. */
     List<String> fillStore() throws Exception {
         Path layout = layout("example.com/interop:1");

@@ -46,7 +46,9 @@ final class LayoutReader extends Reader {
         if (index.manifests().isEmpty()) throw new ImportException(source, "index.json", "lists no images");
         for (Descriptor top : index.manifests()) {
             Digest config = walk(top, 0, "index.json");
-            plan.image(names(top, config), top);
+            List<String> names = names(top, config);
+            String ref = top.refName();
+            plan.image(names, top, names.isEmpty() && ref != null && isBareTag(ref) ? ref : null, ref);
         }
     }
 
@@ -55,8 +57,17 @@ final class LayoutReader extends Reader {
         if (full != null) return normalised(List.of(full), "index.json");
         List<String> tags = config == null ? null : repoTagsByConfig.get(config);
         if (tags != null && !tags.isEmpty()) return normalised(tags, "manifest.json");
-        if (top.refName() != null) return normalised(List.of(top.refName()), "index.json");
+        if (top.refName() != null && !isBareTag(top.refName())) return normalised(List.of(top.refName()), "index.json");
         return List.of();
+    }
+
+    /**
+     * A ref.name with no repository: {@code latest}, {@code amd64}. image-layout.md means ref.name
+     * as a tag, and skopeo ({@code oci:DIR:TAG}), umoci and buildah write only that; a full name
+     * ({@code example.com/app:1}, what oci's store holds) has a slash or a colon.
+     */
+    static boolean isBareTag(String refName) {
+        return refName.matches("[\\w][\\w.-]{0,127}");
     }
 
     static String entryOf(Digest d) {

@@ -18,17 +18,32 @@ import oci.image.store.Store;
  * between its rename and the index entry that keeps it).
  */
 final class Plan {
-    record Image(List<String> names, Descriptor descriptor) {}
+    /**
+     * @param tag a bare tag the layout gave as its ref.name ({@code latest}, as skopeo's
+     *     {@code oci:DIR:TAG}, umoci and buildah write it), named by the importer; null otherwise
+     * @param refName the layout's ref.name as written, for choosing with {@code SOURCE:REF}
+     */
+    record Image(List<String> names, Descriptor descriptor, String tag, String refName) {
+        Image(List<String> names, Descriptor descriptor) {
+            this(names, descriptor, null, null);
+        }
+    }
 
     private final Map<Digest, Spooled> blobs = new LinkedHashMap<>();
     final List<Image> images = new ArrayList<>();
+    /** What the import line says about a name it made up, by name. */
+    final Map<String, String> notes = new LinkedHashMap<>();
 
     void blob(Digest d, Spooled s) {
         blobs.putIfAbsent(d, s);
     }
 
     void image(List<String> names, Descriptor top) {
-        images.add(new Image(List.copyOf(names), Descriptor.of(top.mediaType(), top.digest(), top.size())));
+        image(names, top, null, null);
+    }
+
+    void image(List<String> names, Descriptor top, String tag, String refName) {
+        images.add(new Image(List.copyOf(names), Descriptor.of(top.mediaType(), top.digest(), top.size()), tag, refName));
     }
 
     List<Importer.Imported> commit(Store store) {
@@ -45,12 +60,13 @@ final class Plan {
                     if (img.names().isEmpty()) {
                         boolean known = list.stream().anyMatch(d -> d.refName() == null && d.digest().equals(img.descriptor().digest()));
                         if (!known) list.add(img.descriptor());
-                        out.add(new Importer.Imported(null, img.descriptor()));
+                        out.add(new Importer.Imported(null, img.descriptor(), store.imageId(img.descriptor()), null));
                     }
                     for (String name : img.names()) {
-                        list.removeIf(d -> name.equals(d.refName()));
+                        // the name replaces what it named, and the image's own <none> entry (as docker's load does)
+                        list.removeIf(d -> name.equals(d.refName()) || d.refName() == null && d.digest().equals(img.descriptor().digest()));
                         list.add(img.descriptor().withAnnotations(Map.of(Descriptor.REF_NAME, name)));
-                        out.add(new Importer.Imported(name, img.descriptor()));
+                        out.add(new Importer.Imported(name, img.descriptor(), store.imageId(img.descriptor()), notes.get(name)));
                     }
                 }
                 return list;

@@ -229,7 +229,8 @@ public final class Store implements BlobSource {
         ann.put(Descriptor.REF_NAME, name);
         Descriptor entry = target.withAnnotations(ann);
         updateIndex(list -> {
-            list.removeIf(d -> name.equals(d.refName()));
+            // a name given to an unnamed image replaces its <none> entry, as docker's tag does
+            list.removeIf(d -> name.equals(d.refName()) || d.refName() == null && d.digest().equals(target.digest()));
             list.add(entry);
             return list;
         });
@@ -251,10 +252,26 @@ public final class Store implements BlobSource {
     }
 
     /**
+     * The image ID, one per image wherever it is printed or accepted: the config digest of a
+     * single-platform image (docker's image ID), the index digest of a multi-platform one. Null
+     * when the manifest is not in the store.
+     */
+    public Digest imageId(Descriptor top) {
+        if (!MediaType.isManifest(top.mediaType())) return top.digest();
+        if (!hasBlob(top.digest())) return null;
+        try {
+            return Manifest.parse(readBlob(top.digest()), "manifest " + top.digest()).config().digest();
+        } catch (ImageException damaged) {
+            return null;
+        }
+    }
+
+    /**
      * Finds the index.json entry a user means: an exact ref name, a reference normalised like
-     * Docker's ({@code busybox} = {@code docker.io/library/busybox:latest}), a full digest, or a
-     * unique hex prefix of an entry's digest or, failing that, of a manifest entry's config digest
-     * (the image ID {@code oci images} shows).
+     * Docker's ({@code busybox} = {@code docker.io/library/busybox:latest}), or a digest or unique
+     * hex prefix of an entry's digest or of its image ID ({@link #imageId}, what {@code oci images}
+     * shows). Entries that share one ID are one image (the same config and layers); a prefix that
+     * matches several IDs is refused with the matches listed.
      */
     public Descriptor resolve(String what) {
         List<Descriptor> entries = entries();
@@ -270,29 +287,90 @@ public final class Store implements BlobSource {
         }
         String hex = what.startsWith("sha256:") ? what.substring(7) : what;
         if (hex.length() >= 4 && hex.matches("[a-f0-9]+")) {
-            Set<Digest> hits = new LinkedHashSet<>();
-            Descriptor hit = null;
+            // by ID (then by the entry's digest), the named entry first
+            Map<Digest, Descriptor> byId = new java.util.LinkedHashMap<>();
             for (Descriptor d : entries) {
-                if (d.digest().encoded().startsWith(hex)) {
-                    hits.add(d.digest());
-                    hit = d;
+                Digest id = imageId(d);
+                if (d.digest().encoded().startsWith(hex) || id != null && id.encoded().startsWith(hex)) {
+                    Descriptor seen = byId.get(id != null ? id : d.digest());
+                    if (seen == null || seen.refName() == null && d.refName() != null) byId.put(id != null ? id : d.digest(), d);
                 }
             }
-            if (hits.isEmpty()) {
-                // the IMAGE ID `oci images` shows for a single-platform image: its config's digest, as docker's
-                for (Descriptor d : entries) {
-                    if (!MediaType.isManifest(d.mediaType()) || !hasBlob(d.digest())) continue;
-                    if (Manifest.parse(readBlob(d.digest()), "manifest " + d.digest()).config().digest().encoded().startsWith(hex)) {
-                        hits.add(d.digest());
-                        hit = d;
-                    }
+            if (byId.size() == 1) return byId.values().iterator().next();
+            if (byId.size() > 1) {
+                List<String> listed = new ArrayList<>();
+                for (var e : byId.entrySet()) {
+                    listed.add(e.getKey().encoded().substring(0, 12) + " (" + (e.getValue().refName() != null ? familiar(e.getValue().refName()) : "<none>") + ")");
                 }
+                throw new ImageException("image \"" + what + "\" is ambiguous: it matches " + String.join(", ", listed)
+                        + "; give more of the ID");
             }
-            if (hits.size() == 1) return hit;
-            if (hits.size() > 1) throw new ImageException("image \"" + what + "\" is ambiguous: it matches " + hits.size() + " images");
         }
+        List<String> near = nearNames(what, entries);
         throw new ImageException("image \"" + what + "\" is not in the store " + root
+                + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?")
                 + " (pull it with `oci pull " + what + "` or import it with `oci import FILE`)");
+    }
+
+    /** The entry last named by a pull, an import or a tag (each appends its entry to index.json); null if none. */
+    public Descriptor lastNamed() {
+        List<Descriptor> entries = entries();
+        return entries.isEmpty() ? null : entries.getLast();
+    }
+
+    /** Docker's short form of a stored name, {@code busybox:latest}; the name itself if it does not parse. */
+    public static String familiar(String refName) {
+        try {
+            return ImageRef.parse(refName).familiar();
+        } catch (ImageException e) {
+            return refName;
+        }
+    }
+
+    /**
+     * Stored names close to what the user typed (a typo, or the right repository on another
+     * registry: {@code busybox} for {@code 127.0.0.1:5000/busybox}), closest first, at most three.
+     */
+    static List<String> nearNames(String what, List<Descriptor> entries) {
+        String q = what.toLowerCase(java.util.Locale.ROOT);
+        String qRepo = q.replaceFirst("@.*$", "").replaceFirst(":[^:/]*$", "");
+        String qLast = qRepo.substring(qRepo.lastIndexOf('/') + 1);
+        Map<String, Integer> found = new HashMap<>();
+        for (Descriptor d : entries) {
+            if (d.refName() == null) continue;
+            ImageRef r;
+            try {
+                r = ImageRef.parse(d.refName());
+            } catch (ImageException e) {
+                continue;
+            }
+            String fam = r.familiar();
+            String repo = r.withDigest(null).familiar().replaceFirst(":[^:/]*$", "");
+            String last = repo.substring(repo.lastIndexOf('/') + 1);
+            int dist = Math.min(Math.min(distance(q, fam), distance(qRepo, repo)), distance(qLast, last));
+            if (dist > Math.max(1, Math.min(qLast.length(), last.length()) / 3)) continue;
+            String shown = "latest".equals(r.tag()) && r.digest() == null ? repo : fam;
+            found.merge(shown, dist, Math::min);
+        }
+        return found.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .limit(3).map(Map.Entry::getKey).toList();
+    }
+
+    /** Levenshtein distance. */
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Resolves a name to one image, choosing from an index by {@code platform}. */

@@ -224,8 +224,49 @@ class StoreTest {
         store.tag(a, "example.com/a:1");
         store.tag(b, "example.com/b:1");
         ImageException e = assertThrows(ImageException.class, () -> store.resolve("abcd"));
-        assertEquals("image \"abcd\" is ambiguous: it matches 2 images", e.getMessage());
+        assertEquals("image \"abcd\" is ambiguous: it matches abcd11111111 (example.com/a:1), abcd22222222 (example.com/b:1); "
+                + "give more of the ID", e.getMessage());
         assertEquals(a.digest(), store.resolve("abcd1").digest());
+    }
+
+    /** A manifest blob whose config digest is {@code config} (the blob itself need not be stored for the ID). */
+    Descriptor manifestWithConfig(String config, String layer) {
+        String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\""
+                + MediaType.OCI_CONFIG + "\",\"digest\":\"" + config + "\",\"size\":2},\"layers\":[{\"mediaType\":\""
+                + MediaType.OCI_LAYER + "\",\"digest\":\"" + layer + "\",\"size\":1}]}";
+        return store.putBlob(MediaType.OCI_MANIFEST, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theImageIdIsTheConfigDigestAndEntriesSharingItAreOneImage() {
+        Descriptor a = manifestWithConfig("sha256:beef" + "1".repeat(60), "sha256:" + "a".repeat(64));
+        Descriptor a2 = manifestWithConfig("sha256:beef" + "1".repeat(60), "sha256:" + "b".repeat(64));
+        Descriptor b = manifestWithConfig("sha256:beef" + "2".repeat(60), "sha256:" + "c".repeat(64));
+        assertEquals(Digest.parse("sha256:beef" + "1".repeat(60)), store.imageId(a));
+        store.updateIndex(list -> {
+            list.add(a2);
+            return list;
+        });
+        store.tag(a, "example.com/a:1");
+        store.tag(b, "example.com/b:1");
+        // a and a2 have one ID: one image (the named entry is the one found), not an ambiguity
+        assertEquals("example.com/a:1", store.resolve("beef1").refName());
+        ImageException e = assertThrows(ImageException.class, () -> store.resolve("beef"));
+        assertEquals("image \"beef\" is ambiguous: it matches beef11111111 (example.com/a:1), beef22222222 (example.com/b:1); "
+                + "give more of the ID", e.getMessage());
+    }
+
+    @Test
+    void aMissingNameSuggestsTheNearOnes() {
+        Descriptor m = image(store, "a", "amd64");
+        store.tag(m, "127.0.0.1:5000/busybox:latest");
+        store.tag(m, "example.com/tools/alpine:3.19");
+        ImageException e = assertThrows(ImageException.class, () -> store.resolve("busybox"));
+        assertTrue(e.getMessage().contains("did you mean 127.0.0.1:5000/busybox?"), e.getMessage());
+        e = assertThrows(ImageException.class, () -> store.resolve("alpnie:3.19"));
+        assertTrue(e.getMessage().contains("did you mean example.com/tools/alpine:3.19?"), e.getMessage());
+        e = assertThrows(ImageException.class, () -> store.resolve("nosuchimage"));
+        assertFalse(e.getMessage().contains("did you mean"), e.getMessage());
     }
 
     @Test
