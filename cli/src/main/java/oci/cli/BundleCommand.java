@@ -20,11 +20,11 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bundle", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Make an OCI runtime bundle (DIR/rootfs and DIR/config.json) from an image in the store.",
-        "  oci bundle IMAGE [DIR] [OPTIONS] [-- ARGS...]",
+        "  oci bundle [IMAGE [DIR]] [OPTIONS] [-- ARGS...]",
         "  oci bundle --rootfs-tar FILE [DIR] [OPTIONS] -- COMMAND...",
         "The config follows the image (Entrypoint, Cmd, Env, WorkingDir, User, Volumes, labels) with "
                 + "docker-run's defaults; ARGS replace the image's Cmd. DIR defaults to the current directory "
-                + "and must be empty unless --force."})
+                + "and must be empty unless --force. Without IMAGE: the image pulled or imported last."})
 final class BundleCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
@@ -34,6 +34,9 @@ final class BundleCommand implements Callable<Integer> {
 
     @Option(names = "--rootfs-tar", paramLabel = "FILE", description = "Use this rootfs tarball (e.g. from `docker export`; plain, gzip or zstd) instead of an image; give the command after --.")
     Path rootfsTar;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pick from a multi-platform image (a single-platform image must be for it). Default: this machine's.")
+    String platform;
 
     @Option(names = "--force", description = "Replace the rootfs and config.json of a DIR that is not empty.")
     boolean force;
@@ -116,6 +119,9 @@ final class BundleCommand implements Callable<Integer> {
     @Option(names = "--hook", paramLabel = "STAGE=CMD", description = "Add a hook: prestart, createRuntime, createContainer, startContainer, poststart or poststop = an absolute program path and its arguments.")
     List<String> hooks = new ArrayList<>();
 
+    /** The image is for another platform: its first run goes through the JVM, which explains an ENOEXEC. */
+    private boolean foreign;
+
     @Override
     public Integer call() throws IOException {
         // everything after -- is ARGS; picocli hands those over as trailing positionals
@@ -133,17 +139,45 @@ final class BundleCommand implements Callable<Integer> {
             Path dir = before.isEmpty() ? Path.of(".") : Path.of(before.getFirst());
             b = Bundler.fromRootfsTar(rootfsTar, dir, force, o);
         } else {
-            if (before.isEmpty()) throw new OciException("bundle: which image? `oci bundle IMAGE [DIR] [-- ARGS]` (or --rootfs-tar FILE)", Main.EXIT_USAGE);
             if (before.size() > 2) throw new OciException("bundle: unexpected " + before.get(2) + " (put the command after --)", Main.EXIT_USAGE);
             Path dir = before.size() == 2 ? Path.of(before.get(1)) : Path.of(".");
             Store store = main.openStore();
-            StoredImage image = store.image(before.getFirst(), Platform.host());
+            StoredImage image = image(store, before.isEmpty() ? null : before.getFirst());
             b = Bundler.fromImage(store, image, dir, force, o);
         }
-        prepareRun(b.dir());
+        if (!foreign) prepareRun(b.dir());
         out.println(b.dir());
         out.flush();
         return 0;
+    }
+
+    /**
+     * The image to bundle: {@code what}, or without it the one pulled or imported last (said on
+     * stderr), for this host's platform or --platform's. An image for another architecture is
+     * bundled with a warning: its programs fail with ENOEXEC here unless binfmt_misc emulates them.
+     */
+    private StoredImage image(Store store, String what) {
+        var err = spec.commandLine().getErr();
+        if (what == null) {
+            oci.image.Descriptor last = store.lastNamed();
+            if (last == null) {
+                throw new OciException("bundle: which image? the store " + store.root() + " is empty: `oci pull IMAGE` or `oci import FILE` first, "
+                        + "or `oci bundle --rootfs-tar FILE -- CMD`", Main.EXIT_USAGE);
+            }
+            what = last.refName() != null ? last.refName() : "sha256:" + store.imageId(last).encoded();
+            err.println("oci: bundling " + (last.refName() != null ? Store.familiar(what) : what) + ", the image pulled or imported last");
+            err.flush();
+        }
+        Platform wanted = platform != null ? Platform.parse(platform) : Platform.host();
+        StoredImage image = store.image(what, wanted, platform != null);
+        Platform actual = image.config().platform();
+        if (actual.architecture() != null && !actual.architecture().isEmpty() && !Platform.host().matches(actual)) {
+            foreign = true;
+            err.println("oci: warning: " + (image.name() != null ? Store.familiar(image.name()) : what) + " is for " + actual + ", this host is "
+                    + Platform.host() + ": its programs will fail to start (ENOEXEC) unless binfmt_misc runs them in an emulator");
+            err.flush();
+        }
+        return image;
     }
 
     /**

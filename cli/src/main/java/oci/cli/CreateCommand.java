@@ -29,6 +29,7 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RunCommand.refuseForeignProgram(bundle);
         try {
             main.runtime.containers().create(id, bundle, Containers.Stdio.inherit(), pidFile, consoleSocket);
             return 0;

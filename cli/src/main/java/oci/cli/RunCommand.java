@@ -45,6 +45,13 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path dir = bundle.toAbsolutePath().normalize();
         String name = id != null ? id : dir.getFileName() == null ? "" : dir.getFileName().toString();
+        if (!detach && consoleSocket == null && wantsTerminal(dir) && !oci.linux.ProcessCalls.isatty(0)) {
+            // the container's shell would wait at its prompt for input that never comes (no end-of-input
+            // reaches a pty): refuse, as docker does
+            throw new OciException("the input device is not a TTY: " + dir.resolve("config.json") + " asks for a terminal "
+                    + "(process.terminal, `oci bundle -t`); run it from a terminal, or bundle without -t");
+        }
+        refuseForeignProgram(dir);
         Containers c = main.runtime.containers();
         try {
             Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
@@ -62,6 +69,29 @@ final class RunCommand implements Callable<Integer> {
         } catch (ContainerException e) {
             main.runtime.error(e.getMessage());
             throw e;
+        }
+    }
+
+    /**
+     * A program built for another machine fails at its exec with ENOEXEC, which names neither
+     * platform; say both before anything is set up (nothing to refuse when binfmt_misc emulates it).
+     */
+    static void refuseForeignProgram(Path bundle) {
+        oci.bundle.ProgramPlatform.Foreign f = oci.bundle.ProgramPlatform.foreign(bundle.toAbsolutePath().normalize());
+        if (f != null) {
+            throw new OciException("exec \"" + f.program() + "\": ENOEXEC (Exec format error): the image is for " + f.platform()
+                    + ", this host is " + oci.image.Platform.host() + " (no binfmt_misc emulator is registered for it; "
+                    + "bundle the image for " + oci.image.Platform.host() + ", e.g. `oci bundle --platform " + oci.image.Platform.host() + " IMAGE`)");
+        }
+    }
+
+    /** process.terminal of the bundle's config.json; false when it cannot be read (create reports that). */
+    private static boolean wantsTerminal(Path dir) {
+        try {
+            byte[] bytes = java.nio.file.Files.readAllBytes(dir.resolve("config.json"));
+            return oci.image.Json.read(bytes, com.fasterxml.jackson.databind.JsonNode.class, "config.json").path("process").path("terminal").asBoolean(false);
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            return false;
         }
     }
 

@@ -41,7 +41,7 @@ public final class UnpackCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace DIR if it exists (in one rename, at the end).")
     boolean force;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pick from a multi-platform image. Default: this machine's.")
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pick from a multi-platform image (a single-platform image must be for it). Default: this machine's.")
     String platform;
 
     @Option(names = "--max-bytes", paramLabel = "N", description = "Refuse images whose layers uncompress to, or whose files take, more than N bytes (suffixes K, M, G, T). Default: no limit.")
@@ -72,7 +72,7 @@ public final class UnpackCommand implements Callable<Integer> {
                 });
         Platform p = platform == null ? Platform.host() : Platform.parse(platform);
         Store store = main.openStore();
-        StoredImage img = store.image(image, p);
+        StoredImage img = store.image(image, p, platform != null);
         Rootfs r = Unpacker.unpack(store, img, dir, o);
         var out = spec.commandLine().getOut();
         int layers = r.diffIds().size();

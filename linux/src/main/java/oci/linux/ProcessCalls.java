@@ -45,6 +45,9 @@ public final class ProcessCalls {
     private static final class MKFIFO {
         static final MethodHandle H = Native.downcall("mkfifo", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
     }
+    private static final class ISATTY {
+        static final MethodHandle H = Native.downcallNoErrno("isatty", FunctionDescriptor.of(Native.INT, Native.INT));
+    }
     private static final class GETEUID {
         static final MethodHandle H = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
     }
@@ -149,6 +152,15 @@ public final class ProcessCalls {
             if ((int) MKFIFO.H.invokeExact(e, a.allocateFrom(path), mode) < 0) throw new ErrnoException("mkfifo", path, Native.errno(e));
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** isatty(3): whether {@code fd} is a terminal. */
+    public static boolean isatty(int fd) {
+        try {
+            return (int) ISATTY.H.invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

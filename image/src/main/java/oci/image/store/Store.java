@@ -379,6 +379,21 @@ public final class Store implements BlobSource {
         return image(top, platform, top.refName());
     }
 
+    /**
+     * As {@link #image(String, Platform)}; with {@code chosen} (the user named the platform) a
+     * single-platform image must be for it, as {@code oci pull --platform} checks: an index is
+     * chosen from, a lone image is not silently taken for another platform.
+     */
+    public StoredImage image(String what, Platform platform, boolean chosen) {
+        StoredImage img = image(what, platform);
+        Platform actual = img.config().platform();
+        if (chosen && !MediaType.isIndex(resolve(what).mediaType()) && !platform.matches(actual)) {
+            throw new ImageException("image " + (img.name() != null ? familiar(img.name()) : what) + " is for " + actual
+                    + ", not the requested " + platform + " (it is a single-platform image, not an index)");
+        }
+        return img;
+    }
+
     public StoredImage image(Descriptor top, Platform platform, String name) {
         Descriptor d = top;
         for (int depth = 0; MediaType.isIndex(d.mediaType()); depth++) {
