@@ -166,8 +166,8 @@ class InteropTest {
         // --name REPO: each bare tag under REPO
         assertEquals("""
                 Loaded image: example.com/multi:latest
-                Loaded image: example.com/multi:arm64
                 Loaded image: example.com/multi:amd64
+                Loaded image: example.com/multi:arm64
                 """, importIt(layout, "--name", "example.com/multi").out());
         Store s = Store.open(store);
         assertEquals("arm64", s.image("example.com/multi:arm64", Platform.host()).config().architecture());
@@ -183,11 +183,11 @@ class InteropTest {
         assertEquals("arm64", s.image("example.com/one:7", Platform.host()).config().architecture());
         Cli.Result none = Cli.run(store, "import", layout + ":s390x");
         assertEquals(1, none.code(), none.toString());
-        assertEquals("oci: import " + layout + ": no image named \"s390x\" in it; it has latest, arm64, amd64\n", none.err());
+        assertEquals("oci: import " + layout + ": no image named \"s390x\" in it; it has latest, amd64, arm64\n", none.err());
         // one name for three images is refused, with the way out
         Cli.Result three = Cli.run(store, "import", layout.toString(), "--name", "example.com/x:1");
         assertEquals(1, three.code(), three.toString());
-        assertTrue(three.err().contains("holds 3 (latest, arm64, amd64): pick one with " + layout + ":REF"), three.err());
+        assertTrue(three.err().contains("holds 3 (latest, amd64, arm64): pick one with " + layout + ":REF"), three.err());
     }
 
     @Test
