@@ -8,7 +8,9 @@ oci="$here/oci"
 work=$(mktemp -d /tmp/oci-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export OCI_STORE="$work/store"
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# bold only on a terminal: piped or logged output gets no escape codes
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 
 step "examples/busybox-archive.sh busybox.tar busybox:demo"
 "$here/examples/busybox-archive.sh" "$work/busybox.tar" busybox:demo >/dev/null

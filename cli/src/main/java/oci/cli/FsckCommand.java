@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "fsck", description = {
+@Command(name = "fsck", mixinStandardHelpOptions = true, description = {
         "Verify every blob of the store (digest, size; manifests and configs parse; nothing referenced is missing).",
         "Lists the bad blobs and exits 1 if there is any."})
 final class FsckCommand implements Callable<Integer> {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "gc", description = "Delete the blobs no image name reaches, and print what was freed.")
+@Command(name = "gc", mixinStandardHelpOptions = true, description = "Delete the blobs no image name reaches, and print what was freed.")
 final class GcCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "images", description = {
+@Command(name = "images", mixinStandardHelpOptions = true, description = {
         "List the images in the store, like `docker images`.",
         "SIZE is what the store holds for the image (config and layers as stored, compressed or not)."})
 final class ImagesCommand implements Callable<Integer> {

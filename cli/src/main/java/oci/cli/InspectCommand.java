@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "inspect", description = {
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = {
         "Print an image's config (JSON). IMAGE is a name, a digest or a unique digest prefix.",
         "With --manifest, its manifest instead (for a multi-platform image: the index, or with --platform that platform's manifest)."})
 final class InspectCommand implements Callable<Integer> {

@@ -147,6 +147,12 @@ public final class Main {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
         String msg = e.getMessage().strip().replace('\n', ' ');
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().getFirst().startsWith("-")) {
+            // not picocli's "Unmatched argument at index 2": what the user typed, in the user's terms
+            String first = u.getUnmatched().getFirst();
+            msg = (c.getParent() == null ? "unknown command '" : "unexpected argument '") + first + "'";
+        }
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             msg += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
         }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "rmi", description = {
+@Command(name = "rmi", mixinStandardHelpOptions = true, description = {
         "Remove image names. A digest or its prefix removes every name of that image.",
         "The blobs stay until `oci gc` (or --prune) removes what no name reaches."})
 final class RmiCommand implements Callable<Integer> {

@@ -77,6 +77,10 @@ final class RunCommand implements Callable<Integer> {
      * platform; say both before anything is set up (nothing to refuse when binfmt_misc emulates it).
      */
     static void refuseForeignProgram(Path bundle) {
+        if (!java.nio.file.Files.isDirectory(bundle)) {
+            throw new OciException("bundle " + bundle.toAbsolutePath().normalize() + (java.nio.file.Files.exists(bundle)
+                    ? " is not a directory" : " does not exist") + " (make one with `oci bundle IMAGE DIR` or `oci spec`)");
+        }
         oci.bundle.ProgramPlatform.Foreign f = oci.bundle.ProgramPlatform.foreign(bundle.toAbsolutePath().normalize());
         if (f != null) {
             throw new OciException("exec \"" + f.program() + "\": ENOEXEC (Exec format error): the image is for " + f.platform()

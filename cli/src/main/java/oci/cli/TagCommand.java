@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "tag", description = "Give the image SOURCE (a name, or a digest or its prefix) the name TARGET as well.")
+@Command(name = "tag", mixinStandardHelpOptions = true, description = "Give the image SOURCE (a name, or a digest or its prefix) the name TARGET as well.")
 final class TagCommand implements Callable<Integer> {
     @ParentCommand Main main;
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code oci unpack IMAGE DIR}: writes the image's root file system into DIR. */
-@Command(name = "unpack", description = {
+@Command(name = "unpack", mixinStandardHelpOptions = true, description = {
         "Write an image's root file system into DIR: its layers applied in order (whiteouts, owners, modes, "
                 + "times, xattrs), every path kept inside DIR, each layer checked against the config's diff_ids.",
         "DIR appears complete or not at all. Not as root (or with --rootless), owners go into the "

@@ -136,6 +136,14 @@ class NewUserTest {
         assertEquals("", oci("list", "-q").out());
     }
 
+    @Test
+    void runOfABundleDirectoryThatDoesNotExistSaysSo() {
+        Path nowhere = tmp.resolve("nowhere");
+        Result r = oci("run", "-b", nowhere.toString(), "x");
+        assertEquals(1, r.code());
+        assertEquals("oci: bundle " + nowhere + " does not exist (make one with `oci bundle IMAGE DIR` or `oci spec`)\n", r.err());
+    }
+
     /** An architecture this host does not run, and the zstd-jni library built for it: a real ELF file of that machine. */
     static String foreignArch() {
         return Platform.host().architecture().equals("arm64") ? "amd64" : "arm64";

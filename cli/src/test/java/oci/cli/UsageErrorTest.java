@@ -34,7 +34,17 @@ class UsageErrorTest {
     @Test
     void unknownCommandSuggestsTheNearOne() {
         Cli.Result r = usage(store, "valdate");
-        assertTrue(r.err().startsWith("oci: Unmatched argument at index 2: 'valdate'; did you mean validate"), r.toString());
-        assertEquals(1, r.err().lines().count(), r.toString());
+        assertEquals("oci: unknown command 'valdate'; did you mean validate? (see `oci --help`)\n", r.err());
+        assertEquals("oci: unexpected argument 'extra' (see `oci images --help`)\n", usage(store, "images", "extra").err());
+    }
+
+    @Test
+    void everyCommandAnswersHelp() {
+        for (var e : Main.subcommands()) {
+            if (e.getKey().equals("help")) continue;
+            Cli.Result r = Cli.run(store, e.getKey(), "--help");
+            assertEquals(0, r.code(), e.getKey() + ": " + r);
+            assertTrue(r.out().startsWith("Usage: oci " + e.getKey()), e.getKey() + ": " + r.out());
+        }
     }
 }
