@@ -123,11 +123,29 @@ public final class Main {
         return execute(args, out, err, verb(args));
     }
 
+    /** runc's global options: accepted everywhere (they are global), listed only by the commands they concern. */
+    private static final Set<String> RUNTIME_GLOBALS = Set.of("--root", "--log", "--log-format", "--debug");
+    /** Commands of images and bundle files, which no runtime option concerns. */
+    private static final Set<String> IMAGE_VERBS = Set.of("pull", "login", "logout", "import", "images", "inspect", "tag", "rmi", "gc",
+            "fsck", "unpack", "spec", "validate");
+
+    private static void hideRuntimeOptions(CommandLine.Model.CommandSpec spec) {
+        for (CommandLine.Model.OptionSpec o : new java.util.ArrayList<>(spec.options())) {
+            if (o.inherited() && RUNTIME_GLOBALS.contains(o.longestName())) {
+                spec.remove(o);
+                spec.addOption(o.toBuilder().hidden(true).build());
+            }
+        }
+    }
+
     /** Runs picocli with subcommand {@code only} registered, or all of them when it is null. */
     private static int execute(String[] args, PrintWriter out, PrintWriter err, Class<?> only) {
         CommandLine cl = new CommandLine(new Main());
         for (Map.Entry<String, Class<?>> e : subcommands()) {
             if (only == null || only == e.getValue()) cl.addSubcommand(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
+            if (IMAGE_VERBS.contains(e.getKey())) hideRuntimeOptions(e.getValue().getCommandSpec());
         }
         cl.setOut(out);
         cl.setErr(err);

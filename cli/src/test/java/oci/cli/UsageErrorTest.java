@@ -1,6 +1,7 @@
 package oci.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -46,5 +47,10 @@ class UsageErrorTest {
             assertEquals(0, r.code(), e.getKey() + ": " + r);
             assertTrue(r.out().startsWith("Usage: oci " + e.getKey()), e.getKey() + ": " + r.out());
         }
+        // the runtime's global options are listed where they matter, and still accepted elsewhere
+        assertFalse(Cli.run(store, "import", "--help").out().contains("--log-format"));
+        assertFalse(Cli.run(store, "pull", "--help").out().contains("--root"));
+        assertTrue(Cli.run(store, "run", "--help").out().contains("--log-format"));
+        assertEquals(0, Cli.run(store, "images", "--debug").code());
     }
 }

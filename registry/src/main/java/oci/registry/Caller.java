@@ -93,7 +93,12 @@ final class Caller {
         if (e instanceof UnknownHostException) {
             why = "cannot resolve registry host \"" + request.url().host() + "\" (check the image name and your network)";
         } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-            why = "cannot connect to " + hp + ": " + oneLine(String.valueOf(e.getMessage())) + " (is the registry running at that address?)";
+            // OkHttp's "Failed to connect to /127.0.0.1:5000" would say the address twice, Java's way; the
+            // request's scheme neither (on loopback plain HTTP is tried too): the address and the reason
+            String reason = rootMessage(e);
+            if (reason.contains("Failed to connect to")) reason = "connection failed";
+            return new RegistryException(action + ": cannot connect to " + hp + ": " + reason.toLowerCase(java.util.Locale.ROOT)
+                    + " (is the registry running at that address?)", 0, List.of(), false, e);
         } else if (e instanceof SSLHandshakeException || (e instanceof SSLException && !(e.getCause() instanceof java.net.SocketException))) {
             why = "TLS handshake with " + hp + " failed: " + rootMessage(e)
                     + " (add the registry's CA to /etc/docker/certs.d/" + hp + "/ca.crt, or use --tls-verify=false)";
