@@ -78,6 +78,13 @@ class RuntimeCommandsTest {
         assertTrue(list.out().contains("\"id\":\"d1" + SUFFIX + "\"") && list.out().contains("\"status\":\"running\""), list.out());
         Out ps = oci("ps", "--format", "json", "d1" + SUFFIX);
         assertEquals("[" + Files.readString(tmp.resolve("pid")).trim() + "]\n", ps.out());
+        // the table is ps -ef's rows of the container's processes, as runc prints it; ps options pass through
+        List<String> rows = oci("ps", "d1" + SUFFIX).out().lines().toList();
+        assertTrue(rows.get(0).startsWith("UID") && rows.get(0).contains("PID") && rows.get(0).contains("CMD"), rows.toString());
+        assertEquals(2, rows.size(), rows.toString());
+        assertTrue(rows.get(1).contains(" " + Files.readString(tmp.resolve("pid")).trim() + " ") && rows.get(1).contains("sleep 30"), rows.toString());
+        List<String> custom = oci("ps", "d1" + SUFFIX, "-o", "pid,comm").out().lines().map(String::trim).toList();
+        assertEquals(List.of("PID COMMAND", Files.readString(tmp.resolve("pid")).trim() + " sleep"), custom);
         // exec: what follows the id is the command, its options included
         assertEquals(9, oci("exec", "d1" + SUFFIX, "sh", "-c", "exit 9").code());
         Out table = oci("list");
