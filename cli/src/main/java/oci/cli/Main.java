@@ -155,6 +155,9 @@ public final class Main {
         // runc's exec: what follows the container id is the command, options included.
         CommandLine exec = cl.getSubcommands().get("exec");
         if (exec != null) exec.setStopAtPositional(true);
+        // runc's ps: what follows the container id are ps(1)'s options
+        CommandLine ps = cl.getSubcommands().get("ps");
+        if (ps != null) ps.setStopAtPositional(true);
         // A usage error prints the usage, which lists the subcommands: parse again with all of them
         // (nothing ran yet) so the message is the same as ever.
         if (only != null) cl.setParameterExceptionHandler((ex, a) -> execute(args, out, err, null));
