@@ -147,6 +147,7 @@ public final class Main {
         for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
             if (IMAGE_VERBS.contains(e.getKey())) hideRuntimeOptions(e.getValue().getCommandSpec());
         }
+        HelpLayout.install(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(Main::handle);

@@ -52,5 +52,13 @@ class UsageErrorTest {
         assertFalse(Cli.run(store, "pull", "--help").out().contains("--root"));
         assertTrue(Cli.run(store, "run", "--help").out().contains("--log-format"));
         assertEquals(0, Cli.run(store, "images", "--debug").code());
+        // names and paths are not broken at a dot or a slash ("certs.\nd")
+        String login = Cli.run(store, "login", "--help").out();
+        assertTrue(login.contains("/etc/docker/certs.d/HOST:PORT") && login.contains("~/.config/oci/registries.json"), login);
+        for (var e : Main.subcommands()) {
+            for (String l : Cli.run(store, e.getKey(), "--help").out().lines().toList()) {
+                assertFalse(l.matches(".*[a-z][./]$"), e.getKey() + ": a line ends inside a word: " + l);
+            }
+        }
     }
 }
