@@ -27,6 +27,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -67,7 +68,7 @@ enum {
     OP_FORK = 5,        /* (C forks G; C reports G's pid and exits) */
     OP_SETID0 = 6,      /* setresuid/gid(0) inside a new user namespace */
     OP_MOUNT_PROP = 7,  /* path flags: change propagation of a host path (before the root is bound) */
-    OP_BIND_ROOT = 8,   /* rootfs-path propagation-flags */
+    OP_BIND_ROOT = 8,   /* rootfs-path parent-propagation-flags */
     OP_MOUNT = 9,       /* source dest fstype flags propagation data kind(d|f) */
     OP_REMOUNT = 10,    /* dest flags */
     OP_MKNOD = 11,      /* dest type(c|b|p) major minor mode uid gid */
@@ -101,6 +102,8 @@ enum {
     OP_TERMINAL = 39,   /* uid gid rows cols: make a pty, pass its master on, use the slave as stdio */
     OP_HOOK_STATE = 40, /* host-path: the state JSON that in-container hooks read on stdin */
     OP_CLOSE_FDS = 41,  /* close every fd but 0-2 (oci exec, which has no exec fifo to wait on) */
+    OP_OPEN_ROOT = 42,  /* rootfs-path: no mount namespace, so no bind of the rootfs (OP_CHROOT follows) */
+    OP_CHROOT = 43,     /* (no mount namespace: pivot_root cannot be used, as runc does) */
 };
 
 struct arg { uint32_t len; char *s; };
@@ -113,6 +116,7 @@ static int sockin = -1;      /* sync channel, from Java */
 static int rootfd = -1;
 static int fifofd = -1;
 static int selffd = -1;     /* /proc/self/fd of the host's procfs, kept for the fifo reopen after pivot_root */
+static int startfd = -1;    /* the exec fifo's write end, from `oci start` to the exec: a failure is written there */
 static int consolefd = -1;
 static int hookfd = -1;     /* state JSON for createContainer/startContainer hooks */  /* --console-socket connection */
 static int monfd[2] = {-1, -1}; /* socketpair to the monitor, which proxies the pty for `oci run` */
@@ -128,6 +132,19 @@ static void sendline(const char *s)
         ssize_t w = write(sock, s, n);
         if (w < 0) { if (errno == EINTR) continue; return; }
         s += w; n -= (size_t)w;
+    }
+}
+
+/* After `oci start` let us go, a failure before the exec is told to it through the exec fifo (it
+ * reads until the exec closes our end), so that a failed start fails; stderr gets it too. */
+static void tell_start(const char *line)
+{
+    if (startfd < 0) return;
+    size_t n = strlen(line);
+    while (n > 0) {
+        ssize_t w = write(startfd, line, n);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        line += w; n -= (size_t)w;
     }
 }
 
@@ -149,6 +166,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
         sendline(out);
     } else {
         dprintf(2, "oci-init: %s\n", line);
+        tell_start(line);
     }
     _exit(127);
 }
@@ -161,6 +179,7 @@ static void __attribute__((noreturn)) failmsg(const char *msg)
         sendline(out);
     } else {
         dprintf(2, "oci-init: %s\n", msg);
+        tell_start(msg);
     }
     _exit(127);
 }
@@ -467,6 +486,24 @@ static void op_symlink(struct arg *a)
     close(parent);
 }
 
+/*
+ * The mount that holds the rootfs gets FLAGS (private, or slave when the root propagation asks for
+ * slave), as runc does: pivot_root refuses a shared parent mount, and the bind of the rootfs must
+ * not propagate to the host. The rootfs need not be a mount point: go up until one is (EINVAL).
+ */
+static void parent_mount_propagation(const char *rootfs, unsigned long flags)
+{
+    char p[PATH_MAX];
+    if (!realpath(rootfs, p)) fail("resolve rootfs %s", rootfs);
+    for (;;) {
+        if (mount(NULL, p, NULL, flags, NULL) == 0) return;
+        if (errno != EINVAL || strcmp(p, "/") == 0) fail("set propagation of %s, the mount holding the rootfs", p);
+        char *slash = strrchr(p, '/');
+        if (slash == p) p[1] = 0;
+        else *slash = 0;
+    }
+}
+
 static void op_pivot(void)
 {
     int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -618,6 +655,38 @@ static void op_prepare_exec(struct arg *a)
     fail("exec \"%s\": not found in $PATH", file);
 }
 
+/*
+ * Every fd from 3 up is closed by the exec (CVE-2024-21626): marked close-on-exec, not closed, so
+ * the exec fifo's write end and the hook state stay usable until then. close_range first; where
+ * the container's seccomp profile denies it (a profile that predates it, such as the conformance
+ * suite's), every fd listed in /proc/self/fd, as runc does; without /proc, every fd number up to
+ * the open-files limit.
+ */
+static void cloexec_from_3(void)
+{
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+    int dir = selffd >= 0 ? openat(selffd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        char buf[4096];
+        long n;
+        while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < n;) {
+                struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
+                char *end;
+                long fd = strtol(d->name, &end, 10);
+                if (!*end && end != d->name && fd >= 3 && fd != dir && fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+                    fail("mark fd %ld close-on-exec", fd);
+                off += d->reclen;
+            }
+        }
+        if (n == 0) { close(dir); return; }
+        close(dir);
+    }
+    struct rlimit rl;
+    rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1 << 20) ? rl.rlim_cur : (1 << 20);
+    for (rlim_t fd = 3; fd < max; fd++) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
 static void op_wait_start(void)
 {
     /* runc's exec fifo: the open for writing blocks until `oci start` opens it for reading. */
@@ -626,10 +695,12 @@ static void op_wait_start(void)
     int w = openat(selffd, n, O_WRONLY | O_CLOEXEC);
     if (w < 0) fail("open exec fifo");
     if (write(w, "0", 1) != 1) fail("write exec fifo");
-    close(w);
+    startfd = w;
     close(fifofd);
+    fifofd = -1;
+    cloexec_from_3();
     close(selffd);
-    fifofd = selffd = -1;
+    selffd = -1;
 }
 
 static void reset_signals(void)
@@ -823,10 +894,22 @@ static void run_ops(size_t from, int pidpipe)
             if (mount(NULL, a[0].s, NULL, unum(a[1].s), NULL) < 0) fail("set propagation of %s", a[0].s);
             break;
         case OP_BIND_ROOT:
+            parent_mount_propagation(a[0].s, unum(a[1].s));
             if (mount(a[0].s, a[0].s, NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind rootfs %s", a[0].s);
-            if (unum(a[1].s) && mount(NULL, a[0].s, NULL, unum(a[1].s), NULL) < 0) fail("set propagation of rootfs %s", a[0].s);
             rootfd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
             if (rootfd < 0) fail("open rootfs %s", a[0].s);
+            break;
+        case OP_OPEN_ROOT:
+            rootfd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rootfd < 0) fail("open rootfs %s", a[0].s);
+            break;
+        case OP_CHROOT:
+            if (fchdir(rootfd) < 0) fail("chdir to rootfs");
+            if (chroot(".") < 0) fail("chroot rootfs");
+            if (chdir("/") < 0) fail("chdir /");
+            close(rootfd);
+            rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rootfd < 0) fail("open new root");
             break;
         case OP_MOUNT: op_mount(a); break;
         case OP_REMOUNT: op_remount(a); break;
@@ -899,17 +982,9 @@ static void run_ops(size_t from, int pidpipe)
             break;
         case OP_WAIT_START:
             op_wait_start();
-            /* Every fd but 0-2 is closed before the user's program runs (CVE-2024-21626); the hook
-             * state, if any, is closed by OP_EXEC once the startContainer hooks have run. */
-            if (hookfd < 0) {
-                if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
-            } else {
-                if (hookfd > 3 && syscall(SYS_close_range, 3, hookfd - 1, 0) < 0) fail("close_range");
-                if (syscall(SYS_close_range, hookfd + 1, ~0U, 0) < 0) fail("close_range");
-            }
             break;
         case OP_CLOSE_FDS:
-            if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
+            cloexec_from_3();
             break;
         case OP_HOOK_STATE:
             hookfd = open(a[0].s, O_RDONLY | O_CLOEXEC);

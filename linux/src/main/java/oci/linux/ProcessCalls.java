@@ -19,6 +19,7 @@ public final class ProcessCalls {
     private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     public static final short POLLIN = 1, POLLHUP = 0x10;
+    public static final int MNT_DETACH = 2;
 
     private static final class SYSCALL3 {
         static final MethodHandle H = Native.downcall("syscall",
@@ -44,6 +45,9 @@ public final class ProcessCalls {
     }
     private static final class MKFIFO {
         static final MethodHandle H = Native.downcall("mkfifo", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
+    }
+    private static final class UMOUNT2 {
+        static final MethodHandle H = Native.downcall("umount2", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
     }
     private static final class GETEUID {
         static final MethodHandle H = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
@@ -147,6 +151,18 @@ public final class ProcessCalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
             if ((int) MKFIFO.H.invokeExact(e, a.allocateFrom(path), mode) < 0) throw new ErrnoException("mkfifo", path, Native.errno(e));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** umount2(2): what a container without a mount namespace of its own left mounted in the host's. */
+    public static void umount2(String path, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            if ((int) UMOUNT2.H.invokeExact(e, a.allocateFrom(path), flags) < 0) throw new ErrnoException("umount2", path, Native.errno(e));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

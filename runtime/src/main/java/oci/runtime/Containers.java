@@ -53,7 +53,7 @@ public final class Containers {
      */
     private volatile ParsedConfig lastConfig;
 
-    private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec.Hooks hooks) {}
+    private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec spec) {}
 
     /**
      * @param root the state directory (runc's --root)
@@ -161,7 +161,7 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             save(dir, saved);
             Files.write(dir.resolve("config.json"), configBytes);
-            lastConfig = new ParsedConfig(dir, configBytes, spec.hooks);
+            lastConfig = new ParsedConfig(dir, configBytes, spec);
             if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
@@ -190,6 +190,7 @@ public final class Containers {
             return new Created(state(dir, saved), monitor, this);
         } catch (IOException | RuntimeException e) {
             abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
+            unmountHostMounts(spec, bundleDir);
             String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
             throw new ContainerException("create container " + id + ": " + msg, e);
@@ -480,7 +481,9 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("running") && !status.equals("created")) throw new ContainerException(verb + ": it is " + status);
+            if (!status.equals("running") && !status.equals("created")) {
+                throw new ContainerException(verb + ": cannot exec in a " + status + " container"); // runc's text
+            }
             RuntimeSpec spec = savedConfig(dir);
             if (spec == null) throw new ContainerException(verb + ": its saved config.json cannot be read");
             InitPlan plan;
@@ -528,7 +531,14 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("created")) throw new ContainerException("start container " + id + ": it is " + status + ", not created");
+            if (!status.equals("created")) {
+                // runc's texts
+                throw new ContainerException("start container " + id + ": " + switch (status) {
+                    case "stopped" -> "cannot start a container that has stopped";
+                    case "running" -> "cannot start an already running container";
+                    default -> "cannot start a container in the " + status + " state";
+                });
+            }
             releaseInit(dir.resolve("exec.fifo"), saved, id);
             Files.deleteIfExists(dir.resolve("exec.fifo"));
             debug("started");
@@ -554,14 +564,22 @@ public final class Containers {
     /**
      * Lets the init go: its open of the exec fifo for writing is blocked until a reader appears.
      * The fifo is opened read-write (on Linux that never blocks), then one byte is read: the '0'
-     * the init writes before it execs. If the init dies first, a watchdog writes an 'X' itself;
-     * the fifo keeps order, so a '0' already written is still read first.
+     * the init writes once released. If the init dies first, a watchdog writes an 'X' itself;
+     * the fifo keeps order, so a '0' already written is still read first. Then the rest is read
+     * until the init's exec closes its end: a failure between the release and the exec (a
+     * startContainer hook, the exec itself) makes the start fail with the init's message.
      */
     private static void releaseInit(Path fifo, Saved saved, String id) throws IOException {
+        FileChannel rest;
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean wroteX = new java.util.concurrent.atomic.AtomicBoolean();
         try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            Thread watchdog = Thread.ofVirtual().start(() -> {
+            // Not interrupted when done: an interrupt would close the channel under us.
+            Thread.ofVirtual().start(() -> {
                 try {
-                    while (alive(saved)) Thread.sleep(50);
+                    while (!done.get() && alive(saved)) Thread.sleep(50);
+                    if (done.get()) return;
+                    wroteX.set(true);
                     ch.write(java.nio.ByteBuffer.wrap(new byte[] {'X'}));
                 } catch (InterruptedException | IOException e) {
                     // start finished: nothing to watch
@@ -569,12 +587,25 @@ public final class Containers {
             });
             try {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
-                if (ch.read(b) == 1 && b.get(0) == '0') return;
-                throw new ContainerException("start container " + id + ": its init exited before the start (pid "
-                        + saved.pid() + " started at " + saved.pidStart() + ", now " + startTime(saved.pid()) + ")");
+                if (ch.read(b) != 1 || b.get(0) != '0') {
+                    throw new ContainerException("start container " + id + ": its init exited before the start (pid "
+                            + saved.pid() + " started at " + saved.pidStart() + ", now " + startTime(saved.pid()) + ")");
+                }
             } finally {
-                watchdog.interrupt();
+                done.set(true);
             }
+            // A reader that is not a writer (the open does not wait: we still write), so that the
+            // init's end, closed by its exec, ends the read below once ours is closed.
+            rest = FileChannel.open(fifo, StandardOpenOption.READ);
+        }
+        // The init holds its end until the exec (runc's start waits for that too): anything it
+        // writes meanwhile is why it failed (init.c's tell_start).
+        try (rest) {
+            String why = new String(Channels.newInputStream(rest).readAllBytes(), StandardCharsets.UTF_8);
+            // The watchdog's 'X' (the init died meanwhile) comes after whatever the init wrote.
+            if (wroteX.get() && why.endsWith("X")) why = why.substring(0, why.length() - 1);
+            why = why.strip();
+            if (!why.isEmpty()) throw new ContainerException("start container " + id + ": " + why);
         }
     }
 
@@ -594,9 +625,9 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("created") && !status.equals("running") && !status.equals("paused")) {
-                throw new ContainerException("kill container " + id + ": it is " + status);
-            }
+            // runc's texts and codes, which engines match on: "container not running" for a stopped
+            // container; with --all, every process left in its cgroup, whatever its status (none
+            // once it stopped: no error, as runc).
             if (all) {
                 for (int pid : Cgroups.pids(saved.cgroupDirs().stream().map(Path::of).toList())) {
                     try {
@@ -605,27 +636,39 @@ public final class Containers {
                         if (e.errno() != Errno.ESRCH) throw e;
                     }
                 }
-            } else if (!signalIfSame(saved.pid(), saved.pidStart(), signal)) {
-                throw new ContainerException("kill container " + id + ": its process has exited");
+            } else if (!status.equals("created") && !status.equals("running") && !status.equals("paused")
+                    || !signalIfSame(saved.pid(), saved.pidStart(), signal)) {
+                throw new ContainerException("kill container " + id + ": container not running");
             }
+            // A frozen process cannot die (cgroup v1): thawed for a KILL, as runc does.
+            if (status.equals("paused") && signal == SIGKILL && freezer(saved) != null) setFreezer(freezer(saved), "THAWED");
         } catch (IOException e) {
             throw new ContainerException("kill container " + id + ": " + e.getMessage(), e);
         }
     }
 
-    /** Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one only with {@code force}. */
+    /**
+     * Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one
+     * only with {@code force}. With {@code force}, a container that does not exist is no error (as
+     * runc: engines delete what may be gone already).
+     */
     public void delete(String id, boolean force) {
+        checkId(id);
+        if (force && !Files.isRegularFile(root.resolve(id).resolve("state.json"))) {
+            // runc removes a directory a failed create left without its state, too
+            deleteTree(root.resolve(id));
+            return;
+        }
         Path dir = existing(id);
         RuntimeSpec.Hooks hooks;
         Saved saved;
         try (Lock lock = lock(dir)) {
             saved = load(dir);
             String status = status(dir, saved);
-            if (status.equals("running") && !force) {
-                throw new ContainerException("delete container " + id + ": it is running (stop it first, or use --force)");
-            }
-            if (status.equals("paused") && !force) {
-                throw new ContainerException("delete container " + id + ": it is paused (resume and stop it first, or use --force)");
+            if ((status.equals("running") || status.equals("paused")) && !force) {
+                // runc's text
+                throw new ContainerException("delete container " + id + ": cannot delete container " + id + " that is not stopped: "
+                        + status + " (stop it first, or use --force)");
             }
             if (!status.equals("stopped")) {
                 signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
@@ -636,7 +679,9 @@ public final class Containers {
             List<Path> cg = saved.cgroupDirs().stream().map(Path::of).toList();
             if (!saved.pidns()) killAll(saved.cgroupDirs());
             Cgroups.remove(cg);
-            hooks = savedHooks(dir);
+            RuntimeSpec spec = savedSpec(dir);
+            unmountHostMounts(spec, Path.of(saved.bundle()));
+            hooks = spec == null ? null : spec.hooks;
             deleteTree(dir);
         } catch (IOException e) {
             throw new ContainerException("delete container " + id + ": " + e.getMessage(), e);
@@ -707,7 +752,8 @@ public final class Containers {
     private Path existing(String id) {
         checkId(id);
         Path dir = root.resolve(id);
-        if (!Files.isRegularFile(dir.resolve("state.json"))) throw new ContainerException("container " + id + " does not exist in " + root);
+        // runc's text, which engines match on
+        if (!Files.isRegularFile(dir.resolve("state.json"))) throw new ContainerException("container does not exist: " + id + " (in " + root + ")");
         return dir;
     }
 
@@ -764,16 +810,72 @@ public final class Containers {
 
     /** The hooks of the container's saved config.json (null when it has none or cannot be read). */
     private RuntimeSpec.Hooks savedHooks(Path dir) {
+        RuntimeSpec spec = savedSpec(dir);
+        return spec == null ? null : spec.hooks;
+    }
+
+    /** The container's saved config.json, parsed (null when it cannot be read). */
+    private RuntimeSpec savedSpec(Path dir) {
         ParsedConfig last = lastConfig;
         if (last != null && last.dir().equals(dir)) {
             try {
-                if (java.util.Arrays.equals(last.bytes(), Files.readAllBytes(dir.resolve("config.json")))) return last.hooks();
+                if (java.util.Arrays.equals(last.bytes(), Files.readAllBytes(dir.resolve("config.json")))) return last.spec();
             } catch (IOException e) {
                 return null;
             }
         }
-        RuntimeSpec spec = savedConfig(dir);
-        return spec == null ? null : spec.hooks;
+        return savedConfig(dir);
+    }
+
+    /**
+     * Without a mount namespace of its own, the container's mounts were made in the host's, under
+     * its rootfs (PlanBuilder): once it is gone, everything mounted below the rootfs is detached,
+     * deepest first. The rootfs itself, if a mount point, is the caller's and stays.
+     */
+    static void unmountHostMounts(RuntimeSpec spec, Path bundle) {
+        if (spec == null || spec.root == null || spec.root.path == null || spec.linux == null) return;
+        if (spec.linux.namespaces != null && spec.linux.namespaces.stream().anyMatch(n -> "mount".equals(n.type))) return;
+        String rootfs;
+        try {
+            rootfs = bundle.resolve(spec.root.path).toRealPath().toString();
+        } catch (IOException e) {
+            return;
+        }
+        List<String> below = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length < 5) continue;
+                String mp = unescapeMountinfo(f[4]);
+                if (mp.startsWith(rootfs + "/")) below.add(mp);
+            }
+        } catch (IOException e) {
+            return;
+        }
+        below.sort(Comparator.comparingInt(String::length).reversed());
+        for (String mp : below) {
+            try {
+                ProcessCalls.umount2(mp, ProcessCalls.MNT_DETACH);
+            } catch (ErrnoException e) {
+                // detached already with its parent, or gone
+            }
+        }
+    }
+
+    /** A mountinfo path field: space, tab, newline and backslash are octal escapes there. */
+    private static String unescapeMountinfo(String s) {
+        if (s.indexOf('\\') < 0) return s;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static RuntimeSpec savedConfig(Path dir) {
@@ -828,7 +930,8 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals(freeze ? "running" : "paused")) throw new ContainerException(verb + ": it is " + status);
+            // runc's texts
+            if (!status.equals(freeze ? "running" : "paused")) throw new ContainerException(verb + ": " + (freeze ? "container not running" : "container not paused"));
             Path f = freezer(saved);
             if (f == null) throw new ContainerException(verb + ": no freezer cgroup on this machine");
             setFreezer(f, freeze ? "FROZEN" : "THAWED");

@@ -4,6 +4,7 @@ import static oci.runtime.MountOptions.MS_BIND;
 import static oci.runtime.MountOptions.MS_NODEV;
 import static oci.runtime.MountOptions.MS_NOEXEC;
 import static oci.runtime.MountOptions.MS_NOSUID;
+import static oci.runtime.MountOptions.MS_PRIVATE;
 import static oci.runtime.MountOptions.MS_RDONLY;
 import static oci.runtime.MountOptions.MS_REC;
 import static oci.runtime.MountOptions.MS_SLAVE;
@@ -103,8 +104,20 @@ final class PlanBuilder {
             if (ns.path != null && !ns.path.isEmpty()) joins.put(ns.type, ns.path);
             else created.add(ns.type);
         }
-        if (!joins.containsKey("mount") && !created.contains("mount")) {
-            throw ContainerException.unsupported("linux.namespaces", "a mount namespace is required");
+        // Without a mount namespace (runc allows it) the container's mounts are made in the host's,
+        // under the rootfs, which is entered with chroot; delete unmounts them. What would change
+        // the host's own mounts is refused.
+        boolean mountns = joins.containsKey("mount") || created.contains("mount");
+        if (!mountns) {
+            if (nonEmpty(linux.maskedPaths) || nonEmpty(linux.readonlyPaths)) {
+                throw new ContainerException("linux.maskedPaths and linux.readonlyPaths need a mount namespace of the container's own");
+            }
+            if (Boolean.TRUE.equals(spec.root.readonly)) {
+                throw new ContainerException("root.readonly needs a mount namespace of the container's own (it would remount the host's filesystem)");
+            }
+            if (linux.rootfsPropagation != null && !linux.rootfsPropagation.isEmpty()) {
+                throw new ContainerException("linux.rootfsPropagation needs a mount namespace of the container's own (it would change the host's /)");
+            }
         }
         boolean newUserns = created.contains("user");
         boolean userns = newUserns || joins.containsKey("user");
@@ -145,9 +158,15 @@ final class PlanBuilder {
         // which is still there (the container may not mount one of its own).
         if (spec.process.oomScoreAdj != null) plan.add(Op.OOM_ADJ, spec.process.oomScoreAdj);
         // The filesystem.
-        long rootProp = linux.rootfsPropagation == null ? MS_SLAVE | MS_REC : propagation(linux.rootfsPropagation);
-        plan.add(Op.MOUNT_PROP, "/", rootProp);
-        plan.add(Op.BIND_ROOT, rootfs, 0);
+        if (mountns) {
+            long rootProp = linux.rootfsPropagation == null ? MS_SLAVE | MS_REC : propagation(linux.rootfsPropagation);
+            plan.add(Op.MOUNT_PROP, "/", rootProp);
+            // runc's rootfsParentMountPropagation: the mount holding the rootfs is made private (slave
+            // when slave was asked for) so that pivot_root works and the bind does not reach the host.
+            plan.add(Op.BIND_ROOT, rootfs, (rootProp & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
+        } else {
+            plan.add(Op.OPEN_ROOT, rootfs);
+        }
         boolean devTmpfs = false, devpts = false, proc = false;
         for (RuntimeSpec.Mount m : spec.mounts == null ? List.<RuntimeSpec.Mount>of() : spec.mounts) {
             String dest = destination(m);
@@ -178,7 +197,7 @@ final class PlanBuilder {
         plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"));
         boolean terminal = Boolean.TRUE.equals(spec.process.terminal);
         if (terminal && ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
-        plan.add(Op.PIVOT);
+        plan.add(mountns ? Op.PIVOT : Op.CHROOT);
         // Sysctls first: readonlyPaths usually makes /proc/sys read-only.
         sysctls(linux, created, joins);
         for (String p : linux.maskedPaths == null ? List.<String>of() : linux.maskedPaths) plan.add(Op.MASK, absolute(p, "linux.maskedPaths"));
@@ -285,6 +304,11 @@ final class PlanBuilder {
             if (e.getKey().equals("user")) plan.add(Op.SETID0);
         }
         plan.add(Op.FORK);
+        if (!types.contains("mount")) {
+            // No mount namespace to enter the container's root with: its root directory, chrooted.
+            plan.add(Op.OPEN_ROOT, "/proc/" + pid + "/root");
+            plan.add(Op.CHROOT);
+        }
         if (Boolean.TRUE.equals(p.terminal)) {
             RuntimeSpec.User u = p.user != null ? p.user : new RuntimeSpec.User();
             if (ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());

@@ -110,7 +110,7 @@ class ContainerTest {
             runner.containers.start(id);
             assertEquals("running", runner.containers.state(id).status());
             ContainerException twice = assertThrows(ContainerException.class, () -> runner.containers.start(id));
-            assertTrue(twice.getMessage().contains("not created"), twice.getMessage());
+            assertTrue(twice.getMessage().endsWith(": cannot start an already running container"), twice.getMessage());
             ContainerException busy = assertThrows(ContainerException.class, () -> runner.containers.delete(id, false));
             assertTrue(busy.getMessage().contains("running"), busy.getMessage());
             waitFor(() -> runner.out(id).contains("up"));
@@ -120,7 +120,7 @@ class ContainerTest {
             assertEquals("stopped", runner.containers.state(id).status());
             assertEquals(0, runner.containers.state(id).pid());
             ContainerException dead = assertThrows(ContainerException.class, () -> runner.containers.kill(id, 15, false));
-            assertTrue(dead.getMessage().contains("stopped"), dead.getMessage());
+            assertEquals("kill container " + id + ": container not running", dead.getMessage());
         } finally {
             runner.containers.delete(id, true);
         }
@@ -733,6 +733,94 @@ class ContainerTest {
         } finally {
             Files.delete(bundle.dir.resolve("rootfs/hook.sh"));
         }
+    }
+
+    @Test
+    void aFailureBetweenStartAndExecFailsTheStart() throws Exception {
+        // The init is released by start, then runs the startContainer hooks and execs: a failure
+        // there reaches `oci start` through the exec fifo (the conformance suite saw exit 0).
+        RuntimeSpec.Hooks hooks = new RuntimeSpec.Hooks();
+        hooks.startContainer = List.of(hook("startContainer", Path.of("/bin/false")));
+        bundle.spec.hooks = hooks;
+        bundle.sh("echo ran");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            ContainerException e = assertThrows(ContainerException.class, () -> runner.containers.start(id));
+            assertEquals("start container " + id + ": run startContainer hook \"/bin/false\": exit status 1", e.getMessage());
+            assertEquals(127, c.waitFor());
+            assertEquals("", runner.out(id));
+            assertEquals("stopped", runner.containers.state(id).status());
+        } finally {
+            runner.containers.delete(id, true);
+        }
+    }
+
+    @Test
+    void aSeccompProfileWithoutCloseRangeStillClosesEveryFd() throws Exception {
+        // Profiles older than close_range (the conformance suite's) deny it; without
+        // noNewPrivileges the filter is in force before the fds are closed: /proc/self/fd then.
+        RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+        sc.defaultAction = "SCMP_ACT_ERRNO";
+        sc.architectures = List.of("SCMP_ARCH_X86_64");
+        RuntimeSpec.Syscall allow = new RuntimeSpec.Syscall();
+        allow.names = Seccomp.syscalls().keySet().stream().filter(n -> !n.equals("close_range")).sorted().toList();
+        allow.action = "SCMP_ACT_ALLOW";
+        sc.syscalls = List.of(allow);
+        bundle.spec.linux.seccomp = sc;
+        bundle.spec.process.noNewPrivileges = false;
+        Runner.Result r = runner.run(bundle.sh("ls /proc/self/fd | tr '\\n' ' '; exit 4"));
+        assertEquals(4, r.exit(), r.err());
+        assertEquals("0 1 2 3 ", r.out());
+    }
+
+    @Test
+    void rootfsPropagationSharedStillPivots() throws Exception {
+        // "/" made rshared makes the mount holding the rootfs shared too, and pivot_root refuses a
+        // shared parent: that mount is made private first, as runc does.
+        for (String prop : List.of("shared", "rshared", "slave", "rprivate")) {
+            bundle.spec.linux.rootfsPropagation = prop;
+            Runner.Result r = runner.run(bundle.sh("echo up"));
+            assertEquals(new Runner.Result(0, "up\n", ""), r, prop);
+        }
+    }
+
+    @Test
+    void withoutAMountNamespaceTheMountsAreTheHostsUntilDelete() throws Exception {
+        // runc runs such a config (the conformance suite's linux_ns_itype): the mounts are made in
+        // the host's namespace under the rootfs, entered with chroot; delete unmounts them.
+        bundle.spec.linux.namespaces = bundle.spec.linux.namespaces.stream().filter(n -> !n.type.equals("mount")).toList();
+        bundle.sh("sleep 30");
+        String refused = assertThrows(ContainerException.class,
+                () -> runner.containers.create(runner.newId("t"), bundle.dir, runner.stdio("r"), null, null)).getMessage();
+        assertTrue(refused.endsWith("linux.maskedPaths and linux.readonlyPaths need a mount namespace of the container's own"), refused);
+        bundle.spec.linux.maskedPaths = null;
+        bundle.spec.linux.readonlyPaths = null;
+        bundle.spec.root.readonly = false;
+        bundle.save();
+        String rootfs = bundle.dir.resolve("rootfs").toRealPath().toString();
+        String id = runner.newId("t");
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            long pid = runner.containers.state(id).pid();
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")), Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")));
+            assertEquals(rootfs, Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString());
+            assertTrue(mountsBelow(rootfs).contains(rootfs + "/proc"), mountsBelow(rootfs).toString());
+            runner.containers.start(id);
+            // exec enters the container's root too
+            RuntimeSpec.Process p = runner.containers.process(id);
+            p.args = List.of("sh", "-c", "test -x /bin/busybox && test ! -e " + rootfs);
+            String x = id + "-x";
+            assertEquals(0, runner.containers.exec(id, p, runner.stdio(x), null, null, false).waitFor(), runner.err(x));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertEquals(List.of(), mountsBelow(rootfs));
+    }
+
+    private static List<String> mountsBelow(String dir) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" ")[4])
+                .filter(m -> m.startsWith(dir + "/")).toList();
     }
 
     private static RuntimeSpec.Hook hook(String name, Path path) {
