@@ -143,6 +143,12 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": " + e.getMessage());
         }
         ContainerPlan plan = d.plan();
+        RuntimeSpec.Memory memory = spec.linux == null || spec.linux.resources == null ? null : spec.linux.resources.memory;
+        if (memory != null && (memory.kernel != null || memory.kernelTCP != null)) {
+            // runc 1.1's choice: configs written for older kernels still run
+            warn("create container " + id + ": linux.resources.memory.kernel and kernelTCP are ignored (kernel memory limits "
+                    + "were removed from Linux)");
+        }
         Cgroups cgroups = d.cgroups();
         List<String> cgroupDirs = d.cgroupDirs();
         boolean rootless = d.rootless();

@@ -179,7 +179,6 @@ class PlanBuilderTest {
         "mountLabel | linux.mountLabel",
         "timeNs | linux.namespaces",
         "idmap | mounts[/data] option \"idmap\"",
-        "kernelMemory | linux.resources.memory.kernel",
         "rdma | linux.resources.rdma",
         "notify | SCMP_ACT_NOTIFY",
         "systemdPath | linux.cgroupsPath",
@@ -192,7 +191,6 @@ class PlanBuilderTest {
             case "mountLabel" -> s -> s.linux.mountLabel = "x";
             case "timeNs" -> s -> s.linux.namespaces.add(new RuntimeSpec.Namespace("time", null));
             case "idmap" -> s -> s.mounts.get(2).options.add("idmap");
-            case "kernelMemory" -> s -> s.linux.resources.memory.kernel = 1L;
             case "rdma" -> s -> s.linux.resources.rdma = java.util.Map.of("mlx", 1);
             case "notify" -> s -> {
                 s.linux.seccomp = SeccompTest.profile("SCMP_ACT_ALLOW", SeccompTest.rule("SCMP_ACT_NOTIFY", null, List.of("mkdir")));
@@ -203,6 +201,15 @@ class PlanBuilderTest {
         change.accept(spec);
         ContainerException e = assertThrows(ContainerException.class, this::plan);
         assertTrue(e.getMessage().contains(field), e.getMessage());
+    }
+
+    @Test
+    void kernelMemoryIsIgnoredAsRunc11Does() {
+        // Kernel memory limits are gone from Linux; runc 1.1 ignores them (with a warning at create).
+        var without = plan().cgroupSettings();
+        spec.linux.resources.memory.kernel = 1L << 20;
+        spec.linux.resources.memory.kernelTCP = 1L << 20;
+        assertEquals(without, plan().cgroupSettings());
     }
 
     @Test
