@@ -560,7 +560,10 @@ public final class Containers {
         RuntimeSpec.Hooks hooks = savedHooks(dir);
         if (hooks != null && hooks.poststart != null) {
             try {
-                Hooks.run(hooks.poststart, "poststart", state(dir, saved).toJson());
+                // The state as the start left it (runtime-spec: poststart runs once the program
+                // started), not as it is now: a short program may have exited already.
+                Hooks.run(hooks.poststart, "poststart", new ContainerState(saved.ociVersion(), id, "running", saved.pid(),
+                        saved.bundle(), saved.annotations(), saved.created(), saved.owner()).toJson());
             } catch (ContainerException e) {
                 warn("start container " + id + ": " + e.getMessage());
             }
