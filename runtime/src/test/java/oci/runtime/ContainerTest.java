@@ -830,6 +830,8 @@ class ContainerTest {
             assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")), Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")));
             assertEquals(rootfs, Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString());
             assertTrue(mountsBelow(rootfs).contains(rootfs + "/proc"), mountsBelow(rootfs).toString());
+            // its cgroup mounts, in this namespace now, are not taken for the host's hierarchies
+            for (Path d : Cgroups.detect().dirs("/oci/other")) assertTrue(d.startsWith("/sys/fs/cgroup/"), d.toString());
             runner.containers.start(id);
             // exec enters the container's root too
             RuntimeSpec.Process p = runner.containers.process(id);
