@@ -196,6 +196,16 @@ public final class Containers {
             return new Created(state(dir, saved), monitor, this);
         } catch (IOException | RuntimeException e) {
             abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
+            // A cgroup creation that failed half-way (a value the kernel refused) leaves directories:
+            // removed where no process is in them (the path may be shared, with live processes).
+            if (!cgroupMade) {
+                try {
+                    Cgroups.remove(cgroupDirs.stream().map(Path::of).filter(Files::isDirectory)
+                            .filter(p -> Cgroups.pids(List.of(p)).isEmpty()).toList());
+                } catch (RuntimeException ignored) {
+                    // the create error is the one to report
+                }
+            }
             unmountHostMounts(spec, bundleDir);
             String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);

@@ -760,6 +760,28 @@ class ContainerTest {
     }
 
     @Test
+    void aCgroupValueTheKernelRefusesLeavesNoCgroup() throws Exception {
+        // The directories are made, then a write fails: nothing may stay (nothingLeft checks).
+        bundle.spec.linux.resources.pids = new RuntimeSpec.Pids();
+        bundle.spec.linux.resources.pids.limit = 100L;
+        bundle.spec.linux.resources.devices = List.of(deviceRule("c", 1L << 40));
+        bundle.sh("true");
+        String id = runner.newId("t");
+        assertThrows(ContainerException.class, () -> runner.containers.create(id, bundle.dir, runner.stdio(id), null, null));
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/pids/oci", id)));
+    }
+
+    private static RuntimeSpec.DeviceCgroup deviceRule(String type, long major) {
+        RuntimeSpec.DeviceCgroup d = new RuntimeSpec.DeviceCgroup();
+        d.allow = true;
+        d.type = type;
+        d.major = major;
+        d.minor = 1L;
+        d.access = "rwm";
+        return d;
+    }
+
+    @Test
     void aFailureBetweenStartAndExecFailsTheStart() throws Exception {
         // The init is released by start, then runs the startContainer hooks and execs: a failure
         // there reaches `oci start` through the exec fifo (the conformance suite saw exit 0).
