@@ -26,7 +26,7 @@ cleanup() {
     kill "$ctd_pid" 2>/dev/null || true
     wait "$ctd_pid" 2>/dev/null || true
   fi
-  grep -o " $work[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" || true; done
+  { grep -o " $work[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
