@@ -71,13 +71,12 @@ final class RunCommand implements Callable<Integer> {
      * which resizes the pty), as runc's signal handler does, until {@code created}'s process is
      * reaped: it is our child till then, so its pid cannot name another process.
      */
-    @SuppressWarnings("restriction")
     static java.util.concurrent.atomic.AtomicBoolean forwardSignals(Containers.Created created) {
         var done = new java.util.concurrent.atomic.AtomicBoolean();
         for (String s : FORWARDED) {
             try {
                 int n = Signals.parse(s);
-                sun.misc.Signal.handle(new sun.misc.Signal(s), sig -> {
+                Signals.handle(s, () -> {
                     if (done.get()) return;
                     try {
                         if (s.equals("WINCH")) {
