@@ -68,7 +68,7 @@ skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$layout:small
 store=$work/store
 "$here/oci" --store "$store" pull -q "$ref" >/dev/null
 
-jvm=(-XX:+UseSerialGC -Xss1m --enable-native-access=ALL-UNNAMED)
+jvm=(-XX:+UseSerialGC -Xss1m)  # as the launcher: the jar's manifest grants native access
 echo "bench: making the comparison archives..." >&2
 if has first; then
   "$java_bin" "${jvm[@]}" -XX:ArchiveClassesAtExit="$work/first.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
