@@ -446,7 +446,7 @@ public final class Snapshots {
     }
 
     /** Removes a tree without following symlinks or crossing into another mount; returns the bytes freed. */
-    static long removeTree(Path p) throws IOException {
+    public static long removeTree(Path p) throws IOException {
         BasicFileAttributes top;
         try {
             top = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
