@@ -210,6 +210,7 @@ public final class Bundler {
                 Files.createDirectories(newOverlay.resolve("upper"));
                 Files.createDirectories(newOverlay.resolve("work"));
                 Files.createDirectory(newRootfs);
+                Snapshots.initUpper(overlay.lowers().getLast(), newOverlay.resolve("upper"));
                 try {
                     Snapshots.mountOverlay(overlay.lowers(), newOverlay.resolve("upper"), newOverlay.resolve("work"), newRootfs);
                 } catch (UnpackException e) {

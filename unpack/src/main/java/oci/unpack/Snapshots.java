@@ -225,6 +225,15 @@ public final class Snapshots {
      * as the lower root is (the layer's own "./" entry, if any, changes it afterwards).
      */
     private void copyRootMetadata(Path lowerRoot, Path upper) throws IOException {
+        initUpper(lowerRoot, upper);
+    }
+
+    /**
+     * Gives a new upper directory the owner, mode, xattrs and times of the top lower root: the
+     * overlay's root shows them, and it must show the image's root as a full unpack writes it.
+     */
+    public static void initUpper(Path lowerRoot, Path upper) throws IOException {
+        FileCalls fs = FileCalls.system();
         FileCalls.Stat st = fs.lstatat(AT_FDCWD, lowerRoot.toString());
         fs.fchownat(AT_FDCWD, upper.toString(), st.uid(), st.gid(), AT_SYMLINK_NOFOLLOW);
         fs.fchmodat(AT_FDCWD, upper.toString(), st.mode() & 07777);
@@ -233,6 +242,9 @@ public final class Snapshots {
             byte[] v = fs.lgetxattr(lowerRoot.toString(), name);
             if (v != null) fs.lsetxattr(upper.toString(), name, v);
         }
+        long ns = Files.getLastModifiedTime(lowerRoot, LinkOption.NOFOLLOW_LINKS).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        long sec = Math.floorDiv(ns, 1_000_000_000L), nsec = Math.floorMod(ns, 1_000_000_000L);
+        fs.utimensat(AT_FDCWD, upper.toString(), sec, nsec, sec, nsec, AT_SYMLINK_NOFOLLOW);
     }
 
     /**

@@ -131,6 +131,8 @@ public final class Unpacker {
             if (Cancel.requested()) throw new UnpackException(what + ": interrupted");
             try {
                 applier.apply(e, tar, tar.pax());
+            } catch (Snapshots.NotLayerable ex) {
+                throw new Snapshots.NotLayerable("entry \"" + e.getName() + "\": " + ex.getMessage());
             } catch (UnpackException ex) {
                 throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + ex.getMessage(), ex);
             } catch (IOException ex) {
