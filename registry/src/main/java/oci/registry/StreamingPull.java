@@ -144,12 +144,12 @@ public final class StreamingPull implements PullListener, BlobSource {
             synchronized (this) {
                 while (true) {
                     if (store.hasBlob(digest)) return store.open(digest);
+                    if (failure != null) throw new IOException(failure.getMessage(), failure);
                     Blob b = blobs.get(digest);
                     if (b != null && b.partial != null && !b.done) {
                         partial = b.partial;
                         break;
                     }
-                    if (failure != null) throw new IOException(failure.getMessage(), failure);
                     if (result != null) throw new ImageException("blob " + digest + " is not in the store and this pull did not fetch it");
                     waitHere();
                 }
@@ -157,7 +157,15 @@ public final class StreamingPull implements PullListener, BlobSource {
             try {
                 return new Follower(digest, FileChannel.open(partial, StandardOpenOption.READ));
             } catch (NoSuchFileException committedMeanwhile) {
-                // moved into blobs/ (or dropped) between the look and the open: look again
+                // moved into blobs/, or dropped (a failed check) between the look and the open: look again
+                synchronized (this) {
+                    try {
+                        wait(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted");
+                    }
+                }
             }
         }
     }
