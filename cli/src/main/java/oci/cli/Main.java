@@ -70,6 +70,7 @@ public final class Main {
                 Map.entry("gc", GcCommand.class),
                 Map.entry("fsck", FsckCommand.class),
                 Map.entry("bundle", BundleCommand.class),
+                Map.entry("rmbundle", RmbundleCommand.class),
                 Map.entry("spec", SpecCommand.class),
                 Map.entry("validate", ValidateCommand.class),
                 Map.entry("unpack", UnpackCommand.class),

@@ -77,6 +77,11 @@ final class Training {
                     // --root: the run bundle prepares stays in the work dir, not the machine's state root.
                     List.of("--store", store, "--root", work.resolve("state").toString(), "bundle", "training", bundle.toString()),
                     List.of("validate", bundle.toString()),
+                    List.of("rmbundle", bundle.toString()),
+                    // a bundle pulled while it unpacks, and removed (its overlay unmounted)
+                    concat(List.of("--store", store, "--root", work.resolve("state").toString(), "bundle", "--pull", "always", ref,
+                            bundle.toString()), isolated),
+                    List.of("rmbundle", bundle.toString()),
                     List.of("spec", "--bundle", spec.toString()),
                     List.of("--store", store, "fsck"),
                     List.of("--store", store, "rmi", "training"),
@@ -101,6 +106,11 @@ final class Training {
             }
         } finally {
             if (server != null) server.stop(0);
+            try {
+                oci.unpack.Snapshots.unmount(work.resolve("bundle").resolve("rootfs")); // a failed rmbundle step must leave no mount
+            } catch (RuntimeException ignored) {
+                // nothing mounted
+            }
             deleteTree(work);
         }
         return failed;
