@@ -98,7 +98,9 @@ public final class ContainerStats {
             s.put("cpu", cpu(cg, dirs));
             s.put("cpuset", cpuset(ResourceUpdate.dirOf(cg, dirs, "cpuset"), cg.version("cpuset") == 1));
             s.put("memory", memory(cg, dirs));
-            s.put("pids", pids(ResourceUpdate.dirOf(cg, dirs, "pids")));
+            Path pids = ResourceUpdate.dirOf(cg, dirs, "pids");
+            // v2 without the pids controller: counted from cgroup.procs, as runc's fs2 does.
+            s.put("pids", pids(pids != null || cg.unifiedRoot() == null || !cg.unifiedOnly() ? pids : unifiedDir(cg, dirs)));
             s.put("blkio", cg.version("blkio") == 1 ? blkio1(ResourceUpdate.dirOf(cg, dirs, "blkio")) : io2(ResourceUpdate.dirOf(cg, dirs, "io")));
             s.put("hugetlb", hugetlb(ResourceUpdate.dirOf(cg, dirs, "hugetlb"), cg.version("hugetlb") == 1));
             s.put("intel_rdt", new LinkedHashMap<>());

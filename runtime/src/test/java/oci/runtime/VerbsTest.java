@@ -196,6 +196,38 @@ class VerbsTest {
         assertTrue(stopped.getMessage().contains("does not exist"), stopped.getMessage());
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theUnifiedHierarchyIsReadAndWrittenInItsOwnForm() throws Exception {
+        // These machines' cgroup2 at /sys/fs/cgroup/unified offers hugetlb only: update writes its v2
+        // file there, and the v2 stats reader (cpu.stat in microseconds, pids from cgroup.procs) is
+        // checked on the container's unified directory.
+        Cgroups cg = Cgroups.detect();
+        boolean huge = cg.version("hugetlb") == 2 && Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB"));
+        assumeTrue(Cgroups.HYBRID_UNIFIED.equals(cg.unifiedRoot()) && !cg.unifiedOnly(), "not a hybrid cgroup machine");
+        String id = started(64L << 20, 64L << 20, "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 60");
+        Path dir = Cgroups.HYBRID_UNIFIED.resolve("oci").resolve(id);
+        try {
+            if (huge) {
+                ResourceUpdate.update(runner.containers, id, ResourceUpdate.parse(
+                        "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}]}", "t"), w -> {});
+                assertEquals("4194304", Cgroups.readVirtual(dir.resolve("hugetlb.2MB.max")));
+                Map<String, Object> h = (Map<String, Object>) ContainerStats.stats(cg, List.of(dir.toString())).get("hugetlb");
+                assertTrue(h.containsKey("2MB"), h.toString());
+            }
+            Thread.sleep(300);
+            Map<String, Object> s = ContainerStats.stats(Cgroups.unified(Cgroups.HYBRID_UNIFIED), List.of(dir.toString()));
+            Map<String, Object> usage = (Map<String, Object>) ((Map<String, Object>) s.get("cpu")).get("usage");
+            long usec = 0;
+            for (String l : Files.readAllLines(dir.resolve("cpu.stat"))) if (l.startsWith("usage_usec ")) usec = Long.parseLong(l.substring(11));
+            long total = ((Number) usage.get("total")).longValue();
+            assertTrue(total > 0 && total <= usec * 1000, total + " ns vs " + usec + " us");
+            assertEquals(1L, ((Number) ((Map<String, Object>) s.get("pids")).get("current")).longValue());
+        } finally {
+            runner.containers.delete(id, true);
+        }
+    }
+
     private static void waitStopped(String id) throws InterruptedException {
         for (int i = 0; i < 500 && !runner.containers.state(id).status().equals("stopped"); i++) Thread.sleep(10);
     }
