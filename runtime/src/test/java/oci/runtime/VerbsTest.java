@@ -134,6 +134,8 @@ class VerbsTest {
             ContainerException stopped = assertThrows(ContainerException.class, () -> ResourceUpdate.update(runner.containers, id,
                     ResourceUpdate.parse("{\"pids\":{\"limit\":5}}", "t"), w -> {}));
             assertEquals("update container " + id + ": it is stopped", stopped.getMessage());
+            ContainerException noStats = assertThrows(ContainerException.class, () -> ContainerStats.statsEvent(runner.containers, id));
+            assertEquals("events container " + id + ": container with id " + id + " is not running", noStats.getMessage());
         } finally {
             runner.containers.delete(id, true);
         }
