@@ -84,7 +84,12 @@ public final class Main {
                 Map.entry("exec", ExecCommand.class),
                 Map.entry("pause", PauseCommand.class),
                 Map.entry("resume", ResumeCommand.class),
-                Map.entry("ps", PsCommand.class));
+                Map.entry("ps", PsCommand.class),
+                Map.entry("update", UpdateCommand.class),
+                Map.entry("events", EventsCommand.class),
+                Map.entry("features", FeaturesCommand.class),
+                Map.entry("checkpoint", CheckpointCommand.class),
+                Map.entry("restore", RestoreCommand.class));
     }
 
     /** Global options that take a value (as a separate argument unless written --opt=value). */

@@ -114,11 +114,13 @@ final class CgroupSettings {
         }
     }
 
-    /** cgroup v2 memory (runc fs2/memory.go): memory.max, memory.swap.max (swap minus limit), memory.low. */
+    /**
+     * cgroup v2 memory (runc fs2/memory.go): memory.max, memory.swap.max (swap minus limit), memory.low.
+     * checkBeforeUpdate is a check of `oci update` (ResourceUpdate), nothing to write.
+     */
     private static void memory2(RuntimeSpec.Memory m, Cgroups cg, List<Cgroups.Setting> s) {
         cg.requireUnified("memory", "linux.resources.memory");
         // kernel and kernelTCP are ignored, with a warning at create (Containers.create), as runc 1.1 does.
-        if (m.checkBeforeUpdate != null) throw ContainerException.unsupported("linux.resources.memory.checkBeforeUpdate", "update is not implemented");
         if (m.swappiness != null) throw ContainerException.unsupported("linux.resources.memory.swappiness", "cgroup v2 has no per-cgroup swappiness");
         if (Boolean.TRUE.equals(m.disableOOMKiller)) throw ContainerException.unsupported("linux.resources.memory.disableOOMKiller", "cgroup v2 cannot disable the OOM killer");
         if (Boolean.FALSE.equals(m.useHierarchy)) throw ContainerException.unsupported("linux.resources.memory.useHierarchy", "cgroup v2 is always hierarchical");
@@ -179,7 +181,6 @@ final class CgroupSettings {
 
     private static void memory(RuntimeSpec.Memory m, List<Cgroups.Setting> s) {
         // kernel and kernelTCP are ignored, with a warning at create (Containers.create), as runc 1.1 does.
-        if (m.checkBeforeUpdate != null) throw ContainerException.unsupported("linux.resources.memory.checkBeforeUpdate", "update is not implemented");
         if (m.limit != null) s.add(new Cgroups.Setting("memory", "memory.limit_in_bytes", Long.toString(m.limit)));
         // runtime-spec: swap is the limit of memory+swap, which v1 calls memsw.
         if (m.swap != null) s.add(new Cgroups.Setting("memory", "memory.memsw.limit_in_bytes", Long.toString(m.swap)));

@@ -848,6 +848,32 @@ public final class Containers {
         return out;
     }
 
+    // ---------------------------------------------------------------- for the verbs in classes of their own (update, events)
+
+    /** A container as read under its lock: its state directory, saved state and status. */
+    record Current(Path dir, Saved saved, String status) {}
+
+    /** The body of {@link #locked}. */
+    interface LockedBody<T> {
+        T apply(Current c) throws IOException;
+    }
+
+    /** Runs {@code body} on container {@code id} while holding its lock (ResourceUpdate, ContainerStats). */
+    <T> T locked(String id, String verb, LockedBody<T> body) {
+        Path dir = existing(id);
+        try (Lock lock = lock(dir)) {
+            Saved saved = load(dir);
+            return body.apply(new Current(dir, saved, status(dir, saved)));
+        } catch (IOException e) {
+            throw new ContainerException(verb + " container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the container's process is still the one saved, without the lock (a long watch). */
+    static boolean stillRunning(Saved s) {
+        return alive(s);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void warn(String msg) {
