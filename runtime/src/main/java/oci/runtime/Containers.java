@@ -52,6 +52,8 @@ public final class Containers {
      * start-up time. Used only while the saved config.json still has these bytes.
      */
     private volatile ParsedConfig lastConfig;
+    /** runc's --no-new-keyring (see {@link #keepCallersKeyring}). */
+    private volatile boolean newKeyring = true;
 
     private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec.Hooks hooks) {}
 
@@ -62,6 +64,15 @@ public final class Containers {
     public Containers(Path root, Consumer<String> log) {
         this.root = root.toAbsolutePath().normalize();
         this.log = log;
+    }
+
+    /**
+     * runc's --no-new-keyring: containers this instance creates (and later execs in them) keep their
+     * caller's session keyring instead of one of their own. Such runs are not cached for replay.
+     */
+    public Containers keepCallersKeyring() {
+        newKeyring = false;
+        return this;
     }
 
     /** /run/oci for root; $XDG_RUNTIME_DIR/oci otherwise. */
@@ -182,7 +193,7 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            if (RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
+            if (newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
                 pendingRunCache = new PendingRunCache(id, () -> remember(bundleDir, configBytes, spec));
             } else {
                 RunCache.forget(root, bundleDir);
@@ -250,7 +261,7 @@ public final class Containers {
             throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup hierarchy mounted under /sys/fs/cgroup");
         }
         ContainerPlan plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, root.resolve(id), cgroups,
-                Capabilities.lastCap(), consoleSocket, attached));
+                Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(newKeyring));
         if (rootless && !plan.cgroupSettings().isEmpty()) {
             throw new ContainerException("linux.resources: a container run without root gets no cgroup of its own here (it stays "
                     + "in the caller's cgroups), so it cannot have limits or device rules; remove them or run as root");
@@ -260,7 +271,7 @@ public final class Containers {
         // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
         List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
+                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring);
         return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
     }
 
@@ -341,7 +352,7 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": the container process " + pid + " is gone (or unreadable in /proc)");
         }
         return new Saved(r.ociVersion(), r.id(), r.pid(), r.pidStart(), r.bundle(), r.annotations(), r.created(), r.owner(),
-                r.cgroupDirs(), r.pidns(), true);
+                r.cgroupDirs(), r.pidns(), true, r.callersKeyring());
     }
 
     private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
@@ -486,7 +497,7 @@ public final class Containers {
             InitPlan plan;
             try {
                 plan = PlanBuilder.exec(spec, process, new PlanBuilder.Context(id, Path.of(saved.bundle()), dir, Cgroups.detect(),
-                        Capabilities.lastCap(), consoleSocket, attached), saved.pid(), sync);
+                        Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(!saved.callersKeyring()), saved.pid(), sync);
             } catch (ContainerException e) {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
@@ -796,7 +807,7 @@ public final class Containers {
 
     private static Saved withPid(Saved s, long pid, long start) {
         return new Saved(s.ociVersion(), s.id(), pid, start, s.bundle(), s.annotations(), s.created(), s.owner(),
-                s.cgroupDirs(), s.pidns(), s.ready());
+                s.cgroupDirs(), s.pidns(), s.ready(), s.callersKeyring());
     }
 
     private static ContainerState state(Path dir, Saved s) {

@@ -56,16 +56,34 @@ final class PlanBuilder {
      * @param consoleSocket runc's --console-socket: where the pty master goes (null: none)
      * @param attached true for a foreground `oci run`, whose monitor can proxy a terminal itself
      * @param availableCaps the capabilities this process can hand on (its bounding set)
+     * @param newKeyring false for runc's --no-new-keyring: the container keeps its caller's session keyring
      */
     record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached,
-                   long availableCaps) {
+                   long availableCaps, boolean newKeyring) {
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap) {
-            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L);
+            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L, true);
         }
 
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached) {
-            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available());
+            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available(), true);
         }
+
+        Context withNewKeyring(boolean b) {
+            return new Context(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, availableCaps, b);
+        }
+    }
+
+    /** KEY_USR_SEARCH and KEY_OTH_SEARCH (linux/keyctl.h). */
+    static final long KEY_USR_SEARCH = 0x00080000, KEY_OTH_SEARCH = 0x00000008;
+
+    /**
+     * The container's own session keyring, named {@code _ses.ID} as runc names it, so that `oci exec`
+     * joins the same one. The container's init adds the search right that lets an exec find it by
+     * name: by its owner's uid, or, in a user namespace, by anyone (runc's getSessionRingParams).
+     */
+    private void sessionKeyring(boolean userns, boolean create) {
+        if (!ctx.newKeyring()) return;
+        plan.add(Op.SESSION_KEYRING, "_ses." + ctx.id(), create ? (userns ? KEY_OTH_SEARCH : KEY_USR_SEARCH) : 0);
     }
 
     private final RuntimeSpec spec;
@@ -143,6 +161,7 @@ final class PlanBuilder {
 
         // The container's pid 1 (process G). Its oom_score_adj is written through the host's /proc,
         // which is still there (the container may not mount one of its own).
+        sessionKeyring(userns, true);
         if (spec.process.oomScoreAdj != null) plan.add(Op.OOM_ADJ, spec.process.oomScoreAdj);
         // The filesystem.
         long rootProp = linux.rootfsPropagation == null ? MS_SLAVE | MS_REC : propagation(linux.rootfsPropagation);
@@ -285,6 +304,7 @@ final class PlanBuilder {
             if (e.getKey().equals("user")) plan.add(Op.SETID0);
         }
         plan.add(Op.FORK);
+        b.sessionKeyring(types.contains("user"), false);
         if (Boolean.TRUE.equals(p.terminal)) {
             RuntimeSpec.User u = p.user != null ? p.user : new RuntimeSpec.User();
             if (ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
