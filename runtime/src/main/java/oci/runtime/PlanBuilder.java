@@ -79,11 +79,14 @@ final class PlanBuilder {
     /**
      * The container's own session keyring, named {@code _ses.ID} as runc names it, so that `oci exec`
      * joins the same one. The container's init adds the search right that lets an exec find it by
-     * name: by its owner's uid, or, in a user namespace, by anyone (runc's getSessionRingParams).
+     * name: by its owner's uid, and in a user namespace by anyone too (runc's getSessionRingParams).
+     * runc gives only the latter in a user namespace; but the exec joins as the owner there (root
+     * of that namespace), whom the kernel then holds to the owner's rights alone: without the
+     * owner's search right each exec would get a keyring of its own.
      */
     private void sessionKeyring(boolean userns, boolean create) {
         if (!ctx.newKeyring()) return;
-        plan.add(Op.SESSION_KEYRING, "_ses." + ctx.id(), create ? (userns ? KEY_OTH_SEARCH : KEY_USR_SEARCH) : 0);
+        plan.add(Op.SESSION_KEYRING, "_ses." + ctx.id(), create ? KEY_USR_SEARCH | (userns ? KEY_OTH_SEARCH : 0) : 0);
     }
 
     private final RuntimeSpec spec;

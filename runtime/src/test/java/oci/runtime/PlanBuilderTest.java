@@ -246,7 +246,7 @@ class PlanBuilderTest {
         Context ctx = new PlanBuilder.Context("c1", bundle, Path.of("/run/oci/c1"), Cgroups.detect(), 40);
         List<String> ops = PlanBuilder.build(spec, ctx).init().steps().stream().map(s -> s.op().name()).toList();
         assertEquals(ops.indexOf("FORK") + 1, ops.indexOf("SESSION_KEYRING"), ops.toString());
-        // runc's name, and the search right an exec needs to find it by name: by uid without a user namespace
+        // runc's name, and the search right an exec needs to find it by name: by uid, and by anyone in a user namespace
         assertEquals(List.of("_ses.c1", Long.toString(PlanBuilder.KEY_USR_SEARCH)),
                 PlanBuilder.build(spec, ctx).init().steps(Op.SESSION_KEYRING).getFirst().text());
         spec.linux.namespaces = new java.util.ArrayList<>(spec.linux.namespaces);
@@ -259,7 +259,7 @@ class PlanBuilderTest {
         m.size = 65536;
         spec.linux.uidMappings = List.of(m);
         spec.linux.gidMappings = List.of(m);
-        assertEquals(List.of("_ses.c1", Long.toString(PlanBuilder.KEY_OTH_SEARCH)),
+        assertEquals(List.of("_ses.c1", Long.toString(PlanBuilder.KEY_USR_SEARCH | PlanBuilder.KEY_OTH_SEARCH)),
                 PlanBuilder.build(spec, ctx).init().steps(Op.SESSION_KEYRING).getFirst().text());
         // runc's --no-new-keyring
         assertEquals(List.of(), PlanBuilder.build(spec, ctx.withNewKeyring(false)).init().steps(Op.SESSION_KEYRING));

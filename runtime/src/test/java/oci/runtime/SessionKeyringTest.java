@@ -32,7 +32,7 @@ class SessionKeyringTest {
     @TempDir
     static Path tmp;
     static Path probe, root;
-    static TestBundle bundle;
+    static TestBundle bundle, userns;
     static Runner runner;
 
     @BeforeAll
@@ -47,6 +47,10 @@ class SessionKeyringTest {
         assertEquals(0, new ProcessBuilder("gcc", "-O2", "-static", "-o", probe.toString(), src.toString()).inheritIO().start().waitFor());
         bundle = TestBundle.create(Files.createDirectories(tmp.resolve("bundle")), "true");
         Files.copy(probe, bundle.dir.resolve("rootfs/bin/keyring-probe"));
+        // Root inside is 100000 outside: an id of nobody's on this host.
+        userns = TestBundle.createRootless(Files.createDirectories(tmp.resolve("userns")), 100000, 100000, "true");
+        Files.copy(probe, userns.dir.resolve("rootfs/bin/keyring-probe"));
+        RootlessContainerTest.openUp(tmp); // the rootfs is reached as 100000
         root = tmp.resolve("state");
         Files.createDirectories(tmp.resolve("io"));
         runner = new Runner(root, tmp.resolve("io"));
@@ -55,6 +59,7 @@ class SessionKeyringTest {
     @BeforeEach
     void reset() throws Exception {
         bundle.restore();
+        userns.restore();
     }
 
     /** `oci run` (create, start, wait, delete) or `oci exec`, in a JVM of its own; prints "exit N" or "error MESSAGE". */
@@ -116,9 +121,19 @@ class SessionKeyringTest {
 
     @Test
     void execJoinsTheContainersKeyringNotItsCallers() throws Exception {
-        bundle.sh("keyring-probe inside; exec sleep 30");
+        execJoins(bundle);
+    }
+
+    @Test
+    void execJoinsTheContainersKeyringInAUserNamespaceToo() throws Exception {
+        // There the exec joins as the keyring's owner (root of the namespace): it needs the owner's search right.
+        execJoins(userns);
+    }
+
+    private static void execJoins(TestBundle b) throws Exception {
+        b.sh("keyring-probe inside; exec sleep 30");
         String id = runner.newId("k");
-        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        runner.containers.create(id, b.dir, runner.stdio(id), null, null);
         try {
             runner.containers.start(id);
             for (int i = 0; i < 500 && !runner.out(id).contains("session "); i++) Thread.sleep(10);
