@@ -981,7 +981,7 @@ static void record_exit(int code)
     if (!exit_file[0]) return;
     char tmp[PATH_MAX + 8], line[32];
     snprintf(tmp, sizeof tmp, "%s.tmp", exit_file);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
         int len = snprintf(line, sizeof line, "%d\n", code);
         if (write(fd, line, (size_t)len) == len) rename(tmp, exit_file);
@@ -1146,10 +1146,14 @@ int main(int argc, char **argv)
     int terminal = 0, console = 0;
     for (size_t k = 0; k < nops; k++) {
         if (ops[k].code == OP_OPEN_FIFO) {
-            /* Made here, by the monitor, still root on the host; writable by the container's user,
-             * who opens it after the uid switch (as runc's exec fifo is). */
-            if (mknod(ops[k].argv[0].s, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", ops[k].argv[0].s);
-            if (chmod(ops[k].argv[0].s, 0622) < 0) fail("chmod %s", ops[k].argv[0].s);
+            /* Made here, by the monitor, still the runtime's user on the host. Only that owner may
+             * read it (start); the container's process opens it for writing after the uid switch:
+             * through its group on the host where Java knows it, else by anyone (runc's 0622). */
+            const char *fifo = ops[k].argv[0].s;
+            long long gid = ops[k].argc > 1 ? num(ops[k].argv[1].s) : -1;
+            if (mknod(fifo, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", fifo);
+            if (gid >= 0 && chown(fifo, (uid_t)-1, (gid_t)gid) < 0) fail("chown %s to group %lld", fifo, gid);
+            if (chmod(fifo, gid >= 0 ? 0620 : 0622) < 0) fail("chmod %s", fifo);
         }
         if (ops[k].code == OP_TERMINAL) terminal = 1;
         if (ops[k].code == OP_CONSOLE_SOCKET) console = 1;

@@ -159,8 +159,8 @@ public final class Containers {
         boolean rootless = d.rootless();
         debug("plan built (" + plan.init().steps().size() + " steps)");
         try {
-            Files.createDirectories(root);
-            Files.createDirectory(dir);
+            StateFiles.makeRoot(root);
+            StateFiles.makeContainerDir(dir);
         } catch (FileAlreadyExistsException e) {
             throw new ContainerException("create container " + id + ": a container with this id already exists in " + root);
         } catch (IOException e) {
@@ -171,12 +171,12 @@ public final class Containers {
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
-            Files.write(dir.resolve("config.json"), configBytes);
+            StateFiles.write(dir.resolve("config.json"), configBytes);
             lastConfig = new ParsedConfig(dir, configBytes, spec.hooks);
             if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
-            Files.write(dir.resolve("plan"), plan.init().serialise());
+            StateFiles.write(dir.resolve("plan"), plan.init().serialise());
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
             try {
@@ -369,11 +369,29 @@ public final class Containers {
                     Hooks.run(spec.hooks.createRuntime, "createRuntime", state);
                 }
             }
-            case "hookState" -> Files.write(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
-                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson());
+            case "hookState" -> writeHookState(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
+                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson(), plan, spec);
             default -> throw new ContainerException("unexpected sync \"" + what + "\" from init");
         }
         debug("sync " + what + " done");
+    }
+
+    /**
+     * The state for the hooks the init runs inside the container, which it opens as root of the
+     * container's user namespace: that root's host ids own the file, which is theirs alone. In a
+     * user namespace joined by path, whose ids are not known here, anyone may read it.
+     */
+    private static void writeHookState(Path file, byte[] json, ContainerPlan plan, RuntimeSpec spec) throws IOException {
+        StateFiles.write(file, json);
+        boolean joinsUserns = spec.linux != null && spec.linux.namespaces != null
+                && spec.linux.namespaces.stream().anyMatch(n -> "user".equals(n.type) && n.path != null && !n.path.isEmpty());
+        long uid = PlanBuilder.hostId(plan.uidMap(), 0), gid = PlanBuilder.hostId(plan.gidMap(), 0);
+        if (joinsUserns) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } else if (uid >= 0 && gid >= 0) {
+            Files.setAttribute(file, "unix:gid", (int) gid);
+            Files.setAttribute(file, "unix:uid", (int) uid);
+        }
     }
 
     /**
@@ -501,7 +519,7 @@ public final class Containers {
             } catch (ContainerException e) {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
-            Files.write(planFile, plan.serialise());
+            StateFiles.write(planFile, plan.serialise());
             long pid;
             {
                 ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
@@ -746,7 +764,7 @@ public final class Containers {
         local.lock();
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = StateFiles.openLock(dir.resolve("lock"));
             ch.lock();
             return new Lock(local, ch);
         } catch (IOException | RuntimeException e) {
@@ -757,7 +775,7 @@ public final class Containers {
     }
 
     private static void save(Path dir, Saved s) throws IOException {
-        writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
+        StateFiles.writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     private static Saved load(Path dir) throws IOException {

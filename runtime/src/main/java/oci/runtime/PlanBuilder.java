@@ -197,7 +197,11 @@ final class PlanBuilder {
             plan.add(Op.HOOK_STATE, ctx.stateDir().resolve("hook-state.json"));
         }
         if (spec.hooks != null && nonEmpty(spec.hooks.createContainer)) hooks(spec.hooks.createContainer, "createContainer");
-        plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"));
+        // The container's process opens it for writing once started, as its own user; only the owner
+        // may read it (start). Its group is that process's group on the host, where known.
+        long processGid = spec.process.user != null ? spec.process.user.gid : 0;
+        long fifoGid = joins.containsKey("user") ? -1 : newUserns ? hostId(gidMap, processGid) : processGid;
+        plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"), fifoGid);
         boolean terminal = Boolean.TRUE.equals(spec.process.terminal);
         if (terminal && ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
         plan.add(Op.PIVOT);
@@ -353,6 +357,18 @@ final class PlanBuilder {
         if (value instanceof String s && s.isEmpty()) return;
         if (value instanceof Map<?, ?> m && m.isEmpty()) return;
         throw ContainerException.unsupported(field, why);
+    }
+
+    /** The host id that {@code id} maps to in MAP ("containerID hostID size" lines, as written to uid_map), or -1. */
+    static long hostId(String map, long id) {
+        if (map == null) return -1;
+        for (String line : map.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length != 3) continue;
+            long c = Long.parseLong(f[0]), h = Long.parseLong(f[1]), n = Long.parseLong(f[2]);
+            if (id >= c && id - c < n) return h + (id - c);
+        }
+        return -1;
     }
 
     private static String idMap(List<RuntimeSpec.IdMapping> maps, String field) {

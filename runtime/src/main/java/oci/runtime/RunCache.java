@@ -106,6 +106,7 @@ final class RunCache {
             out.writeBytes(b);
         }
         Path dir = root.resolve(".fastrun");
+        StateFiles.makeRoot(root);
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         prune(dir);
         Path tmp = Files.createTempFile(dir, ".entry", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
