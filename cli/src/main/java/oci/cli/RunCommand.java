@@ -68,12 +68,11 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    @SuppressWarnings("restriction")
     private static void forwardSignals(Containers c, String id, Process monitor) {
         for (String s : FORWARDED) {
             try {
                 int n = Signals.parse(s);
-                sun.misc.Signal.handle(new sun.misc.Signal(s), sig -> {
+                Signals.handle(s, () -> {
                     try {
                         // A window change goes to the monitor, which resizes the container's pty.
                         if (s.equals("WINCH")) oci.linux.ProcessCalls.kill((int) monitor.pid(), n);
