@@ -101,7 +101,7 @@ enum {
     OP_TERMINAL = 39,   /* uid gid rows cols: make a pty, pass its master on, use the slave as stdio */
     OP_HOOK_STATE = 40, /* host-path: the state JSON that in-container hooks read on stdin */
     OP_CLOSE_FDS = 41,  /* close every fd but 0-2 (oci exec, which has no exec fifo to wait on) */
-    OP_SESSION_KEYRING = 42, /* name perm-bits: join (or make) session keyring NAME; add PERM-BITS if nonzero */
+    OP_SESSION_KEYRING = 44, /* name perm-bits: join (or make) session keyring NAME; add PERM-BITS if nonzero */
 };
 
 struct arg { uint32_t len; char *s; };
