@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import oci.bundle.BundleOptions;
 import oci.bundle.Bundler;
-import oci.image.Platform;
-import oci.image.store.Store;
-import oci.image.store.StoredImage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,7 +17,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bundle", mixinStandardHelpOptions = true, sortOptions = false, description = {
-        "Make an OCI runtime bundle (DIR/rootfs and DIR/config.json) from an image in the store.",
+        "Make an OCI runtime bundle (DIR/rootfs and DIR/config.json) from an image (pulled first if the store lacks it).",
         "  oci bundle IMAGE [DIR] [OPTIONS] [-- ARGS...]",
         "  oci bundle --rootfs-tar FILE [DIR] [OPTIONS] -- COMMAND...",
         "The config follows the image (Entrypoint, Cmd, Env, WorkingDir, User, Volumes, labels) with "
@@ -35,8 +33,16 @@ final class BundleCommand implements Callable<Integer> {
     @Option(names = "--rootfs-tar", paramLabel = "FILE", description = "Use this rootfs tarball (e.g. from `docker export`; plain, gzip or zstd) instead of an image; give the command after --.")
     Path rootfsTar;
 
-    @Option(names = "--force", description = "Replace the rootfs and config.json of a DIR that is not empty.")
+    @Option(names = "--force", description = "Replace the rootfs and config.json of a DIR that is not empty (an overlay rootfs is unmounted first).")
     boolean force;
+
+    @Option(names = "--pull", paramLabel = "always|missing|never", description = "Pull the image from its registry: always, when the store lacks it (default), or never. Layers unpack while they download.")
+    String pull;
+
+    @Option(names = "--snapshotter", paramLabel = "overlayfs|native", description = "overlayfs (default): the rootfs is an overlay mount of the store's layer snapshots (each layer unpacked once) with the bundle's own upper dir; remove such a bundle with `oci rmbundle`. native: a full unpack into the bundle.")
+    String snapshotter;
+
+    @Mixin RegistryOptions registry = new RegistryOptions();
 
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's Entrypoint (and, as docker does, its Cmd); \"\" clears it.")
     String entrypoint;
@@ -136,9 +142,8 @@ final class BundleCommand implements Callable<Integer> {
             if (before.isEmpty()) throw new OciException("bundle: which image? `oci bundle IMAGE [DIR] [-- ARGS]` (or --rootfs-tar FILE)", Main.EXIT_USAGE);
             if (before.size() > 2) throw new OciException("bundle: unexpected " + before.get(2) + " (put the command after --)", Main.EXIT_USAGE);
             Path dir = before.size() == 2 ? Path.of(before.get(1)) : Path.of(".");
-            Store store = main.openStore();
-            StoredImage image = store.image(before.getFirst(), Platform.host());
-            b = Bundler.fromImage(store, image, dir, force, o);
+            b = ImageBundle.bundle(main, registry, ImageBundle.pullPolicy(pull), ImageBundle.snapshotter(snapshotter), null,
+                    before.getFirst(), dir, force, o, spec.commandLine().getErr());
         }
         prepareRun(b.dir());
         out.println(b.dir());

@@ -16,7 +16,8 @@ import java.lang.invoke.MethodHandle;
 public final class ProcessCalls {
     private ProcessCalls() {}
 
-    private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434, SYS_PRCTL = 157;
+    private static final int PR_SET_CHILD_SUBREAPER = 36, WNOHANG = 1;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     public static final short POLLIN = 1, POLLHUP = 0x10;
 
@@ -44,6 +45,9 @@ public final class ProcessCalls {
     }
     private static final class MKFIFO {
         static final MethodHandle H = Native.downcall("mkfifo", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
+    }
+    private static final class WAITPID {
+        static final MethodHandle H = Native.downcall("waitpid", FunctionDescriptor.of(Native.INT, Native.INT, Native.POINTER, Native.INT));
     }
     private static final class GETEUID {
         static final MethodHandle H = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
@@ -147,6 +151,39 @@ public final class ProcessCalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment e = Native.newErrnoSlot(a);
             if ((int) MKFIFO.H.invokeExact(e, a.allocateFrom(path), mode) < 0) throw new ErrnoException("mkfifo", path, Native.errno(e));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants of this process (a container's process
+     * once the setup process that forked it has exited) become its children, to be waited for.
+     */
+    public static void setChildSubreaper() throws ErrnoException {
+        syscall("prctl", "PR_SET_CHILD_SUBREAPER", SYS_PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0);
+    }
+
+    /**
+     * waitpid(2) for child {@code pid}: its exit code, 128+N when signal N killed it (the shell's
+     * convention). With {@code noHang}, -1 while it still runs. Retried on EINTR.
+     */
+    public static int waitpid(int pid, boolean noHang) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            MemorySegment status = a.allocate(ValueLayout.JAVA_INT);
+            for (;;) {
+                int r = (int) WAITPID.H.invokeExact(e, pid, status, noHang ? WNOHANG : 0);
+                if (r == 0) return -1;
+                if (r > 0) {
+                    int st = status.get(ValueLayout.JAVA_INT, 0);
+                    return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+                }
+                int err = Native.errno(e);
+                if (err != Errno.EINTR) throw new ErrnoException("waitpid", Integer.toString(pid), err);
+            }
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

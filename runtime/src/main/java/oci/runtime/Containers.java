@@ -41,7 +41,7 @@ import oci.linux.ProcessCalls;
  */
 public final class Containers {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
-    private static final int SIGKILL = 9;
+    private static final int SIGKILL = 9, SIGUSR1 = 10;
 
     private final Path root;
     private final Consumer<String> log;
@@ -98,14 +98,39 @@ public final class Containers {
         }
     }
 
-    /** A container create returned: its state, and the monitor process when this JVM started it. */
-    public record Created(ContainerState state, Process monitor, Containers runtime) {
+    /**
+     * A container create (or exec) returned: its state; and, when this process waits for it
+     * ({@code attached}: it made itself a child subreaper, so the container's process became its
+     * child when the setup process exited), the terminal proxy it ends afterwards (0: none).
+     */
+    public record Created(ContainerState state, boolean attached, long proxy, Containers runtime) {
+        /** The container's (or exec'd) process, as seen from the host. */
+        public long pid() {
+            return state.pid();
+        }
+
         /**
          * Waits for the container's process and returns its exit code (128+N when killed by signal N);
-         * then for the run cache entry that {@link #start} writes meanwhile.
+         * then lets the terminal proxy pass on what is left and waits for it, and for the run cache
+         * entry that {@link #start} writes meanwhile. Only for an attached create or exec: otherwise
+         * the process is the caller's subreaper's to wait for, as with runc.
          */
         public int waitFor() throws InterruptedException {
-            int code = monitor.waitFor();
+            if (!attached) throw new IllegalStateException("container " + state.id() + " was not created attached: its process is not ours to wait for");
+            int code;
+            try {
+                code = ProcessCalls.waitpid((int) state.pid(), false);
+            } catch (ErrnoException e) {
+                throw new ContainerException("wait for the process of container " + state.id() + ": " + e.getMessage());
+            }
+            if (proxy > 0) {
+                try {
+                    ProcessCalls.kill((int) proxy, SIGUSR1);
+                    ProcessCalls.waitpid((int) proxy, false);
+                } catch (ErrnoException e) {
+                    // it left by itself when the pty closed, and was reaped: nothing to end
+                }
+            }
             Thread writer = runtime.runCacheWriter;
             if (writer != null) writer.join();
             return code;
@@ -128,7 +153,10 @@ public final class Containers {
 
     /**
      * As {@link #create(String, Path, Stdio, Path, Path)}; {@code attached} is for a foreground
-     * `oci run`: a terminal container then gets its pty proxied to this process's stdio by the monitor.
+     * `oci run`: this process then waits for the container's process itself (it becomes a child
+     * subreaper, see {@link Created#waitFor}), and a terminal container gets its pty proxied to this
+     * process's stdio. Otherwise, as with runc, the container's process is re-parented to the
+     * caller's subreaper when this returns, and nothing of ours stays between them.
      */
     public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         checkId(id);
@@ -167,7 +195,8 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": create " + dir + ": " + e.getMessage());
         }
         Saved saved = d.saved();
-        Process monitor = null;
+        Process setup = null;
+        long[] proxy = {0};
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
@@ -180,12 +209,14 @@ public final class Containers {
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
             try {
+                if (attached) becomeReaper();
                 ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
-                monitor = pb.start();
-                debug("init started, pid " + monitor.pid());
-                saved = converse(id, sync, monitor, plan, cgroups, saved, spec);
+                setup = pb.start();
+                debug("init started, pid " + setup.pid());
+                saved = converse(id, sync, setup, plan, cgroups, saved, spec, proxy);
+                awaitSetupExit("create container " + id, setup);
             } finally {
                 deleteSync(sync);
             }
@@ -198,9 +229,9 @@ public final class Containers {
             } else {
                 RunCache.forget(root, bundleDir);
             }
-            return new Created(state(dir, saved), monitor, this);
+            return new Created(state(dir, saved), attached, proxy[0], this);
         } catch (IOException | RuntimeException e) {
-            abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
+            abandon(dir, saved, setup, proxy[0], attached, cgroupMade ? cgroupDirs : List.of());
             String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
             throw new ContainerException("create container " + id + ": " + msg, e);
@@ -281,26 +312,35 @@ public final class Containers {
     }
 
     /**
-     * Talks to the init over the sync socket until it reports "ready" (init.c's protocol) and
-     * returns the pid of the container's process it reported.
+     * Talks to the init over the sync fifos until it reports "ready" (init.c's protocol) and
+     * returns the pid of the container's process it reported; the terminal proxy's pid, if one is
+     * reported, goes to {@code proxy[0]}.
      */
-    private long talk(String verb, Path sync, Process monitor, SyncHandler handler) throws IOException {
+    private long talk(String verb, Path sync, Process setup, SyncHandler handler, long[] proxy) throws IOException {
         FileChannel toInit, fromInit;
         try {
             // init.c's connect_runtime: "in" last, then it waits until we hold "out".
-            awaitSync(sync, monitor);
+            awaitSync(sync, setup);
             toInit = FileChannel.open(sibling(sync, ".in"), StandardOpenOption.READ, StandardOpenOption.WRITE);
             fromInit = FileChannel.open(sibling(sync, ".out"), StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException(verb + ": interrupted");
         }
-        // We hold a writer of "out" ourselves, so no end of file comes when the init dies: once the
-        // monitor is gone, a line only we write ends the read, after whatever the init sent before.
+        // We hold a writer of "out" ourselves, so no end of file comes when the init dies: once it is
+        // gone, a line only we write ends the read, after whatever the init sent before. The setup
+        // process exits as soon as it has forked the container's process (and sent its pid): from
+        // then on, that process is the one watched.
+        java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
         Thread watchdog = Thread.ofVirtual().start(() -> {
             try {
-                monitor.waitFor();
-                fromInit.write(java.nio.ByteBuffer.wrap(MONITOR_GONE.getBytes(StandardCharsets.US_ASCII)));
+                setup.waitFor();
+                if (setup.exitValue() == 0) {
+                    long pid;
+                    while ((pid = reported.get()) == 0) Thread.sleep(1);
+                    while (startTime(pid) >= 0) Thread.sleep(1);
+                }
+                fromInit.write(java.nio.ByteBuffer.wrap(INIT_GONE.getBytes(StandardCharsets.US_ASCII)));
             } catch (InterruptedException | IOException e) {
                 // talk is over
             }
@@ -309,16 +349,19 @@ public final class Containers {
         boolean ready = false;
         try (toInit; fromInit; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromInit), StandardCharsets.UTF_8));
              OutputStream out = Channels.newOutputStream(toInit)) {
-            for (String line; (line = in.readLine()) != null && !line.equals(MONITOR_GONE.strip()); ) {
+            for (String line; (line = in.readLine()) != null && !line.equals(INIT_GONE.strip()); ) {
                 debug("init: " + line);
                 if (line.startsWith("error ")) {
                     throw new ContainerException(verb + ": " + line.substring(6));
                 } else if (line.startsWith("pid ")) {
                     pid = Long.parseLong(line.substring(4).trim());
+                    reported.set(pid);
                     if (ready) return pid;
+                } else if (line.startsWith("proxy ")) {
+                    proxy[0] = Long.parseLong(line.substring(6).trim());
                 } else if (line.equals("ready")) {
                     // The setup process sends the pid and the container process "ready", on the same
-                    // socket but from two processes: either may come first.
+                    // fifo but from two processes: either may come first.
                     ready = true;
                     if (pid > 0) return pid;
                 } else if (line.startsWith("sync ")) {
@@ -337,16 +380,42 @@ public final class Containers {
         } finally {
             watchdog.interrupt();
         }
-        throw new ContainerException(verb + ": init exited before the container was ready" + exitStatus(monitor));
+        throw new ContainerException(verb + ": init exited before the container was ready" + exitStatus(setup));
     }
 
-    private Saved converse(String id, Path sync, Process monitor, ContainerPlan plan, Cgroups cgroups,
-                           Saved saved, RuntimeSpec spec) throws IOException {
+    /**
+     * The setup process exits right after it reported the container's pid; once it has, the
+     * container's process has been re-parented (to the caller's subreaper, or to us when attached).
+     */
+    private static void awaitSetupExit(String verb, Process setup) {
+        try {
+            if (!setup.waitFor(10, TimeUnit.SECONDS)) throw new ContainerException(verb + ": the setup process did not exit");
+            if (setup.exitValue() != 0) throw new ContainerException(verb + ": the setup process failed (exit status " + setup.exitValue() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException(verb + ": interrupted");
+        }
+    }
+
+    /**
+     * A foreground run or exec waits for its process itself (runc's `run` does the same): orphans
+     * are re-parented to us, the container's process among them once the setup process exits.
+     */
+    private static void becomeReaper() {
+        try {
+            ProcessCalls.setChildSubreaper();
+        } catch (ErrnoException e) {
+            throw new ContainerException("become the child subreaper that waits for the container: " + e.getMessage());
+        }
+    }
+
+    private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, Cgroups cgroups,
+                           Saved saved, RuntimeSpec spec, long[] proxy) throws IOException {
         Saved[] s = {saved};
-        long pid = talk("create container " + id, sync, monitor, (what, p) -> {
+        long pid = talk("create container " + id, sync, setup, (what, p) -> {
             if (!what.equals("cgroup") && !what.equals("userns") && s[0].pid() != p) s[0] = withPid(s[0], p, startTime(p));
             sync(what, p, plan, cgroups, s[0], spec);
-        });
+        }, proxy);
         Saved r = s[0].pid() == pid ? s[0] : withPid(s[0], pid, startTime(pid));
         if (r.pidStart() < 0) {
             throw new ContainerException("create container " + id + ": the container process " + pid + " is gone (or unreadable in /proc)");
@@ -428,17 +497,17 @@ public final class Containers {
     }
 
     /** Never sent by the init (see talk). */
-    private static final String MONITOR_GONE = "\u0000monitor gone\n";
+    private static final String INIT_GONE = "\u0000init gone\n";
 
     private static Path sibling(Path sync, String suffix) {
         return sync.resolveSibling(sync.getFileName() + suffix);
     }
 
     /** Waits until the init has made its sync fifos (init.c's connect_runtime makes "in" last). */
-    private static void awaitSync(Path sync, Process monitor) throws InterruptedException {
+    private static void awaitSync(Path sync, Process setup) throws InterruptedException {
         Path in = sibling(sync, ".in");
         while (!Files.exists(in, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            if (!monitor.isAlive()) throw new ContainerException("init exited before connecting" + exitStatus(monitor));
+            if (!setup.isAlive()) throw new ContainerException("init exited before connecting" + exitStatus(setup));
             Thread.sleep(0, 200_000);
         }
     }
@@ -458,15 +527,10 @@ public final class Containers {
     }
 
     /** Undoes a failed create: the processes, the cgroup, the state directory. */
-    private void abandon(Path dir, Saved saved, Process monitor, List<String> cgroupDirs) {
+    private void abandon(Path dir, Saved saved, Process setup, long proxy, boolean attached, List<String> cgroupDirs) {
         if (saved.pid() > 0) signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
-        if (monitor != null) {
-            try {
-                if (!monitor.waitFor(5, TimeUnit.SECONDS)) monitor.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stopSetup(setup);
+        if (attached) reapQuietly(saved.pid(), proxy);
         try {
             killAll(cgroupDirs);
             Cgroups.remove(cgroupDirs.stream().map(Path::of).toList());
@@ -474,6 +538,38 @@ public final class Containers {
             // the create error is the one to report
         }
         deleteTree(dir);
+    }
+
+    private static void stopSetup(Process setup) {
+        if (setup == null) return;
+        try {
+            if (!setup.waitFor(5, TimeUnit.SECONDS)) setup.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An attached create or exec that failed: its killed process and the proxy are our children now. */
+    private static void reapQuietly(long pid, long proxy) {
+        try {
+            if (proxy > 0) {
+                ProcessCalls.kill((int) proxy, SIGUSR1);
+                ProcessCalls.waitpid((int) proxy, false);
+            }
+        } catch (ErrnoException ignored) {
+            // not ours, or gone
+        }
+        for (int i = 0; pid > 0 && i < 500; i++) {
+            try {
+                if (ProcessCalls.waitpid((int) pid, true) >= 0) return;
+                Thread.sleep(10);
+            } catch (ErrnoException e) {
+                return; // not (yet, or any more) our child
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- exec
@@ -497,15 +593,18 @@ public final class Containers {
 
     /**
      * Runs another process in a created or running container (runc's exec): it joins every
-     * namespace and the cgroups of the container's process. Returns when the process runs; the
-     * monitor's exit code is the process's.
+     * namespace and the cgroups of the container's process. Returns when the process runs; when
+     * {@code attached}, {@link Created#waitFor} returns its exit code, otherwise it is re-parented to
+     * the caller's subreaper.
      */
     public Created exec(String id, RuntimeSpec.Process process, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         Path dir = existing(id);
         String verb = "exec in container " + id;
         String tag = Long.toHexString(System.nanoTime());
         Path sync = dir.resolve("exec-" + tag + ".sync"), planFile = dir.resolve("exec-" + tag + ".plan");
-        Process monitor = null;
+        Process setup = null;
+        long[] proxy = {0};
+        long pid = 0;
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
@@ -515,27 +614,30 @@ public final class Containers {
             InitPlan plan;
             try {
                 plan = PlanBuilder.exec(spec, process, new PlanBuilder.Context(id, Path.of(saved.bundle()), dir, Cgroups.detect(),
-                        Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(!saved.callersKeyring()), saved.pid(), sync);
+                        Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(!saved.callersKeyring()),
+                        saved.pid(), sync);
             } catch (ContainerException e) {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
             StateFiles.write(planFile, plan.serialise());
-            long pid;
-            {
-                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
-                        .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
-                pb.environment().clear();
-                monitor = pb.start();
-                pid = talk(verb, sync, monitor, (what, p) -> {
-                    if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
-                    for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
-                });
-            }
+            if (attached) becomeReaper();
+            ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
+                    .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
+            pb.environment().clear();
+            setup = pb.start();
+            pid = talk(verb, sync, setup, (what, p) -> {
+                if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
+                for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
+            }, proxy);
+            awaitSetupExit(verb, setup);
             if (pidFile != null) writeAtomically(pidFile, Long.toString(pid).getBytes(StandardCharsets.US_ASCII));
             return new Created(new ContainerState(saved.ociVersion(), id, "running", pid, saved.bundle(), saved.annotations(),
-                    saved.created(), saved.owner()), monitor, this);
+                    saved.created(), saved.owner()), attached, proxy[0], this);
         } catch (IOException | RuntimeException e) {
-            if (monitor != null) monitor.destroyForcibly();
+            if (pid > 0) signalIfSame(pid, startTime(pid), SIGKILL);
+            if (setup != null) setup.destroyForcibly();
+            stopSetup(setup);
+            if (attached) reapQuietly(pid, proxy[0]);
             String msg = e instanceof ContainerException || e instanceof ErrnoException ? e.getMessage() : e.toString();
             throw new ContainerException(msg.startsWith(verb) ? msg : verb + ": " + msg, e);
         } finally {
@@ -709,15 +811,6 @@ public final class Containers {
         }
         out.sort(Comparator.comparing(ContainerState::id));
         return out;
-    }
-
-    /** Exit code recorded by the monitor once the container's process ended, or -1. */
-    public int exitCode(String id) {
-        try {
-            return Integer.parseInt(Files.readString(root.resolve(id).resolve("exit")).trim());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
     }
 
     // ---------------------------------------------------------------- helpers
@@ -942,9 +1035,9 @@ public final class Containers {
     }
 
     /**
-     * Removes a container's state directory. The container's monitor may still be recording the exit
-     * status (exit.tmp, then a rename) just after pid 1 died, so a file can vanish or appear while we
-     * walk: walk again until the directory is gone, for a bounded time.
+     * Removes a container's state directory. Another command on the container (an exec's sync
+     * fifos, a state file being replaced) may make or remove a file while we walk: walk again until
+     * the directory is gone, for a bounded time.
      */
     private static void deleteTree(Path dir) {
         for (int attempt = 0; attempt < 100 && Files.exists(dir, LinkOption.NOFOLLOW_LINKS); attempt++) {

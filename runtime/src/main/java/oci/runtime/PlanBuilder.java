@@ -54,7 +54,7 @@ final class PlanBuilder {
     /** Where the runtime keeps this container's files, and facts about the host. */
     /**
      * @param consoleSocket runc's --console-socket: where the pty master goes (null: none)
-     * @param attached true for a foreground `oci run`, whose monitor can proxy a terminal itself
+     * @param attached true for a foreground `oci run` or `oci exec`, which proxies a terminal itself
      * @param availableCaps the capabilities this process can hand on (its bounding set)
      * @param newKeyring false for runc's --no-new-keyring: the container keeps its caller's session keyring
      */
@@ -141,9 +141,8 @@ final class PlanBuilder {
             throw new ContainerException("linux.uidMappings/gidMappings are set but no new user namespace is created");
         }
 
-        // Before the fork into the new pid namespace (process C, see init.c).
+        // Before the fork into the new pid namespace (process S, see init.c).
         plan.add(Op.CONNECT, ctx.stateDir().resolve("init.sync"));
-        plan.add(Op.EXIT_FILE, ctx.stateDir().resolve("exit"));
         plan.add(Op.SYNC, "cgroup");
         if (joins.containsKey("user")) {
             plan.add(Op.SETNS, CLONE_NEWUSER, joins.get("user"));
