@@ -100,7 +100,7 @@ static int write_all(int fd, const void *p, size_t n)
 
 static int write_file(const char *path, const void *p, size_t n, int flags)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
+    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0600); /* as oci.runtime.StateFiles: the owner's alone */
     if (fd < 0) return -1;
     int rc = write_all(fd, p, n);
     int e = errno;
@@ -383,7 +383,7 @@ static int lock_dir(void)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/lock", dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
     while (fd >= 0 && fcntl(fd, F_SETLKW, &fl) < 0) {
         if (errno != EINTR) { close(fd); fd = -1; }
@@ -700,12 +700,13 @@ int main(int argc, char **argv)
     snprintf(created + cl, sizeof created - cl, ".%09ldZ", now.tv_nsec);
 
     snprintf(dir, sizeof dir, "%s/%s", root, id);
-    if (mkdirs(root) < 0) { say("create container %s: create %s: %s", id, root, strerror(errno)); return 1; }
-    if (mkdir(dir, 0755) < 0) {
+    /* The root exists: the entry is in it. The container's directory is 0711 (StateFiles.DIR), whatever the umask. */
+    if (mkdir(dir, 0711) < 0) {
         if (errno == EEXIST) say("create container %s: a container with this id already exists in %s", id, root);
         else say("create container %s: create %s: %s", id, dir, strerror(errno));
         return 1;
     }
+    if (chmod(dir, 0711) < 0) { say("create container %s: chmod %s: %s", id, dir, strerror(errno)); delete_dir(); return 1; }
     int lock = lock_dir();
     if (lock < 0) { say("create container %s: lock %s: %s", id, dir, strerror(errno)); delete_dir(); return 1; }
     save_state(F_CREATING, 0, 0);

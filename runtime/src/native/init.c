@@ -109,6 +109,7 @@ enum {
     OP_CLOSE_FDS = 41,  /* close every fd but 0-2 (oci exec, which has no exec fifo to wait on) */
     OP_OPEN_ROOT = 42,  /* rootfs-path: no mount namespace, so no bind of the rootfs (OP_CHROOT follows) */
     OP_CHROOT = 43,     /* (no mount namespace: pivot_root cannot be used, as runc does) */
+    OP_SESSION_KEYRING = 44, /* name perm-bits: join (or make) session keyring NAME; add PERM-BITS if nonzero */
 };
 
 struct arg { uint32_t len; char *s; };
@@ -608,6 +609,53 @@ static void op_cwd(struct arg *a)
     close(fd);
 }
 
+/* keyctl(2) operations and perms (linux/keyctl.h, which a static build need not have). */
+enum { K_GET_KEYRING_ID = 0, K_JOIN_SESSION_KEYRING = 1, K_SETPERM = 5, K_DESCRIBE = 6 };
+#define K_SPEC_SESSION_KEYRING (-3)
+
+/* Whether this process can reach no keyring at all, every key call failing with E: a kernel without
+ * keys (ENOSYS), or a seccomp filter on the runtime (EPERM, or ENOSYS), which the container inherits.
+ * Then the container cannot read or add to the caller's keys either. Each call is made so that it
+ * would fail with EFAULT (a NULL type) or succeed harmlessly were it allowed. */
+static int no_keys(int e)
+{
+    if (syscall(SYS_keyctl, K_GET_KEYRING_ID, K_SPEC_SESSION_KEYRING, 0, 0, 0) >= 0 || errno != e) return 0;
+    if (syscall(SYS_add_key, NULL, NULL, NULL, 0, K_SPEC_SESSION_KEYRING) >= 0 || errno != e) return 0;
+    if (syscall(SYS_request_key, NULL, NULL, NULL, 0) >= 0 || errno != e) return 0;
+    return 1;
+}
+
+/* A session keyring of the container's own, as runc's inits do: without it the container's
+ * processes would share the caller's session keyring, and read or add to its keys. The name is
+ * _ses.ID, so an `oci exec` joins the container's keyring (a same-user keyring of that name is
+ * joined, else one is made). PERM-BITS (the search right the exec needs, Java decides which) are
+ * added when the container's init joins it. */
+static void op_session_keyring(struct arg *a)
+{
+    const char *name = a[0].s;
+    uint32_t add = (uint32_t)unum(a[1].s);
+    long id = syscall(SYS_keyctl, K_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+    if (id < 0) {
+        int e = errno;
+        if ((e == ENOSYS || e == EPERM) && no_keys(e)) return;
+        errno = e;
+        fail("join session keyring %s", name);
+    }
+    if (!add) return;
+    /* "type;uid;gid;perm;description", perm in hex: the bits it has, plus ADD. */
+    char desc[512];
+    long n = syscall(SYS_keyctl, K_DESCRIBE, id, desc, sizeof desc - 1, 0);
+    if (n > (long)sizeof desc - 1) { errno = ENAMETOOLONG; n = -1; }
+    if (n < 0) fail("describe session keyring %s", name);
+    desc[n] = 0;
+    char *f = desc;
+    for (int k = 0; k < 3 && f; k++) { f = strchr(f, ';'); if (f) f++; }
+    char *end;
+    unsigned long perm = f ? strtoul(f, &end, 16) : 0;
+    if (!f || *end != ';') { errno = EINVAL; fail("describe session keyring %s: \"%s\"", name, desc); }
+    if (syscall(SYS_keyctl, K_SETPERM, id, (uint32_t)perm | add, 0, 0) < 0) fail("set permissions of session keyring %s", name);
+}
+
 static int capset_masks(uint64_t eff, uint64_t perm, uint64_t inh)
 {
     struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -981,6 +1029,7 @@ static void __attribute__((noreturn)) run_ops(size_t from)
         case OP_CLOSE_FDS:
             cloexec_from_3();
             break;
+        case OP_SESSION_KEYRING: op_session_keyring(a); break;
         case OP_HOOK_STATE:
             hookfd = open(a[0].s, O_RDONLY | O_CLOEXEC);
             if (hookfd < 0) fail("open hook state %s", a[0].s);
@@ -1109,10 +1158,14 @@ int main(int argc, char **argv)
     int terminal = 0;
     for (size_t k = 0; k < nops; k++) {
         if (ops[k].code == OP_OPEN_FIFO) {
-            /* Made here, still root on the host; writable by the container's user, who opens it
-             * after the uid switch (as runc's exec fifo is). */
-            if (mknod(ops[k].argv[0].s, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", ops[k].argv[0].s);
-            if (chmod(ops[k].argv[0].s, 0622) < 0) fail("chmod %s", ops[k].argv[0].s);
+            /* Made here, by the setup process, still the runtime's user on the host. Only that owner may
+             * read it (start); the container's process opens it for writing after the uid switch:
+             * through its group on the host where Java knows it, else by anyone (runc's 0622). */
+            const char *fifo = ops[k].argv[0].s;
+            long long gid = ops[k].argc > 1 ? num(ops[k].argv[1].s) : -1;
+            if (mknod(fifo, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", fifo);
+            if (gid >= 0 && chown(fifo, (uid_t)-1, (gid_t)gid) < 0) fail("chown %s to group %lld", fifo, gid);
+            if (chmod(fifo, gid >= 0 ? 0620 : 0622) < 0) fail("chmod %s", fifo);
         }
         if (ops[k].code == OP_TERMINAL) terminal = 1;
         if (ops[k].code == OP_CONSOLE_SOCKET && consolefd < 0) {

@@ -38,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-pivot", hidden = true)
     boolean noPivot;
 
+    @Option(names = "--no-new-keyring", description = "Keep the caller's session keyring (runc's option); by default the container gets one of its own.")
+    boolean noNewKeyring;
+
     @Parameters(paramLabel = "ID", arity = "0..1", description = "The container id. Default: the bundle directory's name.")
     String id;
 
@@ -45,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path dir = bundle.toAbsolutePath().normalize();
         String name = id != null ? id : dir.getFileName() == null ? "" : dir.getFileName().toString();
-        Containers c = main.runtime.containers();
+        Containers c = CreateCommand.containers(main.runtime.containers(), noNewKeyring);
         try {
             Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
             var done = detach ? null : forwardSignals(created);

@@ -52,6 +52,8 @@ public final class Containers {
      * start-up time. Used only while the saved config.json still has these bytes.
      */
     private volatile ParsedConfig lastConfig;
+    /** runc's --no-new-keyring (see {@link #keepCallersKeyring}). */
+    private volatile boolean newKeyring = true;
 
     private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec spec) {}
 
@@ -62,6 +64,15 @@ public final class Containers {
     public Containers(Path root, Consumer<String> log) {
         this.root = root.toAbsolutePath().normalize();
         this.log = log;
+    }
+
+    /**
+     * runc's --no-new-keyring: containers this instance creates (and later execs in them) keep their
+     * caller's session keyring instead of one of their own. Such runs are not cached for replay.
+     */
+    public Containers keepCallersKeyring() {
+        newKeyring = false;
+        return this;
     }
 
     /** /run/oci for root; $XDG_RUNTIME_DIR/oci otherwise. */
@@ -182,8 +193,8 @@ public final class Containers {
         boolean rootless = d.rootless();
         debug("plan built (" + plan.init().steps().size() + " steps)");
         try {
-            Files.createDirectories(root);
-            Files.createDirectory(dir);
+            StateFiles.makeRoot(root);
+            StateFiles.makeContainerDir(dir);
         } catch (FileAlreadyExistsException e) {
             throw new ContainerException("create container " + id + ": a container with this id already exists in " + root);
         } catch (IOException e) {
@@ -195,12 +206,12 @@ public final class Containers {
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
-            Files.write(dir.resolve("config.json"), configBytes);
+            StateFiles.write(dir.resolve("config.json"), configBytes);
             lastConfig = new ParsedConfig(dir, configBytes, spec);
             if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
-            Files.write(dir.resolve("plan"), plan.init().serialise());
+            StateFiles.write(dir.resolve("plan"), plan.init().serialise());
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
             try {
@@ -219,7 +230,7 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            if (RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
+            if (newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
                 pendingRunCache = new PendingRunCache(id, () -> remember(bundleDir, configBytes, spec));
             } else {
                 RunCache.forget(root, bundleDir);
@@ -298,7 +309,7 @@ public final class Containers {
             throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup hierarchy mounted under /sys/fs/cgroup");
         }
         ContainerPlan plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, root.resolve(id), cgroups,
-                Capabilities.lastCap(), consoleSocket, attached));
+                Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(newKeyring));
         if (rootless && !plan.cgroupSettings().isEmpty()) {
             throw new ContainerException("linux.resources: a container run without root gets no cgroup of its own here (it stays "
                     + "in the caller's cgroups), so it cannot have limits or device rules; remove them or run as root");
@@ -308,7 +319,7 @@ public final class Containers {
         // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
         List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
+                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring);
         return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
     }
 
@@ -427,7 +438,7 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": the container process " + pid + " is gone (or unreadable in /proc)");
         }
         return new Saved(r.ociVersion(), r.id(), r.pid(), r.pidStart(), r.bundle(), r.annotations(), r.created(), r.owner(),
-                r.cgroupDirs(), r.pidns(), true);
+                r.cgroupDirs(), r.pidns(), true, r.callersKeyring());
     }
 
     private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
@@ -444,11 +455,29 @@ public final class Containers {
                     Hooks.run(spec.hooks.createRuntime, "createRuntime", state);
                 }
             }
-            case "hookState" -> Files.write(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
-                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson());
+            case "hookState" -> writeHookState(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
+                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson(), plan, spec);
             default -> throw new ContainerException("unexpected sync \"" + what + "\" from init");
         }
         debug("sync " + what + " done");
+    }
+
+    /**
+     * The state for the hooks the init runs inside the container, which it opens as root of the
+     * container's user namespace: that root's host ids own the file, which is theirs alone. In a
+     * user namespace joined by path, whose ids are not known here, anyone may read it.
+     */
+    private static void writeHookState(Path file, byte[] json, ContainerPlan plan, RuntimeSpec spec) throws IOException {
+        StateFiles.write(file, json);
+        boolean joinsUserns = spec.linux != null && spec.linux.namespaces != null
+                && spec.linux.namespaces.stream().anyMatch(n -> "user".equals(n.type) && n.path != null && !n.path.isEmpty());
+        long uid = PlanBuilder.hostId(plan.uidMap(), 0), gid = PlanBuilder.hostId(plan.gidMap(), 0);
+        if (joinsUserns) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } else if (uid >= 0 && gid >= 0) {
+            Files.setAttribute(file, "unix:gid", (int) gid);
+            Files.setAttribute(file, "unix:uid", (int) uid);
+        }
     }
 
     /**
@@ -604,12 +633,12 @@ public final class Containers {
             InitPlan plan;
             try {
                 plan = PlanBuilder.exec(spec, process, new PlanBuilder.Context(id, Path.of(saved.bundle()), dir, Cgroups.detect(),
-                        Capabilities.lastCap(), consoleSocket, attached),
+                        Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(!saved.callersKeyring()),
                         saved.pid(), sync);
             } catch (ContainerException e) {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
-            Files.write(planFile, plan.serialise());
+            StateFiles.write(planFile, plan.serialise());
             if (attached) becomeReaper();
             ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
                     .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
@@ -919,7 +948,7 @@ public final class Containers {
         local.lock();
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = StateFiles.openLock(dir.resolve("lock"));
             ch.lock();
             return new Lock(local, ch);
         } catch (IOException | RuntimeException e) {
@@ -930,7 +959,7 @@ public final class Containers {
     }
 
     private static void save(Path dir, Saved s) throws IOException {
-        writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
+        StateFiles.writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     private static Saved load(Path dir) throws IOException {
@@ -1036,7 +1065,7 @@ public final class Containers {
 
     private static Saved withPid(Saved s, long pid, long start) {
         return new Saved(s.ociVersion(), s.id(), pid, start, s.bundle(), s.annotations(), s.created(), s.owner(),
-                s.cgroupDirs(), s.pidns(), s.ready());
+                s.cgroupDirs(), s.pidns(), s.ready(), s.callersKeyring());
     }
 
     private static ContainerState state(Path dir, Saved s) {

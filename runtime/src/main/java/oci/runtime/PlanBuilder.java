@@ -57,16 +57,37 @@ final class PlanBuilder {
      * @param consoleSocket runc's --console-socket: where the pty master goes (null: none)
      * @param attached true for a foreground `oci run` or `oci exec`, which proxies a terminal itself
      * @param availableCaps the capabilities this process can hand on (its bounding set)
+     * @param newKeyring false for runc's --no-new-keyring: the container keeps its caller's session keyring
      */
     record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached,
-                   long availableCaps) {
+                   long availableCaps, boolean newKeyring) {
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap) {
-            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L);
+            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L, true);
         }
 
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached) {
-            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available());
+            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available(), true);
         }
+
+        Context withNewKeyring(boolean b) {
+            return new Context(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, availableCaps, b);
+        }
+    }
+
+    /** KEY_USR_SEARCH and KEY_OTH_SEARCH (linux/keyctl.h). */
+    static final long KEY_USR_SEARCH = 0x00080000, KEY_OTH_SEARCH = 0x00000008;
+
+    /**
+     * The container's own session keyring, named {@code _ses.ID} as runc names it, so that `oci exec`
+     * joins the same one. The container's init adds the search right that lets an exec find it by
+     * name: by its owner's uid, and in a user namespace by anyone too (runc's getSessionRingParams).
+     * runc gives only the latter in a user namespace; but the exec joins as the owner there (root
+     * of that namespace), whom the kernel then holds to the owner's rights alone: without the
+     * owner's search right each exec would get a keyring of its own.
+     */
+    private void sessionKeyring(boolean userns, boolean create) {
+        if (!ctx.newKeyring()) return;
+        plan.add(Op.SESSION_KEYRING, "_ses." + ctx.id(), create ? KEY_USR_SEARCH | (userns ? KEY_OTH_SEARCH : 0) : 0);
     }
 
     private final RuntimeSpec spec;
@@ -155,6 +176,7 @@ final class PlanBuilder {
 
         // The container's pid 1 (process G). Its oom_score_adj is written through the host's /proc,
         // which is still there (the container may not mount one of its own).
+        sessionKeyring(userns, true);
         if (spec.process.oomScoreAdj != null) plan.add(Op.OOM_ADJ, spec.process.oomScoreAdj);
         // The filesystem.
         if (mountns) {
@@ -193,7 +215,11 @@ final class PlanBuilder {
             plan.add(Op.HOOK_STATE, ctx.stateDir().resolve("hook-state.json"));
         }
         if (spec.hooks != null && nonEmpty(spec.hooks.createContainer)) hooks(spec.hooks.createContainer, "createContainer");
-        plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"));
+        // The container's process opens it for writing once started, as its own user; only the owner
+        // may read it (start). Its group is that process's group on the host, where known.
+        long processGid = spec.process.user != null ? spec.process.user.gid : 0;
+        long fifoGid = joins.containsKey("user") ? -1 : newUserns ? hostId(gidMap, processGid) : processGid;
+        plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"), fifoGid);
         boolean terminal = Boolean.TRUE.equals(spec.process.terminal);
         if (terminal && ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
         plan.add(mountns ? Op.PIVOT : Op.CHROOT);
@@ -308,6 +334,7 @@ final class PlanBuilder {
             plan.add(Op.OPEN_ROOT, "/proc/" + pid + "/root");
             plan.add(Op.CHROOT);
         }
+        b.sessionKeyring(types.contains("user"), false);
         if (Boolean.TRUE.equals(p.terminal)) {
             RuntimeSpec.User u = p.user != null ? p.user : new RuntimeSpec.User();
             if (ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
@@ -353,6 +380,18 @@ final class PlanBuilder {
         if (value instanceof String s && s.isEmpty()) return;
         if (value instanceof Map<?, ?> m && m.isEmpty()) return;
         throw ContainerException.unsupported(field, why);
+    }
+
+    /** The host id that {@code id} maps to in MAP ("containerID hostID size" lines, as written to uid_map), or -1. */
+    static long hostId(String map, long id) {
+        if (map == null) return -1;
+        for (String line : map.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length != 3) continue;
+            long c = Long.parseLong(f[0]), h = Long.parseLong(f[1]), n = Long.parseLong(f[2]);
+            if (id >= c && id - c < n) return h + (id - c);
+        }
+        return -1;
     }
 
     private static String idMap(List<RuntimeSpec.IdMapping> maps, String field) {
