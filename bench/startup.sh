@@ -9,9 +9,14 @@
 #   cds       a dynamic CDS archive of the same training run (the launcher's archive)
 #   launcher  ./oci as a user runs it: that archive, C1 alone for metadata commands, raised compile
 #             thresholds for commands that move data
-# Commands: --version, images, inspect, and a pull of a small image that is already in the store
-# (a loopback docker-registry started here: resolve the manifest, find every blob present).
-# Prints the median wall and CPU (user+sys) seconds of RUNS alternating rounds.
+#   before    OCI_COMPARE=/path/to/another/oci: that launcher (an older build), run alternately with
+#             this one, for before/after ratios from one paired run
+# SETUPS="cds launcher" picks setups (default: all but before; before is added with OCI_COMPARE).
+# Commands: --version, images, list, spec, validate, inspect, and a pull of a small image that is
+# already in the store (a loopback docker-registry started here: resolve the manifest, find every
+# blob present). `java -version` (same JDK, -XX:+UseSerialGC) is the reference, as in issue 12.
+# Prints the median wall and CPU (user+sys) seconds of RUNS alternating rounds, and each setup's
+# median ratio to `java -version` in the same round.
 # Usage: bench/startup.sh [RUNS]   (default 5)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -33,7 +38,10 @@ echo "bench: building oci and its start-up archive..." >&2
 java_bin=$(cat "$here/cli/target/.java-path" 2>/dev/null || command -v java)
 jar=$here/cli/target/oci-cli.jar
 cds=$here/cli/target/oci.jsa
-[ -f "$cds" ] || { echo "bench: the launcher made no CDS archive ($cds)" >&2; exit 1; }
+read -r -a setups <<< "${SETUPS:-plain first aot cds launcher}"
+if [ -n "${OCI_COMPARE:-}" ]; then setups+=(before); fi
+has() { [[ " ${setups[*]} " == *" $1 "* ]]; }
+if has cds; then [ -f "$cds" ] || { echo "bench: the launcher made no CDS archive ($cds)" >&2; exit 1; }; fi
 
 . "$here/bench/registry.sh"
 start_registry "$work"
@@ -60,12 +68,16 @@ skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$layout:small
 store=$work/store
 "$here/oci" --store "$store" pull -q "$ref" >/dev/null
 
-jvm=(-XX:+UseSerialGC -Xss1m --enable-native-access=ALL-UNNAMED)
+jvm=(-XX:+UseSerialGC -Xss1m)  # as the launcher: the jar's manifest grants native access
 echo "bench: making the comparison archives..." >&2
-"$java_bin" "${jvm[@]}" -XX:ArchiveClassesAtExit="$work/first.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
-  -jar "$jar" --store "$store" pull -q "$ref" >/dev/null
-"$java_bin" "${jvm[@]}" -XX:AOTCacheOutput="$work/oci.aot" -cp "$jar" oci.cli.Training >"$work/aot.log" 2>&1 \
-  || { echo "bench: could not make the AOT cache:" >&2; cat "$work/aot.log" >&2; exit 1; }
+if has first; then
+  "$java_bin" "${jvm[@]}" -XX:ArchiveClassesAtExit="$work/first.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -jar "$jar" --store "$store" pull -q "$ref" >/dev/null
+fi
+if has aot; then
+  "$java_bin" "${jvm[@]}" -XX:AOTCacheOutput="$work/oci.aot" -cp "$jar" oci.cli.Training >"$work/aot.log" 2>&1 \
+    || { echo "bench: could not make the AOT cache:" >&2; cat "$work/aot.log" >&2; exit 1; }
+fi
 
 declare -A setup=(
   [plain]=""
@@ -73,46 +85,71 @@ declare -A setup=(
   [aot]="-XX:AOTCache=$work/oci.aot -Xlog:aot=off -Xlog:cds=off"
   [cds]="-XX:SharedArchiveFile=$cds -Xlog:cds=off"
 )
-setups=(plain first aot cds launcher)
+mkdir -p "$work/spec" "$work/valid/rootfs" "$work/state"
+"$here/oci" spec -b "$work/valid"
 declare -A cmd=(
   [version]="--version"
   [images]="--store $store images"
+  [list]="--root $work/state list"
+  [spec]="spec -b $work/spec"
+  [validate]="validate $work/valid"
   [inspect]="--store $store inspect $ref"
   [pull]="--store $store pull -q $ref"
 )
-cmds=(version images inspect pull)
+read -r -a cmds <<< "${COMMANDS:-version images list spec validate inspect pull}"
 
-measure() { # prints "wall cpu" of one run of "$@"
-  local log=$work/time.log
-  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
-  local wall u s
-  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  u=$(sed -n 's/.*User time (seconds): //p' "$log"); s=$(sed -n 's/.*System time (seconds): //p' "$log")
-  echo "$wall $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
+measure() { # prints "wall cpu" of one run of "$@" (wall from the clock in ns, CPU from /usr/bin/time)
+  local log=$work/time.log t0 t1 u s
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%U %S' -o "$log" "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
+  t1=$(date +%s%N)
+  read -r u s < "$log"
+  echo "$(( (t1 - t0) / 1000 ))e-6 $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')"
 }
 
-declare -A walls cpus
+# Each round runs every command under every setup, then the references; the ratio to `java
+# -version` is taken within a round (the load changes between rounds), and its median reported.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+declare -A walls cpus ratios
 for i in $(seq "$runs"); do
+  declare -A this=()
   for c in "${cmds[@]}"; do
     for s in "${setups[@]}"; do
+      rm -f "$work/spec/config.json"
       # shellcheck disable=SC2086 # the option strings are word lists
       if [ "$s" = launcher ]; then read -r w u < <(measure "$here/oci" ${cmd[$c]})
+      elif [ "$s" = before ]; then read -r w u < <(measure "$OCI_COMPARE" ${cmd[$c]})
       else read -r w u < <(measure "$java_bin" "${jvm[@]}" ${setup[$s]} -jar "$jar" ${cmd[$c]}); fi
-      walls[$c,$s]+="$w "; cpus[$c,$s]+="$u "
+      walls[$c,$s]+="$w "; cpus[$c,$s]+="$u "; this[$c,$s]=$w
     done
   done
   for t in skopeo runc; do
     read -r w u < <(measure "$t" --version)
     walls[$t]+="$w "; cpus[$t]+="$u "
   done
+  read -r w u < <(measure "$java_bin" -XX:+UseSerialGC -version)
+  walls[java]+="$w "; cpus[java]+="$u "
+  for k in "${!this[@]}"; do ratios[$k]+="$(awk -v a="${this[$k]}" -v b="$w" 'BEGIN { printf "%.3f", a / b }') "; done
 done
 
-median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END { print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2) }'; }
-echo "start-up, median of $runs alternating runs: wall s / CPU s (user+sys)"
-printf '%-10s' ""; for s in "${setups[@]}"; do printf '%16s' "$s"; done; echo
+median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END { print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2) }'; }
+echo "start-up, median of $runs alternating runs: wall s / CPU s (user+sys) / wall ratio to java -version"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-10s' ""; for s in "${setups[@]}"; do printf '%22s' "$s"; done; echo
 for c in "${cmds[@]}"; do
   printf '%-10s' "$c"
-  for s in "${setups[@]}"; do printf '%16s' "$(printf '%.2f / %.2f' "$(median "${walls[$c,$s]}")" "$(median "${cpus[$c,$s]}")")"; done
+  for s in "${setups[@]}"; do printf '%22s' "$(printf '%.3f / %.2f / %.1fx' "$(median "${walls[$c,$s]}")" "$(median "${cpus[$c,$s]}")" "$(median "${ratios[$c,$s]}")")"; done
   echo
 done
-for t in skopeo runc; do printf '%-10s%16s\n' "$t" "$(printf '%.2f / %.2f' "$(median "${walls[$t]}")" "$(median "${cpus[$t]}")")"; done
+for t in java skopeo runc; do printf '%-10s%22s\n' "$t" "$(printf '%.3f / %.2f' "$(median "${walls[$t]}")" "$(median "${cpus[$t]}")")"; done
+if [ -n "${OCI_COMPARE:-}" ] && [[ " ${setups[*]} " == *" launcher "* ]]; then
+  echo "launcher / before, median of the per-round wall ratios:"
+  for c in "${cmds[@]}"; do
+    r=
+    for i in $(seq "$runs"); do
+      a=$(echo ${walls[$c,launcher]} | cut -d' ' -f"$i"); b=$(echo ${walls[$c,before]} | cut -d' ' -f"$i")
+      r+="$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }') "
+    done
+    printf '  %-10s %.2f\n' "$c" "$(median "$r")"
+  done
+fi

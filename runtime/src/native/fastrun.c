@@ -7,7 +7,8 @@
  * this bundle, checks that every input it was decided from is unchanged (config.json byte for byte,
  * the bundle path, state root, boot, bounding capabilities, and the runtime jar), fills in the
  * container's id where the entry marks it, and replays it: the same state files,
- * cgroup writes, plan and init, sync answers, start, wait, and with --rm the same delete as
+ * cgroup writes, plan and init, sync answers, start, wait (as a child subreaper, for the
+ * container's process itself, as Java's `oci run` does), and with --rm the same delete as
  * oci.runtime.Containers. Anything it does not handle, and every miss, execs the JVM command
  * unchanged before anything was done, so the two paths cannot disagree on what a run means: this
  * program holds no policy of its own.
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -98,7 +100,7 @@ static int write_all(int fd, const void *p, size_t n)
 
 static int write_file(const char *path, const void *p, size_t n, int flags)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
+    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0600); /* as oci.runtime.StateFiles: the owner's alone */
     if (fd < 0) return -1;
     int rc = write_all(fd, p, n);
     int e = errno;
@@ -381,7 +383,7 @@ static int lock_dir(void)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/lock", dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
     while (fd >= 0 && fcntl(fd, F_SETLKW, &fl) < 0) {
         if (errno != EINTR) { close(fd); fd = -1; }
@@ -506,7 +508,7 @@ static void remove_cgroups(int report)
     }
 }
 
-/* The monitor may still be renaming exit.tmp just after pid 1 died: walk again until it is gone. */
+/* Another command may still be making or removing a file here: walk again until it is gone. */
 static void delete_dir(void)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -522,16 +524,16 @@ static void delete_dir(void)
     }
 }
 
-static pid_t monitor = -1;
-static int monitor_status = -1;   /* once reaped */
+static pid_t setup = -1;          /* the init's setup process, which exits once it forked the container's */
+static int setup_status = -1;     /* once reaped */
 static long cpid;                 /* the container's process */
 static long long cstart;
 
-static int monitor_gone(void)
+static int setup_gone(void)
 {
-    if (monitor_status >= 0) return 1;
+    if (setup_status >= 0) return 1;
     int st;
-    if (waitpid(monitor, &st, WNOHANG) == monitor) { monitor_status = st; return 1; }
+    if (waitpid(setup, &st, WNOHANG) == setup) { setup_status = st; return 1; }
     return 0;
 }
 
@@ -544,9 +546,9 @@ static int exit_code(int st)
 static void __attribute__((noreturn)) abandon(void)
 {
     if (cpid > 0 && start_time(cpid) == cstart) kill((pid_t)cpid, SIGKILL);
-    if (monitor > 0) {
-        for (int i = 0; i < 500 && !monitor_gone(); i++) sleep_ms(10);
-        if (!monitor_gone()) { kill(monitor, SIGKILL); waitpid(monitor, NULL, 0); }
+    if (setup > 0) {
+        for (int i = 0; i < 500 && !setup_gone(); i++) sleep_ms(10);
+        if (!setup_gone()) { kill(setup, SIGKILL); waitpid(setup, NULL, 0); }
     }
     kill_all();
     remove_cgroups(0);
@@ -563,7 +565,7 @@ static void converse(void)
     snprintf(in, sizeof in, "%s/init.sync.in", dir);
     snprintf(out, sizeof out, "%s/init.sync.out", dir);
     while (access(in, F_OK) < 0) {
-        if (monitor_gone()) { say("create container %s: init exited before connecting (exit status %d)", cid, exit_code(monitor_status)); abandon(); }
+        if (setup_gone()) { say("create container %s: init exited before connecting (exit status %d)", cid, exit_code(setup_status)); abandon(); }
         usleep(200);
     }
     int to = open(in, O_RDWR | O_CLOEXEC), from = open(out, O_RDWR | O_CLOEXEC);
@@ -615,9 +617,11 @@ static void converse(void)
             ssize_t n = read(from, buf + have, sizeof buf - 1 - have);
             if (n > 0) have += (size_t)n;
             if (have == sizeof buf - 1) { say("create container %s: init message too long", cid); abandon(); }
-        } else if (r == 0 && monitor_gone()) {
-            /* Nothing more is coming: we hold a writer of the fifo ourselves, so no end of file would. */
-            say("create container %s: init exited before the container was ready (exit status %d)", cid, exit_code(monitor_status));
+        } else if (r == 0 && setup_gone() && (setup_status != 0 || cpid <= 0 || start_time(cpid) < 0)) {
+            /* Nothing more is coming: we hold a writer of the fifo ourselves, so no end of file would.
+             * The setup process exits (0) once it sent the container's pid: then that process is watched. */
+            say("create container %s: init exited before the container was ready (exit status %d)", cid,
+                setup_status != 0 ? exit_code(setup_status) : 127);
             abandon();
         }
     }
@@ -696,12 +700,13 @@ int main(int argc, char **argv)
     snprintf(created + cl, sizeof created - cl, ".%09ldZ", now.tv_nsec);
 
     snprintf(dir, sizeof dir, "%s/%s", root, id);
-    if (mkdirs(root) < 0) { say("create container %s: create %s: %s", id, root, strerror(errno)); return 1; }
-    if (mkdir(dir, 0755) < 0) {
+    /* The root exists: the entry is in it. The container's directory is 0711 (StateFiles.DIR), whatever the umask. */
+    if (mkdir(dir, 0711) < 0) {
         if (errno == EEXIST) say("create container %s: a container with this id already exists in %s", id, root);
         else say("create container %s: create %s: %s", id, dir, strerror(errno));
         return 1;
     }
+    if (chmod(dir, 0711) < 0) { say("create container %s: chmod %s: %s", id, dir, strerror(errno)); delete_dir(); return 1; }
     int lock = lock_dir();
     if (lock < 0) { say("create container %s: lock %s: %s", id, dir, strerror(errno)); delete_dir(); return 1; }
     save_state(F_CREATING, 0, 0);
@@ -716,9 +721,12 @@ int main(int argc, char **argv)
     snprintf(plan, sizeof plan, "%s/plan", dir);
     if (write_file(plan, f[F_PLAN].s, f[F_PLAN].len, O_CREAT | O_TRUNC) < 0) { say("create container %s: write %s: %s", id, plan, strerror(errno)); abandon(); }
 
-    monitor = fork();
-    if (monitor < 0) { say("create container %s: fork: %s", id, strerror(errno)); abandon(); }
-    if (monitor == 0) {
+    /* runc's process model (init.c): the setup process forks the container's and exits; as a child
+     * subreaper we inherit that process and wait for it ourselves, as `oci run` in Java does. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) { say("create container %s: prctl PR_SET_CHILD_SUBREAPER: %s", id, strerror(errno)); abandon(); }
+    setup = fork();
+    if (setup < 0) { say("create container %s: fork: %s", id, strerror(errno)); abandon(); }
+    if (setup == 0) {
         char *init_argv[] = {f[F_INIT].s, plan, NULL}, *no_env[] = {NULL};
         execve(f[F_INIT].s, init_argv, no_env);
         dprintf(2, "oci: create container %s: exec %s: %s\n", id, f[F_INIT].s, strerror(errno));
@@ -726,6 +734,12 @@ int main(int argc, char **argv)
     }
     converse();
     unlink(plan);
+    while (setup_status < 0) {
+        int st;
+        if (waitpid(setup, &st, 0) == setup) setup_status = st;
+        else if (errno != EINTR) break;
+    }
+    if (setup_status != 0) { say("create container %s: the setup process failed (exit status %d)", id, exit_code(setup_status)); abandon(); }
     cstart = start_time(cpid);
     if (cstart < 0) { say("create container %s: the container process %ld is gone (or unreadable in /proc)", id, cpid); abandon(); }
     save_state(F_READY, cpid, cstart);
@@ -762,12 +776,16 @@ int main(int argc, char **argv)
     unlink(path);
     close(lock);
 
-    while (monitor_status < 0) {
+    /* Orphans of the container (without a pid namespace) are re-parented to us too: reaped on the
+     * way, as runc's signal handler does. */
+    int status = -1;
+    for (;;) {
         int st;
-        if (waitpid(monitor, &st, 0) == monitor) monitor_status = st;
-        else if (errno != EINTR) break;
+        pid_t w = waitpid(-1, &st, 0);
+        if (w == (pid_t)cpid) { status = st; break; }
+        if (w < 0 && errno != EINTR) break;
     }
-    int code = monitor_status < 0 ? 1 : exit_code(monitor_status);
+    int code = status < 0 ? 1 : exit_code(status);
     if (rm) {
         lock = lock_dir();
         if (start_time(cpid) == cstart) {

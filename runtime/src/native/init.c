@@ -4,20 +4,25 @@
  * them as an ordered list of operations (the plan). This program reads the plan, performs each
  * operation in order, and execs the container's process.
  *
- * Processes:
- *   M (monitor)  started by Java; session leader, child subreaper; waits for the container's
- *                pid 1 and exits with its status (128+N for signal N), which `oci run` returns.
- *   C (setup)    forked by M; joins/creates the user namespace, is put in the cgroups, unshares
- *                the other namespaces, forks G and exits (G is then re-parented to M).
- *   G (container pid 1) runs the rest of the plan: mounts, pivot_root, process settings; waits on
- *                the exec fifo until `oci start`, then execs the user's program.
+ * Processes (runc's model: nothing of ours stays between the caller and the container):
+ *   S (setup)    started by Java; new session; connects the console socket (a host path); joins or
+ *                creates the user namespace, is put in the cgroups, unshares the other namespaces,
+ *                forks G, reports G's pid and exits. G is then re-parented to the caller's child
+ *                subreaper (containerd's shim, conmon; `oci run` and `oci exec` in the foreground
+ *                make themselves one and wait for G), and the caller's stdio stays only in G.
+ *   G (container pid 1, or the exec'd process) runs the rest of the plan: mounts, pivot_root,
+ *                process settings; waits on the exec fifo until `oci start`, then execs the user's
+ *                program.
+ *   P (proxy)    only for a foreground `oci run`/`oci exec` with a terminal and no console socket:
+ *                forked by S before anything else, copies between the caller's terminal and the
+ *                container's pty; Java ends it once G has exited.
  *
  * Plan file: a sequence of ops; op = u32 code, u32 argc, argc x (u32 len, bytes). All integers in
  * host byte order; numeric args are decimal text.
  *
  * Java side of the sync channel (line protocol): we send "sync NAME PID", Java answers "ok" or
  * "fail"; we send "error MESSAGE" and exit on any failure; "ready" when waiting for start. The
- * channel is two fifos the monitor makes beside the plan, PATH.out (to Java) and PATH.in (from
+ * channel is two fifos S makes beside the plan, PATH.out (to Java) and PATH.in (from
  * Java): a JVM's first unix socket costs it tens of milliseconds (a SecureRandom, the selector
  * provider lookup), fifos cost it nothing. Java opens both read-write once PATH.in exists.
  */
@@ -27,6 +32,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -67,7 +73,7 @@ enum {
     OP_FORK = 5,        /* (C forks G; C reports G's pid and exits) */
     OP_SETID0 = 6,      /* setresuid/gid(0) inside a new user namespace */
     OP_MOUNT_PROP = 7,  /* path flags: change propagation of a host path (before the root is bound) */
-    OP_BIND_ROOT = 8,   /* rootfs-path propagation-flags */
+    OP_BIND_ROOT = 8,   /* rootfs-path parent-propagation-flags */
     OP_MOUNT = 9,       /* source dest fstype flags propagation data kind(d|f) */
     OP_REMOUNT = 10,    /* dest flags */
     OP_MKNOD = 11,      /* dest type(c|b|p) major minor mode uid gid */
@@ -94,13 +100,16 @@ enum {
     OP_READY = 32,      /* */
     OP_WAIT_START = 33, /* */
     OP_EXEC = 34,       /* envc env... argc args... */
-    OP_EXIT_FILE = 35,  /* host-path: where M records the exit status */
+    OP_EXIT_FILE = 35,  /* (no longer written: nothing of ours outlives the container's setup to record it) */
     OP_RUN_HOOK = 36,   /* timeout-seconds path envc env... args... (startContainer: run in the container) */
     OP_ROOT_RO = 37,    /* */
     OP_CONSOLE_SOCKET = 38, /* host-path: connect before pivot_root; the pty master is sent there */
     OP_TERMINAL = 39,   /* uid gid rows cols: make a pty, pass its master on, use the slave as stdio */
     OP_HOOK_STATE = 40, /* host-path: the state JSON that in-container hooks read on stdin */
     OP_CLOSE_FDS = 41,  /* close every fd but 0-2 (oci exec, which has no exec fifo to wait on) */
+    OP_OPEN_ROOT = 42,  /* rootfs-path: no mount namespace, so no bind of the rootfs (OP_CHROOT follows) */
+    OP_CHROOT = 43,     /* (no mount namespace: pivot_root cannot be used, as runc does) */
+    OP_SESSION_KEYRING = 44, /* name perm-bits: join (or make) session keyring NAME; add PERM-BITS if nonzero */
 };
 
 struct arg { uint32_t len; char *s; };
@@ -113,11 +122,11 @@ static int sockin = -1;      /* sync channel, from Java */
 static int rootfd = -1;
 static int fifofd = -1;
 static int selffd = -1;     /* /proc/self/fd of the host's procfs, kept for the fifo reopen after pivot_root */
-static int consolefd = -1;
-static int hookfd = -1;     /* state JSON for createContainer/startContainer hooks */  /* --console-socket connection */
-static int monfd[2] = {-1, -1}; /* socketpair to the monitor, which proxies the pty for `oci run` */
+static int startfd = -1;    /* the exec fifo's write end, from `oci start` to the exec: a failure is written there */
+static int consolefd = -1;  /* --console-socket connection */
+static int hookfd = -1;     /* state JSON for createContainer/startContainer hooks */
+static int monfd[2] = {-1, -1}; /* socketpair to P, which proxies the pty for a foreground run */
 static char exec_path[PATH_MAX];
-static char exit_file[PATH_MAX];
 static int setgroups_denied;  /* in a user namespace whose maps a runtime without root wrote */
 
 static void sendline(const char *s)
@@ -128,6 +137,19 @@ static void sendline(const char *s)
         ssize_t w = write(sock, s, n);
         if (w < 0) { if (errno == EINTR) continue; return; }
         s += w; n -= (size_t)w;
+    }
+}
+
+/* After `oci start` let us go, a failure before the exec is told to it through the exec fifo (it
+ * reads until the exec closes our end), so that a failed start fails; stderr gets it too. */
+static void tell_start(const char *line)
+{
+    if (startfd < 0) return;
+    size_t n = strlen(line);
+    while (n > 0) {
+        ssize_t w = write(startfd, line, n);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        line += w; n -= (size_t)w;
     }
 }
 
@@ -149,6 +171,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
         sendline(out);
     } else {
         dprintf(2, "oci-init: %s\n", line);
+        tell_start(line);
     }
     _exit(127);
 }
@@ -161,6 +184,7 @@ static void __attribute__((noreturn)) failmsg(const char *msg)
         sendline(out);
     } else {
         dprintf(2, "oci-init: %s\n", msg);
+        tell_start(msg);
     }
     _exit(127);
 }
@@ -467,6 +491,24 @@ static void op_symlink(struct arg *a)
     close(parent);
 }
 
+/*
+ * The mount that holds the rootfs gets FLAGS (private, or slave when the root propagation asks for
+ * slave), as runc does: pivot_root refuses a shared parent mount, and the bind of the rootfs must
+ * not propagate to the host. The rootfs need not be a mount point: go up until one is (EINVAL).
+ */
+static void parent_mount_propagation(const char *rootfs, unsigned long flags)
+{
+    char p[PATH_MAX];
+    if (!realpath(rootfs, p)) fail("resolve rootfs %s", rootfs);
+    for (;;) {
+        if (mount(NULL, p, NULL, flags, NULL) == 0) return;
+        if (errno != EINVAL || strcmp(p, "/") == 0) fail("set propagation of %s, the mount holding the rootfs", p);
+        char *slash = strrchr(p, '/');
+        if (slash == p) p[1] = 0;
+        else *slash = 0;
+    }
+}
+
 static void op_pivot(void)
 {
     int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -567,6 +609,53 @@ static void op_cwd(struct arg *a)
     close(fd);
 }
 
+/* keyctl(2) operations and perms (linux/keyctl.h, which a static build need not have). */
+enum { K_GET_KEYRING_ID = 0, K_JOIN_SESSION_KEYRING = 1, K_SETPERM = 5, K_DESCRIBE = 6 };
+#define K_SPEC_SESSION_KEYRING (-3)
+
+/* Whether this process can reach no keyring at all, every key call failing with E: a kernel without
+ * keys (ENOSYS), or a seccomp filter on the runtime (EPERM, or ENOSYS), which the container inherits.
+ * Then the container cannot read or add to the caller's keys either. Each call is made so that it
+ * would fail with EFAULT (a NULL type) or succeed harmlessly were it allowed. */
+static int no_keys(int e)
+{
+    if (syscall(SYS_keyctl, K_GET_KEYRING_ID, K_SPEC_SESSION_KEYRING, 0, 0, 0) >= 0 || errno != e) return 0;
+    if (syscall(SYS_add_key, NULL, NULL, NULL, 0, K_SPEC_SESSION_KEYRING) >= 0 || errno != e) return 0;
+    if (syscall(SYS_request_key, NULL, NULL, NULL, 0) >= 0 || errno != e) return 0;
+    return 1;
+}
+
+/* A session keyring of the container's own, as runc's inits do: without it the container's
+ * processes would share the caller's session keyring, and read or add to its keys. The name is
+ * _ses.ID, so an `oci exec` joins the container's keyring (a same-user keyring of that name is
+ * joined, else one is made). PERM-BITS (the search right the exec needs, Java decides which) are
+ * added when the container's init joins it. */
+static void op_session_keyring(struct arg *a)
+{
+    const char *name = a[0].s;
+    uint32_t add = (uint32_t)unum(a[1].s);
+    long id = syscall(SYS_keyctl, K_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+    if (id < 0) {
+        int e = errno;
+        if ((e == ENOSYS || e == EPERM) && no_keys(e)) return;
+        errno = e;
+        fail("join session keyring %s", name);
+    }
+    if (!add) return;
+    /* "type;uid;gid;perm;description", perm in hex: the bits it has, plus ADD. */
+    char desc[512];
+    long n = syscall(SYS_keyctl, K_DESCRIBE, id, desc, sizeof desc - 1, 0);
+    if (n > (long)sizeof desc - 1) { errno = ENAMETOOLONG; n = -1; }
+    if (n < 0) fail("describe session keyring %s", name);
+    desc[n] = 0;
+    char *f = desc;
+    for (int k = 0; k < 3 && f; k++) { f = strchr(f, ';'); if (f) f++; }
+    char *end;
+    unsigned long perm = f ? strtoul(f, &end, 16) : 0;
+    if (!f || *end != ';') { errno = EINVAL; fail("describe session keyring %s: \"%s\"", name, desc); }
+    if (syscall(SYS_keyctl, K_SETPERM, id, (uint32_t)perm | add, 0, 0) < 0) fail("set permissions of session keyring %s", name);
+}
+
 static int capset_masks(uint64_t eff, uint64_t perm, uint64_t inh)
 {
     struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -618,6 +707,38 @@ static void op_prepare_exec(struct arg *a)
     fail("exec \"%s\": not found in $PATH", file);
 }
 
+/*
+ * Every fd from 3 up is closed by the exec (CVE-2024-21626): marked close-on-exec, not closed, so
+ * the exec fifo's write end and the hook state stay usable until then. close_range first; where
+ * the container's seccomp profile denies it (a profile that predates it, such as the conformance
+ * suite's), every fd listed in /proc/self/fd, as runc does; without /proc, every fd number up to
+ * the open-files limit.
+ */
+static void cloexec_from_3(void)
+{
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+    int dir = selffd >= 0 ? openat(selffd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        char buf[4096];
+        long n;
+        while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < n;) {
+                struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
+                char *end;
+                long fd = strtol(d->name, &end, 10);
+                if (!*end && end != d->name && fd >= 3 && fd != dir && fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+                    fail("mark fd %ld close-on-exec", fd);
+                off += d->reclen;
+            }
+        }
+        if (n == 0) { close(dir); return; }
+        close(dir);
+    }
+    struct rlimit rl;
+    rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1 << 20) ? rl.rlim_cur : (1 << 20);
+    for (rlim_t fd = 3; fd < max; fd++) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
 static void op_wait_start(void)
 {
     /* runc's exec fifo: the open for writing blocks until `oci start` opens it for reading. */
@@ -626,10 +747,12 @@ static void op_wait_start(void)
     int w = openat(selffd, n, O_WRONLY | O_CLOEXEC);
     if (w < 0) fail("open exec fifo");
     if (write(w, "0", 1) != 1) fail("write exec fifo");
-    close(w);
+    startfd = w;
     close(fifofd);
+    fifofd = -1;
+    cloexec_from_3();
     close(selffd);
-    fifofd = selffd = -1;
+    selffd = -1;
 }
 
 static void reset_signals(void)
@@ -742,7 +865,7 @@ static int recv_fd(int via)
 }
 
 /* The container's terminal (config.md process.terminal): a pty from the container's own devpts;
- * the master goes to the --console-socket, or to the monitor which proxies it to `oci run`'s
+ * the master goes to the --console-socket, or to P which proxies it to `oci run`'s
  * terminal; the slave becomes the controlling terminal and stdio. */
 static void op_terminal(struct arg *a)
 {
@@ -771,7 +894,7 @@ static void op_terminal(struct arg *a)
     close(slave);
 }
 
-static void run_ops(size_t from, int pidpipe)
+static void __attribute__((noreturn)) run_ops(size_t from)
 {
     for (size_t i = from; i < nops; i++) {
         struct op *o = &ops[i];
@@ -793,17 +916,16 @@ static void run_ops(size_t from, int pidpipe)
             if (setresuid(0, 0, 0) < 0) fail("setresuid 0 in user namespace");
             break;
         case OP_FORK: {
-            /* G waits until C has reported its pid, so Java knows it before any message of G's. */
+            /* runc's process model: this process (the one the runtime started) forks G and exits at
+             * once, so G is re-parented to the nearest child subreaper above us (containerd's shim,
+             * conmon, or `oci run` itself) and nothing of ours stays between them. G waits until we
+             * have reported its pid, so Java knows it before any message of G's. */
             int go[2];
             if (pipe2(go, O_CLOEXEC) < 0) fail("pipe");
             pid_t g = fork();
             if (g < 0) fail("fork container process");
             if (g > 0) {
-                /* C: hand G's host pid to the monitor and to Java, then leave; G is re-parented
-                 * to the monitor (a child subreaper). */
                 char line[64];
-                int n = snprintf(line, sizeof line, "%d\n", g);
-                if (write(pidpipe, line, (size_t)n) != n) _exit(1);
                 snprintf(line, sizeof line, "pid %d\n", g);
                 sendline(line);
                 if (write(go[1], "g", 1) != 1) _exit(1);
@@ -815,18 +937,28 @@ static void run_ops(size_t from, int pidpipe)
             do r = read(go[0], &b, 1); while (r < 0 && errno == EINTR);
             if (r != 1) _exit(127); /* the setup process died: nobody knows our pid */
             close(go[0]);
-            close(pidpipe);
-            pidpipe = -1;
             break;
         }
         case OP_MOUNT_PROP:
             if (mount(NULL, a[0].s, NULL, unum(a[1].s), NULL) < 0) fail("set propagation of %s", a[0].s);
             break;
         case OP_BIND_ROOT:
+            parent_mount_propagation(a[0].s, unum(a[1].s));
             if (mount(a[0].s, a[0].s, NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind rootfs %s", a[0].s);
-            if (unum(a[1].s) && mount(NULL, a[0].s, NULL, unum(a[1].s), NULL) < 0) fail("set propagation of rootfs %s", a[0].s);
             rootfd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
             if (rootfd < 0) fail("open rootfs %s", a[0].s);
+            break;
+        case OP_OPEN_ROOT:
+            rootfd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rootfd < 0) fail("open rootfs %s", a[0].s);
+            break;
+        case OP_CHROOT:
+            if (fchdir(rootfd) < 0) fail("chdir to rootfs");
+            if (chroot(".") < 0) fail("chroot rootfs");
+            if (chdir("/") < 0) fail("chdir /");
+            close(rootfd);
+            rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rootfd < 0) fail("open new root");
             break;
         case OP_MOUNT: op_mount(a); break;
         case OP_REMOUNT: op_remount(a); break;
@@ -841,13 +973,7 @@ static void run_ops(size_t from, int pidpipe)
             if (selffd < 0) fail("open /proc/self/fd");
             break;
         case OP_PIVOT: op_pivot(); break;
-        case OP_CONSOLE_SOCKET: {
-            struct sockaddr_un sa = {.sun_family = AF_UNIX};
-            snprintf(sa.sun_path, sizeof sa.sun_path, "%s", a[0].s);
-            consolefd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            if (consolefd < 0 || connect(consolefd, (struct sockaddr *)&sa, sizeof sa) < 0) fail("connect to console socket %s", a[0].s);
-            break;
-        }
+        case OP_CONSOLE_SOCKET: break; /* connected by main(), before joining anything */
         case OP_TERMINAL: op_terminal(a); break;
         case OP_ROOT_RO:
             if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 &&
@@ -899,18 +1025,11 @@ static void run_ops(size_t from, int pidpipe)
             break;
         case OP_WAIT_START:
             op_wait_start();
-            /* Every fd but 0-2 is closed before the user's program runs (CVE-2024-21626); the hook
-             * state, if any, is closed by OP_EXEC once the startContainer hooks have run. */
-            if (hookfd < 0) {
-                if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
-            } else {
-                if (hookfd > 3 && syscall(SYS_close_range, 3, hookfd - 1, 0) < 0) fail("close_range");
-                if (syscall(SYS_close_range, hookfd + 1, ~0U, 0) < 0) fail("close_range");
-            }
             break;
         case OP_CLOSE_FDS:
-            if (syscall(SYS_close_range, 3, ~0U, 0) < 0) fail("close_range");
+            cloexec_from_3();
             break;
+        case OP_SESSION_KEYRING: op_session_keyring(a); break;
         case OP_HOOK_STATE:
             hookfd = open(a[0].s, O_RDONLY | O_CLOEXEC);
             if (hookfd < 0) fail("open hook state %s", a[0].s);
@@ -927,19 +1046,6 @@ static void run_ops(size_t from, int pidpipe)
     fail("run plan: no exec op");
 }
 
-static void record_exit(int code)
-{
-    if (!exit_file[0]) return;
-    char tmp[PATH_MAX + 8], line[32];
-    snprintf(tmp, sizeof tmp, "%s.tmp", exit_file);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        int len = snprintf(line, sizeof line, "%d\n", code);
-        if (write(fd, line, (size_t)len) == len) rename(tmp, exit_file);
-        close(fd);
-    }
-}
-
 static struct termios saved_tio;
 static int tty_raw;
 
@@ -954,36 +1060,32 @@ static void copy_winsize(int master)
     if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* `oci run` with a terminal: copy between our stdio (the user's terminal, put in raw mode) and the
- * container's pty until G exits; SIGWINCH (forwarded by `oci run`) resizes the pty. */
-static void proxy(int master, pid_t g, int *code)
+/* P, the terminal proxy of a foreground `oci run`/`oci exec` with a terminal: copies between our
+ * stdio (the user's terminal, put in raw mode) and the container's pty, whose master G sends over
+ * monfd. It is no parent of G: the `oci` that waits for G tells it, with SIGUSR1, that G has exited
+ * (it then passes on what is left in the pty and leaves); it also leaves once every slave is
+ * closed. SIGWINCH (forwarded by `oci`) resizes the pty. Both signals were blocked before the fork. */
+static void __attribute__((noreturn)) proxy(void)
 {
-    /* SIGCHLD and SIGWINCH were blocked in main() before the fork, so none is lost before here. */
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGWINCH);
     int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    int master = recv_fd(monfd[0]);
+    close(monfd[0]);
+    if (master < 0) _exit(0); /* the container failed before it had a terminal */
     if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
         struct termios raw = saved_tio;
         cfmakeraw(&raw);
         if (tcsetattr(0, TCSANOW, &raw) == 0) tty_raw = 1;
         copy_winsize(master);
     }
-    int in_open = 1, master_open = 1, done = 0;
+    int in_open = 1, master_open = 1, stop = 0;
     char buf[16384];
-    while (!done) {
-        int status;
-        pid_t w;
-        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-            if (w == g) {
-                *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                done = 1;
-            }
-        }
-        if (done) break;
-        struct pollfd p[3] = {{.fd = master_open ? master : -1, .events = POLLIN}, {.fd = sfd, .events = POLLIN},
-                              {.fd = in_open && master_open ? 0 : -1, .events = POLLIN}};
+    while (master_open && !stop) {
+        struct pollfd p[3] = {{.fd = master, .events = POLLIN}, {.fd = sfd, .events = POLLIN},
+                              {.fd = in_open ? 0 : -1, .events = POLLIN}};
         if (poll(p, 3, -1) < 0) { if (errno == EINTR) continue; break; }
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r = read(master, buf, sizeof buf);
@@ -999,6 +1101,7 @@ static void proxy(int master, pid_t g, int *code)
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGWINCH) copy_winsize(master);
+                else if (si.ssi_signo == SIGUSR1) stop = 1;
             }
         }
     }
@@ -1008,44 +1111,7 @@ static void proxy(int master, pid_t g, int *code)
         for (ssize_t r; (r = read(master, buf, sizeof buf)) > 0;) if (write(1, buf, (size_t)r) < 0) break;
     }
     restore_tty();
-    if (done) record_exit(*code);
-    _exit(*code);
-}
-
-/* The monitor: reaps everything (it is a subreaper), records G's status, exits with it. */
-static void __attribute__((noreturn)) monitor(int pidpipe, pid_t setup)
-{
-    char buf[32];
-    ssize_t n = 0, r;
-    while (n < (ssize_t)sizeof buf - 1 && (r = read(pidpipe, buf + n, sizeof buf - 1 - (size_t)n)) != 0) {
-        if (r < 0) { if (errno == EINTR) continue; break; }
-        n += r;
-        if (memchr(buf, '\n', (size_t)n)) break;
-    }
-    close(pidpipe);
-    buf[n] = 0;
-    pid_t g = n > 0 ? (pid_t)atoi(buf) : -1;
-    int code = 127;
-    if (monfd[0] >= 0 && g > 0) {
-        int master = recv_fd(monfd[0]);
-        close(monfd[0]);
-        if (master >= 0) proxy(master, g, &code);
-    }
-    for (;;) {
-        int status;
-        pid_t w = waitpid(-1, &status, 0);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        if (g < 0 && w == setup) { code = WIFEXITED(status) ? (WEXITSTATUS(status) ? WEXITSTATUS(status) : 127) : 128 + WTERMSIG(status); break; }
-        if (w == g) {
-            code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            break;
-        }
-    }
-    if (g > 0) record_exit(code);
-    _exit(code);
+    _exit(0);
 }
 
 /* The sync fifos (see the top of this file). The "in" fifo is made last: once it exists, both do.
@@ -1086,48 +1152,54 @@ int main(int argc, char **argv)
     read_plan(argv[1]);
     size_t i = 0;
     for (; i < nops && (ops[i].code == OP_CONNECT || ops[i].code == OP_EXIT_FILE); i++) {
-        if (ops[i].code == OP_EXIT_FILE) {
-            snprintf(exit_file, sizeof exit_file, "%s", ops[i].argv[0].s);
-            continue;
-        }
-        connect_runtime(ops[i].argv[0].s);
+        if (ops[i].code == OP_CONNECT) connect_runtime(ops[i].argv[0].s);
     }
     if (setsid() < 0) fail("setsid");
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail("prctl PR_SET_CHILD_SUBREAPER");
-    int terminal = 0, console = 0;
+    int terminal = 0;
     for (size_t k = 0; k < nops; k++) {
         if (ops[k].code == OP_OPEN_FIFO) {
-            /* Made here, by the monitor, still root on the host; writable by the container's user,
-             * who opens it after the uid switch (as runc's exec fifo is). */
-            if (mknod(ops[k].argv[0].s, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", ops[k].argv[0].s);
-            if (chmod(ops[k].argv[0].s, 0622) < 0) fail("chmod %s", ops[k].argv[0].s);
+            /* Made here, by the setup process, still the runtime's user on the host. Only that owner may
+             * read it (start); the container's process opens it for writing after the uid switch:
+             * through its group on the host where Java knows it, else by anyone (runc's 0622). */
+            const char *fifo = ops[k].argv[0].s;
+            long long gid = ops[k].argc > 1 ? num(ops[k].argv[1].s) : -1;
+            if (mknod(fifo, S_IFIFO | 0600, 0) < 0) fail("mkfifo %s", fifo);
+            if (gid >= 0 && chown(fifo, (uid_t)-1, (gid_t)gid) < 0) fail("chown %s to group %lld", fifo, gid);
+            if (chmod(fifo, gid >= 0 ? 0620 : 0622) < 0) fail("chmod %s", fifo);
         }
         if (ops[k].code == OP_TERMINAL) terminal = 1;
-        if (ops[k].code == OP_CONSOLE_SOCKET) console = 1;
+        if (ops[k].code == OP_CONSOLE_SOCKET && consolefd < 0) {
+            /* A host path, connected before any namespace is joined (as runc does, for exec too). */
+            struct sockaddr_un sa = {.sun_family = AF_UNIX};
+            if (ops[k].argv[0].len >= sizeof sa.sun_path) { errno = ENAMETOOLONG; fail("connect to console socket %s", ops[k].argv[0].s); }
+            memcpy(sa.sun_path, ops[k].argv[0].s, ops[k].argv[0].len);
+            consolefd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (consolefd < 0 || connect(consolefd, (struct sockaddr *)&sa, sizeof sa) < 0) fail("connect to console socket %s", ops[k].argv[0].s);
+        }
     }
-    if (terminal && !console) {
+    if (terminal && consolefd < 0) {
+        /* No console socket: a foreground `oci run`/`exec`, whose terminal P proxies. */
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, monfd) < 0) fail("socketpair");
-        /* The monitor will proxy the pty and learn of exits through a signalfd: block the signals
-         * now so none arrives before it exists. G unblocks everything before exec. */
-        sigset_t set;
+        sigset_t set, old;
         sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
+        sigaddset(&set, SIGUSR1);
         sigaddset(&set, SIGWINCH);
-        sigprocmask(SIG_BLOCK, &set, NULL);
+        sigprocmask(SIG_BLOCK, &set, &old);
+        pid_t p = fork();
+        if (p < 0) fail("fork the terminal proxy");
+        if (p == 0) {
+            close(monfd[1]);
+            close(sock);
+            close(sockin);
+            sock = sockin = -1;
+            proxy();
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(monfd[0]);
+        monfd[0] = -1;
+        char line[64];
+        snprintf(line, sizeof line, "proxy %d\n", p);
+        sendline(line);
     }
-    int pp[2];
-    if (pipe2(pp, O_CLOEXEC) < 0) fail("pipe");
-    pid_t c = fork();
-    if (c < 0) fail("fork");
-    if (c == 0) {
-        close(pp[0]);
-        if (monfd[0] >= 0) { close(monfd[0]); monfd[0] = -1; }
-        run_ops(i, pp[1]);
-    }
-    close(pp[1]);
-    if (monfd[1] >= 0) { close(monfd[1]); monfd[1] = -1; }
-    close(sock);
-    close(sockin);
-    sock = sockin = -1;
-    monitor(pp[0], c);
+    run_ops(i);
 }

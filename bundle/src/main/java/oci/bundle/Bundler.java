@@ -21,6 +21,10 @@ import oci.image.ExitCleanup;
 import oci.image.ImageConfig;
 import oci.image.store.Store;
 import oci.image.store.StoredImage;
+import java.util.function.Consumer;
+import oci.image.BlobSource;
+import oci.unpack.Snapshots;
+import oci.unpack.UnpackEvent;
 import oci.unpack.UnpackException;
 import oci.unpack.UnpackOptions;
 import oci.unpack.Unpacker;
@@ -38,6 +42,88 @@ public final class Bundler {
     @FunctionalInterface
     public interface RootfsSource {
         void unpackInto(Path target) throws IOException;
+    }
+
+    /**
+     * A rootfs that is an overlay mount: the image's layer snapshots (bottom first, read-only, the
+     * store's) below the bundle's own {@code .overlay/upper} and {@code .overlay/work}.
+     */
+    public record OverlayRootfs(List<Path> lowers) implements RootfsSource {
+        @Override
+        public void unpackInto(Path target) {
+            throw new IllegalStateException("an overlay rootfs is mounted, not unpacked");
+        }
+    }
+
+    /** How the rootfs of a bundle from an image is made: containerd's snapshotter names. */
+    public enum Snapshotter {
+        /** The store's layer snapshots, overlay-mounted: each layer is unpacked once for all bundles. */
+        OVERLAYFS,
+        /** A full unpack of every layer into the bundle (no mount). */
+        NATIVE
+    }
+
+    /** The directory beside rootfs that holds an overlay rootfs's upper and work directories. */
+    public static final String OVERLAY_DIR = ".overlay";
+
+    /**
+     * Bundles {@code image} with the rootfs {@code snapshotter} says. With OVERLAYFS the missing
+     * snapshots are made first (layers read through {@code blobs}, which may still be arriving);
+     * where overlay cannot be used here, says why through {@code listener} (one warning) and unpacks
+     * in full.
+     */
+    public static Bundle fromImage(Store store, BlobSource blobs, StoredImage image, Path dir, boolean force,
+            BundleOptions options, Snapshotter snapshotter, Consumer<UnpackEvent> listener) throws IOException {
+        UnpackOptions u = UnpackOptions.defaults().withRootless(options.rootless).withListener(listener);
+        String name = image.name() != null ? image.name() : image.manifestDescriptor().digest().toString();
+        RootfsSource source = null;
+        if (snapshotter == Snapshotter.OVERLAYFS) {
+            String why = Snapshots.unavailable(u);
+            if (why == null) {
+                try {
+                    Snapshots snaps = Snapshots.of(store);
+                    List<Path> ready = snaps.existing(image);
+                    List<Path> lowers = ready != null ? ready : store.keepingGcOut(() -> snaps.prepare(blobs, image, u));
+                    source = new OverlayRootfs(lowers);
+                } catch (Snapshots.NotLayerable e) {
+                    why = e.getMessage();
+                }
+            }
+            if (why != null) listener.accept(new UnpackEvent.Warning("overlay not used (" + why + "): unpacking the image in full"));
+        }
+        if (source == null) source = target -> Unpacker.unpack(blobs, image, target, u);
+        try {
+            return create(dir, force, source, image.config(), name, options, ConfigGenerator.Host.current());
+        } catch (OverlayRefused e) {
+            listener.accept(new UnpackEvent.Warning("overlay not used (" + e.getMessage() + "): unpacking the image in full"));
+            return create(dir, force, target -> Unpacker.unpack(blobs, image, target, u), image.config(), name, options,
+                    ConfigGenerator.Host.current());
+        }
+    }
+
+    /** The kernel refused the bundle's overlay mount (before anything of the bundle was replaced). */
+    private static final class OverlayRefused extends BundleException {
+        OverlayRefused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Removes a bundle: unmounts an overlay rootfs, then deletes the directory (never crossing into
+     * another mount). A directory with neither config.json nor rootfs is refused.
+     */
+    public static void remove(Path dir) throws IOException {
+        dir = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw new BundleException("remove bundle " + dir + ": no such directory");
+        if (!Files.exists(dir.resolve(ConfigFile.NAME), LinkOption.NOFOLLOW_LINKS) && !Files.exists(dir.resolve("rootfs"), LinkOption.NOFOLLOW_LINKS)) {
+            throw new BundleException("remove bundle " + dir + ": not a bundle (no config.json, no rootfs)");
+        }
+        try {
+            Snapshots.unmount(dir.resolve("rootfs"));
+            Snapshots.removeTree(dir);
+        } catch (UnpackException e) {
+            throw new BundleException("remove bundle " + dir + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -101,11 +187,17 @@ public final class Bundler {
         Path rootfs = dir.resolve("rootfs");
         Path config = dir.resolve(ConfigFile.NAME);
         Path volumesDir = dir.resolve(ConfigGenerator.VOLUMES_DIR);
+        Path overlayDir = dir.resolve(OVERLAY_DIR);
         // build beside the final names, then rename into place: a failure leaves the old bundle (or nothing)
         Path newRootfs = dir.resolve(".rootfs-new");
         Path newVolumes = dir.resolve(".volumes-new");
+        Path newOverlay = dir.resolve(".overlay-new");
+        Snapshots.unmount(newRootfs); // left mounted by a killed run
         deleteTree(newRootfs);
         deleteTree(newVolumes);
+        deleteTree(newOverlay);
+        OverlayRootfs overlay = source instanceof OverlayRootfs o ? o : null;
+        boolean newMounted = false;
         boolean done = false;
         // Ctrl-C: the JVM exits once its shutdown hooks return; this one waits for the cleanup below
         // (the unpack stops at its next entry), so a directory this run created does not stay behind
@@ -114,7 +206,20 @@ public final class Bundler {
         // introspection; do it on another core while the layers unpack, so the config adds nothing
         Thread warmUp = Thread.ofPlatform().daemon().name("oci-config-warm-up").start(Bundler::warmUp);
         try {
-            source.unpackInto(newRootfs);
+            if (overlay != null) {
+                Files.createDirectories(newOverlay.resolve("upper"));
+                Files.createDirectories(newOverlay.resolve("work"));
+                Files.createDirectory(newRootfs);
+                Snapshots.initUpper(overlay.lowers().getLast(), newOverlay.resolve("upper"));
+                try {
+                    Snapshots.mountOverlay(overlay.lowers(), newOverlay.resolve("upper"), newOverlay.resolve("work"), newRootfs);
+                } catch (UnpackException e) {
+                    throw new OverlayRefused(e.getMessage());
+                }
+                newMounted = true;
+            } else {
+                source.unpackInto(newRootfs);
+            }
             try {
                 warmUp.join();
             } catch (InterruptedException e) {
@@ -131,24 +236,44 @@ public final class Bundler {
                 volumes.add(volumesDir.resolve(vd.getFileName()));
             }
             byte[] json = ConfigFile.toBytes(r.spec());
-            // the point of no return: swap the new parts in
+            // the point of no return: swap the new parts in (a mount point cannot be renamed: the
+            // old rootfs is unmounted first, the new one mounted again at its final place)
             Path oldRootfs = dir.resolve(".rootfs-old");
             Path oldVolumes = dir.resolve(".volumes-old");
-            if (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS)) Files.move(rootfs, oldRootfs, StandardCopyOption.ATOMIC_MOVE);
+            Path oldOverlay = dir.resolve(".overlay-old");
+            if (newMounted) {
+                Snapshots.unmount(newRootfs);
+                newMounted = false;
+            }
+            if (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS)) {
+                Snapshots.unmount(rootfs);
+                Files.move(rootfs, oldRootfs, StandardCopyOption.ATOMIC_MOVE);
+            }
             if (Files.exists(volumesDir, LinkOption.NOFOLLOW_LINKS)) Files.move(volumesDir, oldVolumes, StandardCopyOption.ATOMIC_MOVE);
+            if (Files.exists(overlayDir, LinkOption.NOFOLLOW_LINKS)) Files.move(overlayDir, oldOverlay, StandardCopyOption.ATOMIC_MOVE);
             Files.move(newRootfs, rootfs, StandardCopyOption.ATOMIC_MOVE);
+            if (overlay != null) {
+                Files.move(newOverlay, overlayDir, StandardCopyOption.ATOMIC_MOVE);
+                Snapshots.mountOverlay(overlay.lowers(), overlayDir.resolve("upper"), overlayDir.resolve("work"), rootfs);
+            }
             if (Files.exists(newVolumes)) Files.move(newVolumes, volumesDir, StandardCopyOption.ATOMIC_MOVE);
             ConfigFile.writeAtomically(config, json);
             done = true;
-            deleteTree(oldRootfs);
+            Snapshots.removeTree(oldRootfs);
             deleteTree(oldVolumes);
+            Snapshots.removeTree(oldOverlay);
             return new Bundle(dir, rootfs, config, volumes);
         } finally {
             try {
                 if (!done) {
-                    deleteTree(newRootfs);
+                    if (newMounted) Snapshots.unmount(newRootfs);
+                    Snapshots.removeTree(newRootfs);
                     deleteTree(newVolumes);
-                    if (createdDir) deleteTree(dir);
+                    Snapshots.removeTree(newOverlay);
+                    if (createdDir) {
+                        Snapshots.unmount(dir.resolve("rootfs"));
+                        Snapshots.removeTree(dir);
+                    }
                 }
             } finally {
                 onExit.close();

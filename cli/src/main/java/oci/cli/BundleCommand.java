@@ -12,6 +12,7 @@ import oci.image.Platform;
 import oci.image.store.Store;
 import oci.image.store.StoredImage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bundle", mixinStandardHelpOptions = true, sortOptions = false, description = {
-        "Make an OCI runtime bundle (DIR/rootfs and DIR/config.json) from an image in the store.",
+        "Make an OCI runtime bundle (DIR/rootfs and DIR/config.json) from an image (pulled first if the store lacks it).",
         "  oci bundle [IMAGE [DIR]] [OPTIONS] [-- ARGS...]",
         "  oci bundle --rootfs-tar FILE [DIR] [OPTIONS] -- COMMAND...",
         "The config follows the image (Entrypoint, Cmd, Env, WorkingDir, User, Volumes, labels) with "
@@ -38,8 +39,16 @@ final class BundleCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pick from a multi-platform image (a single-platform image must be for it). Default: this machine's.")
     String platform;
 
-    @Option(names = "--force", description = "Replace the rootfs and config.json of a DIR that is not empty.")
+    @Option(names = "--force", description = "Replace the rootfs and config.json of a DIR that is not empty (an overlay rootfs is unmounted first).")
     boolean force;
+
+    @Option(names = "--pull", paramLabel = "always|missing|never", description = "Pull the image from its registry: always, when the store lacks it (default), or never. Layers unpack while they download.")
+    String pull;
+
+    @Option(names = "--snapshotter", paramLabel = "overlayfs|native", description = "overlayfs (default): the rootfs is an overlay mount of the store's layer snapshots (each layer unpacked once) with the bundle's own upper dir; remove such a bundle with `oci rmbundle`. native: a full unpack into the bundle.")
+    String snapshotter;
+
+    @Mixin RegistryOptions registry = new RegistryOptions();
 
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's Entrypoint (and, as docker does, its Cmd); \"\" clears it.")
     String entrypoint;
@@ -142,8 +151,9 @@ final class BundleCommand implements Callable<Integer> {
             if (before.size() > 2) throw new OciException("bundle: unexpected " + before.get(2) + " (put the command after --)", Main.EXIT_USAGE);
             Path dir = before.size() == 2 ? Path.of(before.get(1)) : Path.of(".");
             Store store = main.openStore();
-            StoredImage image = image(store, before.isEmpty() ? null : before.getFirst());
-            b = Bundler.fromImage(store, image, dir, force, o);
+            b = ImageBundle.bundle(store, registry, ImageBundle.pullPolicy(pull), ImageBundle.snapshotter(snapshotter),
+                    platform != null ? Platform.parse(platform) : null, image(store, before.isEmpty() ? null : before.getFirst()),
+                    dir, force, o, spec.commandLine().getErr(), this::checkPlatform);
         }
         if (!foreign) prepareRun(b.dir());
         out.println(b.dir());
@@ -153,31 +163,36 @@ final class BundleCommand implements Callable<Integer> {
 
     /**
      * The image to bundle: {@code what}, or without it the one pulled or imported last (said on
-     * stderr), for this host's platform or --platform's. An image for another architecture is
-     * bundled with a warning: its programs fail with ENOEXEC here unless binfmt_misc emulates them.
+     * stderr). ImageBundle finds it in the store for this host's platform or --platform's, or
+     * pulls it while unpacking when the store lacks it (--pull).
      */
-    private StoredImage image(Store store, String what) {
+    private String image(Store store, String what) {
+        if (what != null) return what;
         var err = spec.commandLine().getErr();
-        if (what == null) {
-            oci.image.Descriptor last = store.lastNamed();
-            if (last == null) {
-                throw new OciException("bundle: which image? the store " + store.root() + " is empty: `oci pull IMAGE` or `oci import FILE` first, "
-                        + "or `oci bundle --rootfs-tar FILE -- CMD`", Main.EXIT_USAGE);
-            }
-            what = last.refName() != null ? last.refName() : "sha256:" + store.imageId(last).encoded();
-            err.println("oci: bundling " + (last.refName() != null ? Store.familiar(what) : what) + ", the image pulled or imported last");
-            err.flush();
+        oci.image.Descriptor last = store.lastNamed();
+        if (last == null) {
+            throw new OciException("bundle: which image? the store " + store.root() + " is empty: `oci pull IMAGE` or `oci import FILE` first, "
+                    + "or `oci bundle --rootfs-tar FILE -- CMD`", Main.EXIT_USAGE);
         }
-        Platform wanted = platform != null ? Platform.parse(platform) : Platform.host();
-        StoredImage image = store.image(what, wanted, platform != null);
+        what = last.refName() != null ? last.refName() : "sha256:" + store.imageId(last).encoded();
+        err.println("oci: bundling " + (last.refName() != null ? Store.familiar(what) : what) + ", the image pulled or imported last");
+        err.flush();
+        return what;
+    }
+
+    /**
+     * An image for another architecture is bundled with a warning: its programs fail with ENOEXEC
+     * here unless binfmt_misc emulates them, and its run is not prepared.
+     */
+    private void checkPlatform(StoredImage image) {
         Platform actual = image.config().platform();
         if (actual.architecture() != null && !actual.architecture().isEmpty() && !Platform.host().matches(actual)) {
             foreign = true;
-            err.println("oci: warning: " + (image.name() != null ? Store.familiar(image.name()) : what) + " is for " + actual + ", this host is "
+            var err = spec.commandLine().getErr();
+            err.println("oci: warning: " + (image.name() != null ? Store.familiar(image.name()) : "the image") + " is for " + actual + ", this host is "
                     + Platform.host() + ": its programs will fail to start (ENOEXEC) unless binfmt_misc runs them in an emulator");
             err.flush();
         }
-        return image;
     }
 
     /**

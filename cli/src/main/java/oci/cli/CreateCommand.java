@@ -24,6 +24,9 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--no-pivot", hidden = true, description = "Accepted for runc compatibility (oci falls back to chroot only where pivot_root cannot work).")
     boolean noPivot;
 
+    @Option(names = "--no-new-keyring", description = "Keep the caller's session keyring (runc's option); by default the container gets one of its own.")
+    boolean noNewKeyring;
+
     @Parameters(paramLabel = "ID", description = "The container id.")
     String id;
 
@@ -31,11 +34,15 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() {
         RunCommand.refuseForeignProgram(bundle);
         try {
-            main.runtime.containers().create(id, bundle, Containers.Stdio.inherit(), pidFile, consoleSocket);
+            containers(main.runtime.containers(), noNewKeyring).create(id, bundle, Containers.Stdio.inherit(), pidFile, consoleSocket);
             return 0;
         } catch (RuntimeException e) {
             main.runtime.error(e.getMessage());
             throw e;
         }
+    }
+
+    static Containers containers(Containers c, boolean noNewKeyring) {
+        return noNewKeyring ? c.keepCallersKeyring() : c;
     }
 }

@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** runc's exec: another process in a running container; the exit code is that process's. */
+/**
+ * runc's exec: another process in a running container. In the foreground the exit code is that
+ * process's and signals are forwarded to it; with --detach it is re-parented to the caller's
+ * subreaper once this returns.
+ */
 @Command(name = "exec", mixinStandardHelpOptions = true,
         description = "Run a process in a running container (its namespaces and cgroups), by default as its config's process.")
 final class ExecCommand implements Callable<Integer> {
@@ -77,7 +81,10 @@ final class ExecCommand implements Callable<Integer> {
             }
             Containers.Created created = c.exec(id, p, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
             if (detach) return 0;
-            return created.waitFor();
+            var done = RunCommand.forwardSignals(created);
+            int code = created.waitFor();
+            done.set(true);
+            return code;
         } catch (ContainerException e) {
             main.runtime.error(e.getMessage());
             throw e;

@@ -70,6 +70,7 @@ public final class Main {
                 Map.entry("gc", GcCommand.class),
                 Map.entry("fsck", FsckCommand.class),
                 Map.entry("bundle", BundleCommand.class),
+                Map.entry("rmbundle", RmbundleCommand.class),
                 Map.entry("spec", SpecCommand.class),
                 Map.entry("validate", ValidateCommand.class),
                 Map.entry("unpack", UnpackCommand.class),
@@ -83,7 +84,12 @@ public final class Main {
                 Map.entry("exec", ExecCommand.class),
                 Map.entry("pause", PauseCommand.class),
                 Map.entry("resume", ResumeCommand.class),
-                Map.entry("ps", PsCommand.class));
+                Map.entry("ps", PsCommand.class),
+                Map.entry("update", UpdateCommand.class),
+                Map.entry("events", EventsCommand.class),
+                Map.entry("features", FeaturesCommand.class),
+                Map.entry("checkpoint", CheckpointCommand.class),
+                Map.entry("restore", RestoreCommand.class));
     }
 
     /** Global options that take a value (as a separate argument unless written --opt=value). */
@@ -117,6 +123,12 @@ public final class Main {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         // picocli otherwise looks for groovy.lang.Closure, a miss that opens every jar on the class path.
         if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
+        // The version alone needs no command model: picocli would build all of it (every subcommand's).
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            for (String line : new Version().getVersion()) out.println(line);
+            out.flush();
+            return 0;
+        }
         Integer fast = FastRun.tryRun(args, err);
         if (fast == null) fast = FastPull.tryRun(args, out, err);
         if (fast != null) return fast;

@@ -9,6 +9,7 @@ import java.util.Map;
 import oci.image.Descriptor;
 import oci.registry.PullEvent;
 import oci.registry.PullListener;
+import oci.unpack.UnpackEvent;
 
 /**
  * Shows a pull's events: on a terminal one live line per blob with a bar, bytes and rate (as
@@ -31,6 +32,9 @@ abstract sealed class Progress implements PullListener, AutoCloseable {
 
     @Override
     public void close() {}
+
+    /** An unpack event of the layers being pulled (oci bundle unpacks while it downloads). */
+    void unpack(UnpackEvent e) {}
 
     static String shortId(Descriptor d) {
         return d.digest().shortHex();
@@ -77,11 +81,27 @@ abstract sealed class Progress implements PullListener, AutoCloseable {
             }
             out.flush();
         }
+
+        @Override
+        synchronized void unpack(UnpackEvent e) {
+            switch (e) {
+                case UnpackEvent.LayerStarted s when s.digest() != null -> out.println(s.digest().shortHex() + ": unpacking (layer "
+                        + (s.index() + 1) + " of " + s.count() + ")");
+                case UnpackEvent.LayerApplied a when a.entries() > 0 -> out.println(a.diffId().shortHex() + ": unpacked "
+                        + a.entries() + " entries, " + bytes(a.bytes()));
+                default -> { }
+            }
+            out.flush();
+        }
     }
 
     /** A terminal: a block of lines, one per blob, redrawn in place. */
     static final class Live extends Progress {
-        private record Line(Descriptor blob, String status, long bytes, long startNanos, long startBytes) {}
+        private record Line(Descriptor blob, String status, long bytes, long startNanos, long startBytes, String unpack) {
+            Line(Descriptor blob, String status, long bytes, long startNanos, long startBytes) {
+                this(blob, status, bytes, startNanos, startBytes, "");
+            }
+        }
 
         private final Map<String, Line> lines = new LinkedHashMap<>();
         private final List<String> notes = new ArrayList<>();
@@ -113,17 +133,38 @@ abstract sealed class Progress implements PullListener, AutoCloseable {
                 case PullEvent.BlobStarted s -> put(s.blob(), "Downloading", s.offset(), now, s.offset());
                 case PullEvent.BlobProgress p -> {
                     Line l = lines.get(p.blob().digest().toString());
-                    if (l != null) lines.put(p.blob().digest().toString(), new Line(l.blob(), "Downloading", p.bytes(), l.startNanos(), l.startBytes()));
+                    if (l != null) lines.put(p.blob().digest().toString(), new Line(l.blob(), "Downloading", p.bytes(), l.startNanos(), l.startBytes(), l.unpack()));
                 }
                 case PullEvent.BlobDone d -> put(d.blob(), "Pull complete", d.blob().size(), now, 0);
                 case PullEvent.Retrying r -> notes.add("retrying (" + r.attempt() + "): " + r.cause());
                 case PullEvent.MirrorFailed m -> notes.add("mirror " + m.mirror() + " failed: " + m.cause());
                 case PullEvent.Done d -> { }
+                case PullEvent.ImageChosen c -> { }
+                case PullEvent.Writing w -> { }
             }
         }
 
+        @Override
+        synchronized void unpack(UnpackEvent e) {
+            switch (e) {
+                case UnpackEvent.LayerStarted s when s.digest() != null -> setUnpack(s.digest().toString(), "unpacking");
+                case UnpackEvent.LayerApplied a -> {
+                    for (var entry : lines.entrySet()) {
+                        if (entry.getValue().unpack().equals("unpacking")) setUnpack(entry.getKey(), "unpacked");
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        private void setUnpack(String key, String state) {
+            Line l = lines.get(key);
+            if (l != null) lines.put(key, new Line(l.blob(), l.status(), l.bytes(), l.startNanos(), l.startBytes(), state));
+        }
+
         private void put(Descriptor b, String status, long bytes, long start, long startBytes) {
-            lines.put(b.digest().toString(), new Line(b, status, bytes, start, startBytes));
+            Line old = lines.get(b.digest().toString());
+            lines.put(b.digest().toString(), new Line(b, status, bytes, start, startBytes, old == null ? "" : old.unpack()));
         }
 
         synchronized void paint() {
@@ -139,6 +180,10 @@ abstract sealed class Progress implements PullListener, AutoCloseable {
         }
 
         private static String render(Line l, long now) {
+            return l.unpack().isEmpty() ? renderPull(l, now) : renderPull(l, now) + ", " + l.unpack();
+        }
+
+        private static String renderPull(Line l, long now) {
             String id = shortId(l.blob());
             if (!l.status().equals("Downloading")) return id + ": " + l.status();
             long size = Math.max(1, l.blob().size());

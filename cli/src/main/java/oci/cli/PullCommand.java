@@ -2,7 +2,11 @@ package oci.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import oci.image.ImageConfig;
 import oci.image.ImageRef;
+import oci.image.Manifest;
 import oci.image.Platform;
 import oci.image.store.Store;
 import oci.registry.PullOptions;
@@ -53,13 +57,38 @@ final class PullCommand implements Callable<Integer> {
         return pull(spec.commandLine().getOut());
     }
 
+    /** The store {@code opening} opened; its failure as the pull's own. */
+    private static Store opened(FutureTask<Store> opening) {
+        try {
+            return opening.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OciException("pull: interrupted");
+        }
+    }
+
     /** The pull itself, printing to {@code out}; FastPull calls it without picocli. */
     int pull(PrintWriter out) {
         ImageRef ref = ImageRef.parse(image);
         PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
-        Store store = main.openStore();
+        // The store's first work (the layout made or checked, index.json read: databind's first,
+        // costly use, its deserializers for what the pull reads built too) runs on a thread of its
+        // own while this one builds the OkHttp client: each costs ~0.1 s of a fresh JVM's start-up.
+        FutureTask<Store> opening = new FutureTask<>(() -> {
+            Store s = main.openStore();
+            s.index();
+            oci.image.Json.MAPPER.readerFor(Manifest.class);
+            oci.image.Json.MAPPER.readerFor(ImageConfig.class);
+            return s;
+        });
+        Thread.ofPlatform().daemon().name("oci-store-open").start(opening);
         PullResult result;
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
+            Store store = opened(opening);
             // blobs arrive in the store before the image is named: keep `oci gc` from deleting them meanwhile
             result = store.keepingGcOut(() -> client.pull(ref, store, options));
         }

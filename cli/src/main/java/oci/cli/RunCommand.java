@@ -38,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-pivot", hidden = true)
     boolean noPivot;
 
+    @Option(names = "--no-new-keyring", description = "Keep the caller's session keyring (runc's option); by default the container gets one of its own.")
+    boolean noNewKeyring;
+
     @Parameters(paramLabel = "ID", arity = "0..1", description = "The container id. Default: the bundle directory's name.")
     String id;
 
@@ -52,10 +55,10 @@ final class RunCommand implements Callable<Integer> {
                     + "(process.terminal, `oci bundle -t`); run it from a terminal, or bundle without -t");
         }
         refuseForeignProgram(dir);
-        Containers c = main.runtime.containers();
+        Containers c = CreateCommand.containers(main.runtime.containers(), noNewKeyring);
         try {
             Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
-            if (!detach) forwardSignals(c, name, created.monitor());
+            var done = detach ? null : forwardSignals(created);
             try {
                 c.start(name);
             } catch (RuntimeException e) {
@@ -64,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
             }
             if (detach) return 0;
             int code = created.waitFor();
+            done.set(true);
             if (rm) c.delete(name, true);
             return code;
         } catch (ContainerException e) {
@@ -99,22 +103,32 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static void forwardSignals(Containers c, String id, Process monitor) {
+    /**
+     * Signals this process receives go to the container's process (a WINCH to the terminal proxy,
+     * which resizes the pty), as runc's signal handler does, until {@code created}'s process is
+     * reaped: it is our child till then, so its pid cannot name another process.
+     */
+    static java.util.concurrent.atomic.AtomicBoolean forwardSignals(Containers.Created created) {
+        var done = new java.util.concurrent.atomic.AtomicBoolean();
         for (String s : FORWARDED) {
             try {
                 int n = Signals.parse(s);
                 Signals.handle(s, () -> {
+                    if (done.get()) return;
                     try {
-                        // A window change goes to the monitor, which resizes the container's pty.
-                        if (s.equals("WINCH")) oci.linux.ProcessCalls.kill((int) monitor.pid(), n);
-                        else c.kill(id, n, false);
+                        if (s.equals("WINCH")) {
+                            if (created.proxy() > 0) oci.linux.ProcessCalls.kill((int) created.proxy(), n);
+                        } else {
+                            oci.linux.ProcessCalls.kill((int) created.pid(), n);
+                        }
                     } catch (RuntimeException | oci.linux.ErrnoException ignored) {
-                        // the container is gone: the wait returns soon
+                        // the process is gone: the wait returns soon
                     }
                 });
             } catch (IllegalArgumentException ignored) {
                 // the JVM keeps this signal for itself
             }
         }
+        return done;
     }
 }

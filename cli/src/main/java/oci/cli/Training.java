@@ -30,8 +30,10 @@ import java.util.zip.GZIPOutputStream;
  * cache, {@code -XX:AOTCacheOutput=…}, as well). It runs the everyday commands in one process, so
  * the archive holds the classes of each: help and version,
  * a pull from a registry served here on 127.0.0.1 (nothing leaves the machine), images, inspect,
- * tag, bundle, spec, validate, fsck, rmi, gc, all in a temporary store. A failing step is skipped:
- * the archive is only an optimisation.
+ * tag, bundle, spec, validate, fsck, rmi, gc, all in a temporary store; as root, with Debian's
+ * busybox-static at /bin/busybox, also `oci run` of a bundle whose config.json is new (a container
+ * running busybox `true`, in a state root of its own): the runtime's cold path, which every
+ * engine-created container takes. A failing step is skipped: the archive is only an optimisation.
  */
 final class Training {
     private static final String REPO = "training/image";
@@ -75,6 +77,11 @@ final class Training {
                     // --root: the run bundle prepares stays in the work dir, not the machine's state root.
                     List.of("--store", store, "--root", work.resolve("state").toString(), "bundle", "training", bundle.toString()),
                     List.of("validate", bundle.toString()),
+                    List.of("rmbundle", bundle.toString()),
+                    // a bundle pulled while it unpacks, and removed (its overlay unmounted)
+                    concat(List.of("--store", store, "--root", work.resolve("state").toString(), "bundle", "--pull", "always", ref,
+                            bundle.toString()), isolated),
+                    List.of("rmbundle", bundle.toString()),
                     List.of("spec", "--bundle", spec.toString()),
                     List.of("--store", store, "fsck"),
                     List.of("--store", store, "rmi", "training"),
@@ -86,14 +93,45 @@ final class Training {
             for (List<String> step : steps) {
                 if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
             }
+            List<String> container = containerRun(spec, work.resolve("run-state"));
+            if (container != null) {
+                for (String id : List.of("training-1", "training-2")) {
+                    // twice: the second one is a run whose cache entry exists, as the JVM sees it after a --debug run
+                    List<String> step = concat(container, List.of(id));
+                    if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+                }
+            }
             for (List<String> step : failing) {
                 if (run(step, sink, verbose) == 0) failed.add(String.join(" ", step) + " (should have failed)");
             }
         } finally {
             if (server != null) server.stop(0);
+            try {
+                oci.unpack.Snapshots.unmount(work.resolve("bundle").resolve("rootfs")); // a failed rmbundle step must leave no mount
+            } catch (RuntimeException ignored) {
+                // nothing mounted
+            }
             deleteTree(work);
         }
         return failed;
+    }
+
+    /**
+     * The `oci run` command line (without its id) for the spec bundle made busybox `true`, or null
+     * where no container can run here (not root, no static busybox).
+     */
+    private static List<String> containerRun(Path bundle, Path state) throws IOException {
+        Path busybox = Path.of("/bin/busybox");
+        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(busybox)) return null;
+        Path config = bundle.resolve("config.json");
+        if (!Files.exists(config)) return null;
+        Path bin = Files.createDirectories(bundle.resolve("rootfs/bin"));
+        Files.copy(busybox, bin.resolve("busybox"));
+        for (String d : List.of("proc", "dev", "sys", "tmp")) Files.createDirectories(bundle.resolve("rootfs").resolve(d));
+        Files.writeString(config, Files.readString(config)
+                .replaceFirst("\"terminal\": true", "\"terminal\": false")
+                .replaceFirst("\"args\": \\[\\s*\"sh\"\\s*\\]", "\"args\": [\"/bin/busybox\", \"true\"]"));
+        return List.of("--root", state.toString(), "run", "--rm", "-b", bundle.toString());
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import oci.image.store.Store;
 import oci.testdata.TestImage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,12 @@ class BundleCliTest {
 
     @TempDir
     Path tmp;
+
+    /** Bundles have overlay rootfs mounts: none outlives its test. */
+    @AfterEach
+    void unmountBundles() throws Exception {
+        oci.testdata.Mounts.unmountAllUnder(tmp);
+    }
     Path storeDir;
 
     record Result(int code, String out, String err) {}
@@ -203,7 +210,7 @@ class BundleCliTest {
 
     @Test
     void badInputOneLine() throws Exception {
-        Result missing = oci("bundle", "nosuch/image:1", tmp.resolve("b").toString());
+        Result missing = oci("bundle", "--pull", "never", "nosuch/image:1", tmp.resolve("b").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().startsWith("oci: image \"nosuch/image:1\" is not in the store ") && missing.err().contains("oci pull nosuch/image:1"), missing.err());
         assertEquals(1, missing.err().lines().count());

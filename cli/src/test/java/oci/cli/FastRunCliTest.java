@@ -22,6 +22,7 @@ import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import oci.image.store.Store;
 import oci.testdata.TestImage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,12 @@ class FastRunCliTest {
 
     @TempDir
     Path tmp;
+
+    /** Bundles have overlay rootfs mounts: none outlives its test. */
+    @AfterEach
+    void unmountBundles() throws Exception {
+        oci.testdata.Mounts.unmountAllUnder(tmp);
+    }
     Path store, root, bundle, jvmStarts, java, jar;
 
     @BeforeEach

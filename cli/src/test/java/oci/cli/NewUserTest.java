@@ -27,6 +27,7 @@ import oci.image.store.Store;
 import oci.testdata.DockerArchive;
 import oci.testdata.Tar;
 import oci.testdata.TestImage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,12 @@ class NewUserTest {
     Path state;
 
     record Result(int code, String out, String err) {}
+
+    /** As root, bundles are overlay mounts: none outlives its test (the temporary directory could not be removed). */
+    @AfterEach
+    void unmountBundles() throws Exception {
+        oci.testdata.Mounts.unmountAllUnder(tmp);
+    }
 
     @BeforeEach
     void store() {
@@ -116,11 +123,18 @@ class NewUserTest {
 
     @Test
     void aMissingImageSuggestsTheNearNames() {
-        Result r = oci("bundle", "busybox", tmp.resolve("b").toString());
+        // the store alone (--pull never, podman's "image not known"): the near names
+        Result r = oci("bundle", "--pull", "never", "busybox", tmp.resolve("b").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("did you mean example.com/busybox:1?"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertFalse(Files.exists(tmp.resolve("b")));
+        // by default a missing image is pulled; when its registry has none, the hint still follows the pull's failure
+        Result pulled = oci("bundle", "127.0.0.1:1/busybox", tmp.resolve("p").toString());
+        assertEquals(1, pulled.code());
+        assertTrue(pulled.err().contains("did you mean example.com/busybox:1?"), pulled.err());
+        assertEquals(1, pulled.err().lines().count(), pulled.err());
+        assertFalse(Files.exists(tmp.resolve("p")));
         assertFalse(oci("unpack", "nosuchimage", tmp.resolve("u").toString()).err().contains("did you mean"));
     }
 

@@ -91,7 +91,8 @@ class RuntimeCommandsTest {
         assertTrue(table.out().startsWith("ID ") && table.out().contains("d1" + SUFFIX), table.out());
         Out busy = oci("delete", "d1" + SUFFIX);
         assertEquals(1, busy.code());
-        assertTrue(busy.err().startsWith("oci: delete container d1" + SUFFIX + ": it is running"), busy.err());
+        assertTrue(busy.err().startsWith("oci: delete container d1" + SUFFIX + ": cannot delete container d1" + SUFFIX
+                + " that is not stopped: running"), busy.err());
         assertEquals(0, oci("kill", "d1" + SUFFIX, "SIGKILL").code());
         long pid = Long.parseLong(Files.readString(tmp.resolve("pid")).trim());
         for (int i = 0; i < 500 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(10);
@@ -99,7 +100,28 @@ class RuntimeCommandsTest {
         assertEquals(0, oci("delete", "d1" + SUFFIX).code());
         Out gone = oci("state", "d1" + SUFFIX);
         assertEquals(1, gone.code());
-        assertTrue(gone.err().startsWith("oci: container d1" + SUFFIX + " does not exist"), gone.err());
+        assertTrue(gone.err().startsWith("oci: container does not exist: d1" + SUFFIX), gone.err());
+    }
+
+    @Test
+    void runcsTextsAndCodesWhereEnginesMatchThem() throws Exception {
+        // containerd's shim and conmon match runc's error texts (checkKillError: "container not
+        // running", "does not exist") and rely on its exit codes for these cases.
+        config("true");
+        String id = "e1" + SUFFIX;
+        assertEquals(0, oci("create", "-b", bundle.toString(), id).code());
+        assertEquals(0, oci("start", id).code());
+        for (int i = 0; i < 500 && !oci("state", id).out().contains("stopped"); i++) Thread.sleep(10);
+        Out kill = oci("kill", id, "KILL");
+        assertEquals(new Out(1, "", "oci: kill container " + id + ": container not running\n"), kill);
+        assertEquals(new Out(0, "", ""), oci("kill", "--all", id, "KILL"), "kill --all of a stopped container");
+        assertEquals(new Out(1, "", "oci: start container " + id + ": cannot start a container that has stopped\n"), oci("start", id));
+        assertEquals(0, oci("delete", id).code());
+        String gone = "container does not exist: " + id + " (in " + root + ")";
+        for (String verb : List.of("state", "start", "delete", "kill", "pause", "ps")) {
+            assertEquals(new Out(1, "", "oci: " + gone + "\n"), oci(verb, id), verb);
+        }
+        assertEquals(new Out(0, "", ""), oci("delete", "--force", id), "delete --force of a container that does not exist");
     }
 
     @Test

@@ -30,7 +30,7 @@ final class FfmFileCalls implements FileCalls {
         OPENAT(257, 56), CLOSE(3, 57), MKDIRAT(258, 34), MKNODAT(259, 33), SYMLINKAT(266, 36), LINKAT(265, 37),
         UNLINKAT(263, 35), RENAMEAT2(316, 276), FCHOWNAT(260, 54), FCHOWN(93, 55), FCHMOD(91, 52), FCHMODAT(268, 53),
         UTIMENSAT(280, 88), FSETXATTR(190, 7), LSETXATTR(189, 6), LGETXATTR(192, 9), LLISTXATTR(195, 12), STATX(332, 291),
-        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437), READLINKAT(267, 78);
+        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437), READLINKAT(267, 78), MOUNT(165, 40), UMOUNT2(166, 39);
 
         final long nr;
 
@@ -276,6 +276,21 @@ final class FfmFileCalls implements FileCalls {
                 }
             }
             return names;
+        }
+    }
+
+    @Override
+    public void mount(String source, String target, String type, long flags, String data) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            sys(a, Sys.MOUNT, "mount", target, str(a, source), str(a, target), type == null ? 0 : str(a, type), flags,
+                    data == null ? 0 : str(a, data));
+        }
+    }
+
+    @Override
+    public void umount2(String target, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            sys(a, Sys.UMOUNT2, "umount", target, str(a, target), flags);
         }
     }
 

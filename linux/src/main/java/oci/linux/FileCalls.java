@@ -188,6 +188,22 @@ public interface FileCalls {
     /** @see <a href="https://man7.org/linux/man-pages/man2/ftruncate.2.html">ftruncate(2)</a> */
     void ftruncate(int fd, long length) throws ErrnoException;
 
+    /** umount2(2) flag: detach now, finish when no longer busy. */
+    int MNT_DETACH = 2;
+
+    /**
+     * @param data file-system options (overlay's lowerdir=...), or null
+     * @throws ErrnoException EPERM (needs CAP_SYS_ADMIN), EINVAL (options the file system refuses), ENODEV
+     * @see <a href="https://man7.org/linux/man-pages/man2/mount.2.html">mount(2)</a>
+     */
+    void mount(String source, String target, String type, long flags, String data) throws ErrnoException;
+
+    /**
+     * @throws ErrnoException EINVAL (not a mount point), EBUSY, EPERM
+     * @see <a href="https://man7.org/linux/man-pages/man2/umount.2.html">umount2(2)</a>
+     */
+    void umount2(String target, int flags) throws ErrnoException;
+
     /** @see <a href="https://man7.org/linux/man-pages/man2/geteuid.2.html">geteuid(2)</a> */
     int geteuid();
 

@@ -16,9 +16,11 @@ import java.lang.invoke.MethodHandle;
 public final class ProcessCalls {
     private ProcessCalls() {}
 
-    private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434, SYS_PRCTL = 157;
+    private static final int PR_SET_CHILD_SUBREAPER = 36, WNOHANG = 1;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     public static final short POLLIN = 1, POLLHUP = 0x10;
+    public static final int MNT_DETACH = 2;
 
     private static final class SYSCALL3 {
         static final MethodHandle H = Native.downcall("syscall",
@@ -47,6 +49,12 @@ public final class ProcessCalls {
     }
     private static final class ISATTY {
         static final MethodHandle H = Native.downcallNoErrno("isatty", FunctionDescriptor.of(Native.INT, Native.INT));
+    }
+    private static final class UMOUNT2 {
+        static final MethodHandle H = Native.downcall("umount2", FunctionDescriptor.of(Native.INT, Native.POINTER, Native.INT));
+    }
+    private static final class WAITPID {
+        static final MethodHandle H = Native.downcall("waitpid", FunctionDescriptor.of(Native.INT, Native.INT, Native.POINTER, Native.INT));
     }
     private static final class GETEUID {
         static final MethodHandle H = Native.downcallNoErrno("geteuid", FunctionDescriptor.of(Native.INT));
@@ -161,6 +169,51 @@ public final class ProcessCalls {
     public static boolean isatty(int fd) {
         try {
             return (int) ISATTY.H.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** umount2(2): what a container without a mount namespace of its own left mounted in the host's. */
+    public static void umount2(String path, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            if ((int) UMOUNT2.H.invokeExact(e, a.allocateFrom(path), flags) < 0) throw new ErrnoException("umount2", path, Native.errno(e));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants of this process (a container's process
+     * once the setup process that forked it has exited) become its children, to be waited for.
+     */
+    public static void setChildSubreaper() throws ErrnoException {
+        syscall("prctl", "PR_SET_CHILD_SUBREAPER", SYS_PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0);
+    }
+
+    /**
+     * waitpid(2) for child {@code pid}: its exit code, 128+N when signal N killed it (the shell's
+     * convention). With {@code noHang}, -1 while it still runs. Retried on EINTR.
+     */
+    public static int waitpid(int pid, boolean noHang) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment e = Native.newErrnoSlot(a);
+            MemorySegment status = a.allocate(ValueLayout.JAVA_INT);
+            for (;;) {
+                int r = (int) WAITPID.H.invokeExact(e, pid, status, noHang ? WNOHANG : 0);
+                if (r == 0) return -1;
+                if (r > 0) {
+                    int st = status.get(ValueLayout.JAVA_INT, 0);
+                    return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+                }
+                int err = Native.errno(e);
+                if (err != Errno.EINTR) throw new ErrnoException("waitpid", Integer.toString(pid), err);
+            }
+        } catch (ErrnoException e) {
+            throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

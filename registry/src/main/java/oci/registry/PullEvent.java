@@ -13,6 +13,15 @@ public sealed interface PullEvent {
     /** The blobs (configs and layers) this pull needs, in manifest order; some may be present already. */
     record Planned(List<Descriptor> blobs) implements PullEvent {}
 
+    /**
+     * The image manifest this pull fetches (of the chosen platform, when the reference names an
+     * index); its config and layers follow. Not sent with {@code --all-platforms}.
+     */
+    record ImageChosen(Descriptor manifest, oci.image.Manifest parsed) implements PullEvent {}
+
+    /** The bytes of {@code blob} go to {@code partial} as they arrive (a reader may follow them; nothing there is verified yet). */
+    record Writing(Descriptor blob, java.nio.file.Path partial) implements PullEvent {}
+
     /** A blob is already in the store and is not fetched. */
     record BlobPresent(Descriptor blob) implements PullEvent {}
 

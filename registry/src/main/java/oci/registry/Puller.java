@@ -87,6 +87,7 @@ final class Puller {
             for (Descriptor l : m.layers()) blobs.putIfAbsent(l.digest().toString(), l);
         }
         if (top.index() == null && options.platformChosen() && !options.allPlatforms()) requirePlatform(top.manifest().config());
+        if (parsed.size() == 1 && !options.allPlatforms()) listener.on(new PullEvent.ImageChosen(images.getFirst(), parsed.getFirst()));
         List<Descriptor> planned = List.copyOf(blobs.values());
         listener.on(new PullEvent.Planned(planned));
         List<Descriptor> fetched = downloadAll(planned);
@@ -187,6 +188,7 @@ final class Puller {
             boolean resumed = w.offset() > 0;
             boolean keepPartial = false;
             try {
+                listener.on(new PullEvent.Writing(d, w.path()));
                 listener.on(new PullEvent.BlobStarted(d, w.offset()));
                 fetchInto(d, w, action);
                 try {

@@ -61,7 +61,8 @@ final class CgroupSettings {
             for (RuntimeSpec.DeviceCgroup d : r.devices) rules.add((d.allow ? "allow " : "deny ") + rule(d));
             for (String a : DEFAULT_ALLOW) rules.add("allow " + a);
             for (RuntimeSpec.Device d : devices == null ? List.<RuntimeSpec.Device>of() : devices) {
-                if (d.major != null && d.minor != null) {
+                // A fifo ("p") is no device to the devices cgroup: no rule (runc's CanCgroup).
+                if (d.major != null && d.minor != null && !"p".equals(d.type)) {
                     String t = d.type == null || d.type.equals("u") ? "c" : d.type;
                     rules.add("allow " + t + " " + d.major + ":" + d.minor + " rwm");
                 }
@@ -113,12 +114,13 @@ final class CgroupSettings {
         }
     }
 
-    /** cgroup v2 memory (runc fs2/memory.go): memory.max, memory.swap.max (swap minus limit), memory.low. */
+    /**
+     * cgroup v2 memory (runc fs2/memory.go): memory.max, memory.swap.max (swap minus limit), memory.low.
+     * checkBeforeUpdate is a check of `oci update` (ResourceUpdate), nothing to write.
+     */
     private static void memory2(RuntimeSpec.Memory m, Cgroups cg, List<Cgroups.Setting> s) {
         cg.requireUnified("memory", "linux.resources.memory");
-        if (m.kernel != null) throw ContainerException.unsupported("linux.resources.memory.kernel", "kernel memory limits were removed from Linux");
-        if (m.kernelTCP != null) throw ContainerException.unsupported("linux.resources.memory.kernelTCP", "cgroup v2 has no kernel TCP limit");
-        if (m.checkBeforeUpdate != null) throw ContainerException.unsupported("linux.resources.memory.checkBeforeUpdate", "update is not implemented");
+        // kernel and kernelTCP are ignored, with a warning at create (Containers.create), as runc 1.1 does.
         if (m.swappiness != null) throw ContainerException.unsupported("linux.resources.memory.swappiness", "cgroup v2 has no per-cgroup swappiness");
         if (Boolean.TRUE.equals(m.disableOOMKiller)) throw ContainerException.unsupported("linux.resources.memory.disableOOMKiller", "cgroup v2 cannot disable the OOM killer");
         if (Boolean.FALSE.equals(m.useHierarchy)) throw ContainerException.unsupported("linux.resources.memory.useHierarchy", "cgroup v2 is always hierarchical");
@@ -178,9 +180,7 @@ final class CgroupSettings {
     }
 
     private static void memory(RuntimeSpec.Memory m, List<Cgroups.Setting> s) {
-        if (m.kernel != null) throw ContainerException.unsupported("linux.resources.memory.kernel", "kernel memory limits were removed from Linux");
-        if (m.kernelTCP != null) throw ContainerException.unsupported("linux.resources.memory.kernelTCP", "kernel TCP memory limits are not implemented");
-        if (m.checkBeforeUpdate != null) throw ContainerException.unsupported("linux.resources.memory.checkBeforeUpdate", "update is not implemented");
+        // kernel and kernelTCP are ignored, with a warning at create (Containers.create), as runc 1.1 does.
         if (m.limit != null) s.add(new Cgroups.Setting("memory", "memory.limit_in_bytes", Long.toString(m.limit)));
         // runtime-spec: swap is the limit of memory+swap, which v1 calls memsw.
         if (m.swap != null) s.add(new Cgroups.Setting("memory", "memory.memsw.limit_in_bytes", Long.toString(m.swap)));

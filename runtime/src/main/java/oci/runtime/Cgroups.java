@@ -136,7 +136,10 @@ final class Cgroups {
                         || (mountPoint.equals(HYBRID_UNIFIED) && pre[5].startsWith("rw")))) {
                     v2 = mountPoint;
                 }
-                if (!post[0].equals("cgroup")) continue;
+                // Only a hierarchy's root counts, and the first mount of it: a container without a
+                // mount namespace of its own has its cgroups mounted in this namespace too, under its
+                // rootfs (runc's FindCgroupMountpoint also takes the first).
+                if (!post[0].equals("cgroup") || !pre[3].equals("/")) continue;
                 List<String> ctrls = new ArrayList<>();
                 for (String o : post[2].split(",")) {
                     if (!o.equals("rw") && !o.equals("ro") && !o.startsWith("release_agent") && !o.equals("clone_children")
@@ -144,7 +147,7 @@ final class Cgroups {
                         ctrls.add(o);
                     }
                 }
-                found.add(new Hierarchy(mountPoint, ctrls));
+                if (found.stream().noneMatch(h -> h.controllers().equals(ctrls))) found.add(new Hierarchy(mountPoint, ctrls));
             }
         } catch (IOException e) {
             throw new ContainerException("read /proc/self/mountinfo: " + e.getMessage());

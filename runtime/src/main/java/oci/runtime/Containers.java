@@ -41,7 +41,7 @@ import oci.linux.ProcessCalls;
  */
 public final class Containers {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
-    private static final int SIGKILL = 9;
+    private static final int SIGKILL = 9, SIGUSR1 = 10;
 
     private final Path root;
     private final Consumer<String> log;
@@ -52,8 +52,10 @@ public final class Containers {
      * start-up time. Used only while the saved config.json still has these bytes.
      */
     private volatile ParsedConfig lastConfig;
+    /** runc's --no-new-keyring (see {@link #keepCallersKeyring}). */
+    private volatile boolean newKeyring = true;
 
-    private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec.Hooks hooks) {}
+    private record ParsedConfig(Path dir, byte[] bytes, RuntimeSpec spec) {}
 
     /**
      * @param root the state directory (runc's --root)
@@ -62,6 +64,15 @@ public final class Containers {
     public Containers(Path root, Consumer<String> log) {
         this.root = root.toAbsolutePath().normalize();
         this.log = log;
+    }
+
+    /**
+     * runc's --no-new-keyring: containers this instance creates (and later execs in them) keep their
+     * caller's session keyring instead of one of their own. Such runs are not cached for replay.
+     */
+    public Containers keepCallersKeyring() {
+        newKeyring = false;
+        return this;
     }
 
     /** /run/oci for root; $XDG_RUNTIME_DIR/oci otherwise. */
@@ -87,14 +98,39 @@ public final class Containers {
         }
     }
 
-    /** A container create returned: its state, and the monitor process when this JVM started it. */
-    public record Created(ContainerState state, Process monitor, Containers runtime) {
+    /**
+     * A container create (or exec) returned: its state; and, when this process waits for it
+     * ({@code attached}: it made itself a child subreaper, so the container's process became its
+     * child when the setup process exited), the terminal proxy it ends afterwards (0: none).
+     */
+    public record Created(ContainerState state, boolean attached, long proxy, Containers runtime) {
+        /** The container's (or exec'd) process, as seen from the host. */
+        public long pid() {
+            return state.pid();
+        }
+
         /**
          * Waits for the container's process and returns its exit code (128+N when killed by signal N);
-         * then for the run cache entry that {@link #start} writes meanwhile.
+         * then lets the terminal proxy pass on what is left and waits for it, and for the run cache
+         * entry that {@link #start} writes meanwhile. Only for an attached create or exec: otherwise
+         * the process is the caller's subreaper's to wait for, as with runc.
          */
         public int waitFor() throws InterruptedException {
-            int code = monitor.waitFor();
+            if (!attached) throw new IllegalStateException("container " + state.id() + " was not created attached: its process is not ours to wait for");
+            int code;
+            try {
+                code = ProcessCalls.waitpid((int) state.pid(), false);
+            } catch (ErrnoException e) {
+                throw new ContainerException("wait for the process of container " + state.id() + ": " + e.getMessage());
+            }
+            if (proxy > 0) {
+                try {
+                    ProcessCalls.kill((int) proxy, SIGUSR1);
+                    ProcessCalls.waitpid((int) proxy, false);
+                } catch (ErrnoException e) {
+                    // it left by itself when the pty closed, and was reaped: nothing to end
+                }
+            }
             Thread writer = runtime.runCacheWriter;
             if (writer != null) writer.join();
             return code;
@@ -117,7 +153,10 @@ public final class Containers {
 
     /**
      * As {@link #create(String, Path, Stdio, Path, Path)}; {@code attached} is for a foreground
-     * `oci run`: a terminal container then gets its pty proxied to this process's stdio by the monitor.
+     * `oci run`: this process then waits for the container's process itself (it becomes a child
+     * subreaper, see {@link Created#waitFor}), and a terminal container gets its pty proxied to this
+     * process's stdio. Otherwise, as with runc, the container's process is re-parented to the
+     * caller's subreaper when this returns, and nothing of ours stays between them.
      */
     public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         checkId(id);
@@ -143,38 +182,47 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": " + e.getMessage());
         }
         ContainerPlan plan = d.plan();
+        RuntimeSpec.Memory memory = spec.linux == null || spec.linux.resources == null ? null : spec.linux.resources.memory;
+        if (memory != null && (memory.kernel != null || memory.kernelTCP != null)) {
+            // runc 1.1's choice: configs written for older kernels still run
+            warn("create container " + id + ": linux.resources.memory.kernel and kernelTCP are ignored (kernel memory limits "
+                    + "were removed from Linux)");
+        }
         Cgroups cgroups = d.cgroups();
         List<String> cgroupDirs = d.cgroupDirs();
         boolean rootless = d.rootless();
         debug("plan built (" + plan.init().steps().size() + " steps)");
         try {
-            Files.createDirectories(root);
-            Files.createDirectory(dir);
+            StateFiles.makeRoot(root);
+            StateFiles.makeContainerDir(dir);
         } catch (FileAlreadyExistsException e) {
             throw new ContainerException("create container " + id + ": a container with this id already exists in " + root);
         } catch (IOException e) {
             throw new ContainerException("create container " + id + ": create " + dir + ": " + e.getMessage());
         }
         Saved saved = d.saved();
-        Process monitor = null;
+        Process setup = null;
+        long[] proxy = {0};
         boolean cgroupMade = false;
         try (Lock lock = lock(dir)) {
             save(dir, saved);
-            Files.write(dir.resolve("config.json"), configBytes);
-            lastConfig = new ParsedConfig(dir, configBytes, spec.hooks);
+            StateFiles.write(dir.resolve("config.json"), configBytes);
+            lastConfig = new ParsedConfig(dir, configBytes, spec);
             if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
-            Files.write(dir.resolve("plan"), plan.init().serialise());
+            StateFiles.write(dir.resolve("plan"), plan.init().serialise());
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
             try {
+                if (attached) becomeReaper();
                 ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
-                monitor = pb.start();
-                debug("init started, pid " + monitor.pid());
-                saved = converse(id, sync, monitor, plan, cgroups, saved, spec);
+                setup = pb.start();
+                debug("init started, pid " + setup.pid());
+                saved = converse(id, sync, setup, plan, cgroups, saved, spec, proxy);
+                awaitSetupExit("create container " + id, setup);
             } finally {
                 deleteSync(sync);
             }
@@ -182,14 +230,25 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            if (RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
+            if (newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
                 pendingRunCache = new PendingRunCache(id, () -> remember(bundleDir, configBytes, spec));
             } else {
                 RunCache.forget(root, bundleDir);
             }
-            return new Created(state(dir, saved), monitor, this);
+            return new Created(state(dir, saved), attached, proxy[0], this);
         } catch (IOException | RuntimeException e) {
-            abandon(dir, saved, monitor, cgroupMade ? cgroupDirs : List.of());
+            abandon(dir, saved, setup, proxy[0], attached, cgroupMade ? cgroupDirs : List.of());
+            // A cgroup creation that failed half-way (a value the kernel refused) leaves directories:
+            // removed where no process is in them (the path may be shared, with live processes).
+            if (!cgroupMade) {
+                try {
+                    Cgroups.remove(cgroupDirs.stream().map(Path::of).filter(Files::isDirectory)
+                            .filter(p -> Cgroups.pids(List.of(p)).isEmpty()).toList());
+                } catch (RuntimeException ignored) {
+                    // the create error is the one to report
+                }
+            }
+            unmountHostMounts(spec, bundleDir);
             String msg = e instanceof ContainerException ? e.getMessage() : e instanceof ErrnoException ? e.getMessage() : e.toString();
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
             throw new ContainerException("create container " + id + ": " + msg, e);
@@ -250,7 +309,7 @@ public final class Containers {
             throw ContainerException.unsupported("linux.cgroupsPath", "this machine has no cgroup hierarchy mounted under /sys/fs/cgroup");
         }
         ContainerPlan plan = PlanBuilder.build(spec, new PlanBuilder.Context(id, bundleDir, root.resolve(id), cgroups,
-                Capabilities.lastCap(), consoleSocket, attached));
+                Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(newKeyring));
         if (rootless && !plan.cgroupSettings().isEmpty()) {
             throw new ContainerException("linux.resources: a container run without root gets no cgroup of its own here (it stays "
                     + "in the caller's cgroups), so it cannot have limits or device rules; remove them or run as root");
@@ -260,7 +319,7 @@ public final class Containers {
         // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
         List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false);
+                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring);
         return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
     }
 
@@ -270,26 +329,35 @@ public final class Containers {
     }
 
     /**
-     * Talks to the init over the sync socket until it reports "ready" (init.c's protocol) and
-     * returns the pid of the container's process it reported.
+     * Talks to the init over the sync fifos until it reports "ready" (init.c's protocol) and
+     * returns the pid of the container's process it reported; the terminal proxy's pid, if one is
+     * reported, goes to {@code proxy[0]}.
      */
-    private long talk(String verb, Path sync, Process monitor, SyncHandler handler) throws IOException {
+    private long talk(String verb, Path sync, Process setup, SyncHandler handler, long[] proxy) throws IOException {
         FileChannel toInit, fromInit;
         try {
             // init.c's connect_runtime: "in" last, then it waits until we hold "out".
-            awaitSync(sync, monitor);
+            awaitSync(sync, setup);
             toInit = FileChannel.open(sibling(sync, ".in"), StandardOpenOption.READ, StandardOpenOption.WRITE);
             fromInit = FileChannel.open(sibling(sync, ".out"), StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException(verb + ": interrupted");
         }
-        // We hold a writer of "out" ourselves, so no end of file comes when the init dies: once the
-        // monitor is gone, a line only we write ends the read, after whatever the init sent before.
+        // We hold a writer of "out" ourselves, so no end of file comes when the init dies: once it is
+        // gone, a line only we write ends the read, after whatever the init sent before. The setup
+        // process exits as soon as it has forked the container's process (and sent its pid): from
+        // then on, that process is the one watched.
+        java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
         Thread watchdog = Thread.ofVirtual().start(() -> {
             try {
-                monitor.waitFor();
-                fromInit.write(java.nio.ByteBuffer.wrap(MONITOR_GONE.getBytes(StandardCharsets.US_ASCII)));
+                setup.waitFor();
+                if (setup.exitValue() == 0) {
+                    long pid;
+                    while ((pid = reported.get()) == 0) Thread.sleep(1);
+                    while (startTime(pid) >= 0) Thread.sleep(1);
+                }
+                fromInit.write(java.nio.ByteBuffer.wrap(INIT_GONE.getBytes(StandardCharsets.US_ASCII)));
             } catch (InterruptedException | IOException e) {
                 // talk is over
             }
@@ -298,16 +366,19 @@ public final class Containers {
         boolean ready = false;
         try (toInit; fromInit; BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromInit), StandardCharsets.UTF_8));
              OutputStream out = Channels.newOutputStream(toInit)) {
-            for (String line; (line = in.readLine()) != null && !line.equals(MONITOR_GONE.strip()); ) {
+            for (String line; (line = in.readLine()) != null && !line.equals(INIT_GONE.strip()); ) {
                 debug("init: " + line);
                 if (line.startsWith("error ")) {
                     throw new ContainerException(verb + ": " + line.substring(6));
                 } else if (line.startsWith("pid ")) {
                     pid = Long.parseLong(line.substring(4).trim());
+                    reported.set(pid);
                     if (ready) return pid;
+                } else if (line.startsWith("proxy ")) {
+                    proxy[0] = Long.parseLong(line.substring(6).trim());
                 } else if (line.equals("ready")) {
                     // The setup process sends the pid and the container process "ready", on the same
-                    // socket but from two processes: either may come first.
+                    // fifo but from two processes: either may come first.
                     ready = true;
                     if (pid > 0) return pid;
                 } else if (line.startsWith("sync ")) {
@@ -326,22 +397,48 @@ public final class Containers {
         } finally {
             watchdog.interrupt();
         }
-        throw new ContainerException(verb + ": init exited before the container was ready" + exitStatus(monitor));
+        throw new ContainerException(verb + ": init exited before the container was ready" + exitStatus(setup));
     }
 
-    private Saved converse(String id, Path sync, Process monitor, ContainerPlan plan, Cgroups cgroups,
-                           Saved saved, RuntimeSpec spec) throws IOException {
+    /**
+     * The setup process exits right after it reported the container's pid; once it has, the
+     * container's process has been re-parented (to the caller's subreaper, or to us when attached).
+     */
+    private static void awaitSetupExit(String verb, Process setup) {
+        try {
+            if (!setup.waitFor(10, TimeUnit.SECONDS)) throw new ContainerException(verb + ": the setup process did not exit");
+            if (setup.exitValue() != 0) throw new ContainerException(verb + ": the setup process failed (exit status " + setup.exitValue() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException(verb + ": interrupted");
+        }
+    }
+
+    /**
+     * A foreground run or exec waits for its process itself (runc's `run` does the same): orphans
+     * are re-parented to us, the container's process among them once the setup process exits.
+     */
+    private static void becomeReaper() {
+        try {
+            ProcessCalls.setChildSubreaper();
+        } catch (ErrnoException e) {
+            throw new ContainerException("become the child subreaper that waits for the container: " + e.getMessage());
+        }
+    }
+
+    private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, Cgroups cgroups,
+                           Saved saved, RuntimeSpec spec, long[] proxy) throws IOException {
         Saved[] s = {saved};
-        long pid = talk("create container " + id, sync, monitor, (what, p) -> {
+        long pid = talk("create container " + id, sync, setup, (what, p) -> {
             if (!what.equals("cgroup") && !what.equals("userns") && s[0].pid() != p) s[0] = withPid(s[0], p, startTime(p));
             sync(what, p, plan, cgroups, s[0], spec);
-        });
+        }, proxy);
         Saved r = s[0].pid() == pid ? s[0] : withPid(s[0], pid, startTime(pid));
         if (r.pidStart() < 0) {
             throw new ContainerException("create container " + id + ": the container process " + pid + " is gone (or unreadable in /proc)");
         }
         return new Saved(r.ociVersion(), r.id(), r.pid(), r.pidStart(), r.bundle(), r.annotations(), r.created(), r.owner(),
-                r.cgroupDirs(), r.pidns(), true);
+                r.cgroupDirs(), r.pidns(), true, r.callersKeyring());
     }
 
     private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
@@ -358,11 +455,29 @@ public final class Containers {
                     Hooks.run(spec.hooks.createRuntime, "createRuntime", state);
                 }
             }
-            case "hookState" -> Files.write(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
-                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson());
+            case "hookState" -> writeHookState(dir(saved).resolve("hook-state.json"), new ContainerState(saved.ociVersion(), saved.id(),
+                    "creating", saved.pid(), saved.bundle(), saved.annotations(), null, null).toJson(), plan, spec);
             default -> throw new ContainerException("unexpected sync \"" + what + "\" from init");
         }
         debug("sync " + what + " done");
+    }
+
+    /**
+     * The state for the hooks the init runs inside the container, which it opens as root of the
+     * container's user namespace: that root's host ids own the file, which is theirs alone. In a
+     * user namespace joined by path, whose ids are not known here, anyone may read it.
+     */
+    private static void writeHookState(Path file, byte[] json, ContainerPlan plan, RuntimeSpec spec) throws IOException {
+        StateFiles.write(file, json);
+        boolean joinsUserns = spec.linux != null && spec.linux.namespaces != null
+                && spec.linux.namespaces.stream().anyMatch(n -> "user".equals(n.type) && n.path != null && !n.path.isEmpty());
+        long uid = PlanBuilder.hostId(plan.uidMap(), 0), gid = PlanBuilder.hostId(plan.gidMap(), 0);
+        if (joinsUserns) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } else if (uid >= 0 && gid >= 0) {
+            Files.setAttribute(file, "unix:gid", (int) gid);
+            Files.setAttribute(file, "unix:uid", (int) uid);
+        }
     }
 
     /**
@@ -399,17 +514,17 @@ public final class Containers {
     }
 
     /** Never sent by the init (see talk). */
-    private static final String MONITOR_GONE = "\u0000monitor gone\n";
+    private static final String INIT_GONE = "\u0000init gone\n";
 
     private static Path sibling(Path sync, String suffix) {
         return sync.resolveSibling(sync.getFileName() + suffix);
     }
 
     /** Waits until the init has made its sync fifos (init.c's connect_runtime makes "in" last). */
-    private static void awaitSync(Path sync, Process monitor) throws InterruptedException {
+    private static void awaitSync(Path sync, Process setup) throws InterruptedException {
         Path in = sibling(sync, ".in");
         while (!Files.exists(in, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            if (!monitor.isAlive()) throw new ContainerException("init exited before connecting" + exitStatus(monitor));
+            if (!setup.isAlive()) throw new ContainerException("init exited before connecting" + exitStatus(setup));
             Thread.sleep(0, 200_000);
         }
     }
@@ -429,15 +544,10 @@ public final class Containers {
     }
 
     /** Undoes a failed create: the processes, the cgroup, the state directory. */
-    private void abandon(Path dir, Saved saved, Process monitor, List<String> cgroupDirs) {
+    private void abandon(Path dir, Saved saved, Process setup, long proxy, boolean attached, List<String> cgroupDirs) {
         if (saved.pid() > 0) signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
-        if (monitor != null) {
-            try {
-                if (!monitor.waitFor(5, TimeUnit.SECONDS)) monitor.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stopSetup(setup);
+        if (attached) reapQuietly(saved.pid(), proxy);
         try {
             killAll(cgroupDirs);
             Cgroups.remove(cgroupDirs.stream().map(Path::of).toList());
@@ -445,6 +555,38 @@ public final class Containers {
             // the create error is the one to report
         }
         deleteTree(dir);
+    }
+
+    private static void stopSetup(Process setup) {
+        if (setup == null) return;
+        try {
+            if (!setup.waitFor(5, TimeUnit.SECONDS)) setup.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An attached create or exec that failed: its killed process and the proxy are our children now. */
+    private static void reapQuietly(long pid, long proxy) {
+        try {
+            if (proxy > 0) {
+                ProcessCalls.kill((int) proxy, SIGUSR1);
+                ProcessCalls.waitpid((int) proxy, false);
+            }
+        } catch (ErrnoException ignored) {
+            // not ours, or gone
+        }
+        for (int i = 0; pid > 0 && i < 500; i++) {
+            try {
+                if (ProcessCalls.waitpid((int) pid, true) >= 0) return;
+                Thread.sleep(10);
+            } catch (ErrnoException e) {
+                return; // not (yet, or any more) our child
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- exec
@@ -468,45 +610,53 @@ public final class Containers {
 
     /**
      * Runs another process in a created or running container (runc's exec): it joins every
-     * namespace and the cgroups of the container's process. Returns when the process runs; the
-     * monitor's exit code is the process's.
+     * namespace and the cgroups of the container's process. Returns when the process runs; when
+     * {@code attached}, {@link Created#waitFor} returns its exit code, otherwise it is re-parented to
+     * the caller's subreaper.
      */
     public Created exec(String id, RuntimeSpec.Process process, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         Path dir = existing(id);
         String verb = "exec in container " + id;
         String tag = Long.toHexString(System.nanoTime());
         Path sync = dir.resolve("exec-" + tag + ".sync"), planFile = dir.resolve("exec-" + tag + ".plan");
-        Process monitor = null;
+        Process setup = null;
+        long[] proxy = {0};
+        long pid = 0;
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("running") && !status.equals("created")) throw new ContainerException(verb + ": it is " + status);
+            if (!status.equals("running") && !status.equals("created")) {
+                throw new ContainerException(verb + ": cannot exec in a " + status + " container"); // runc's text
+            }
             RuntimeSpec spec = savedConfig(dir);
             if (spec == null) throw new ContainerException(verb + ": its saved config.json cannot be read");
             InitPlan plan;
             try {
                 plan = PlanBuilder.exec(spec, process, new PlanBuilder.Context(id, Path.of(saved.bundle()), dir, Cgroups.detect(),
-                        Capabilities.lastCap(), consoleSocket, attached), saved.pid(), sync);
+                        Capabilities.lastCap(), consoleSocket, attached).withNewKeyring(!saved.callersKeyring()),
+                        saved.pid(), sync);
             } catch (ContainerException e) {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
-            Files.write(planFile, plan.serialise());
-            long pid;
-            {
-                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
-                        .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
-                pb.environment().clear();
-                monitor = pb.start();
-                pid = talk(verb, sync, monitor, (what, p) -> {
-                    if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
-                    for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
-                });
-            }
+            StateFiles.write(planFile, plan.serialise());
+            if (attached) becomeReaper();
+            ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
+                    .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
+            pb.environment().clear();
+            setup = pb.start();
+            pid = talk(verb, sync, setup, (what, p) -> {
+                if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
+                for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
+            }, proxy);
+            awaitSetupExit(verb, setup);
             if (pidFile != null) writeAtomically(pidFile, Long.toString(pid).getBytes(StandardCharsets.US_ASCII));
             return new Created(new ContainerState(saved.ociVersion(), id, "running", pid, saved.bundle(), saved.annotations(),
-                    saved.created(), saved.owner()), monitor, this);
+                    saved.created(), saved.owner()), attached, proxy[0], this);
         } catch (IOException | RuntimeException e) {
-            if (monitor != null) monitor.destroyForcibly();
+            if (pid > 0) signalIfSame(pid, startTime(pid), SIGKILL);
+            if (setup != null) setup.destroyForcibly();
+            stopSetup(setup);
+            if (attached) reapQuietly(pid, proxy[0]);
             String msg = e instanceof ContainerException || e instanceof ErrnoException ? e.getMessage() : e.toString();
             throw new ContainerException(msg.startsWith(verb) ? msg : verb + ": " + msg, e);
         } finally {
@@ -528,7 +678,14 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("created")) throw new ContainerException("start container " + id + ": it is " + status + ", not created");
+            if (!status.equals("created")) {
+                // runc's texts
+                throw new ContainerException("start container " + id + ": " + switch (status) {
+                    case "stopped" -> "cannot start a container that has stopped";
+                    case "running" -> "cannot start an already running container";
+                    default -> "cannot start a container in the " + status + " state";
+                });
+            }
             releaseInit(dir.resolve("exec.fifo"), saved, id);
             Files.deleteIfExists(dir.resolve("exec.fifo"));
             debug("started");
@@ -544,7 +701,10 @@ public final class Containers {
         RuntimeSpec.Hooks hooks = savedHooks(dir);
         if (hooks != null && hooks.poststart != null) {
             try {
-                Hooks.run(hooks.poststart, "poststart", state(dir, saved).toJson());
+                // The state as the start left it (runtime-spec: poststart runs once the program
+                // started), not as it is now: a short program may have exited already.
+                Hooks.run(hooks.poststart, "poststart", new ContainerState(saved.ociVersion(), id, "running", saved.pid(),
+                        saved.bundle(), saved.annotations(), saved.created(), saved.owner()).toJson());
             } catch (ContainerException e) {
                 warn("start container " + id + ": " + e.getMessage());
             }
@@ -554,14 +714,22 @@ public final class Containers {
     /**
      * Lets the init go: its open of the exec fifo for writing is blocked until a reader appears.
      * The fifo is opened read-write (on Linux that never blocks), then one byte is read: the '0'
-     * the init writes before it execs. If the init dies first, a watchdog writes an 'X' itself;
-     * the fifo keeps order, so a '0' already written is still read first.
+     * the init writes once released. If the init dies first, a watchdog writes an 'X' itself;
+     * the fifo keeps order, so a '0' already written is still read first. Then the rest is read
+     * until the init's exec closes its end: a failure between the release and the exec (a
+     * startContainer hook, the exec itself) makes the start fail with the init's message.
      */
     private static void releaseInit(Path fifo, Saved saved, String id) throws IOException {
+        FileChannel rest;
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean wroteX = new java.util.concurrent.atomic.AtomicBoolean();
         try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            Thread watchdog = Thread.ofVirtual().start(() -> {
+            // Not interrupted when done: an interrupt would close the channel under us.
+            Thread.ofVirtual().start(() -> {
                 try {
-                    while (alive(saved)) Thread.sleep(50);
+                    while (!done.get() && alive(saved)) Thread.sleep(50);
+                    if (done.get()) return;
+                    wroteX.set(true);
                     ch.write(java.nio.ByteBuffer.wrap(new byte[] {'X'}));
                 } catch (InterruptedException | IOException e) {
                     // start finished: nothing to watch
@@ -569,12 +737,25 @@ public final class Containers {
             });
             try {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
-                if (ch.read(b) == 1 && b.get(0) == '0') return;
-                throw new ContainerException("start container " + id + ": its init exited before the start (pid "
-                        + saved.pid() + " started at " + saved.pidStart() + ", now " + startTime(saved.pid()) + ")");
+                if (ch.read(b) != 1 || b.get(0) != '0') {
+                    throw new ContainerException("start container " + id + ": its init exited before the start (pid "
+                            + saved.pid() + " started at " + saved.pidStart() + ", now " + startTime(saved.pid()) + ")");
+                }
             } finally {
-                watchdog.interrupt();
+                done.set(true);
             }
+            // A reader that is not a writer (the open does not wait: we still write), so that the
+            // init's end, closed by its exec, ends the read below once ours is closed.
+            rest = FileChannel.open(fifo, StandardOpenOption.READ);
+        }
+        // The init holds its end until the exec (runc's start waits for that too): anything it
+        // writes meanwhile is why it failed (init.c's tell_start).
+        try (rest) {
+            String why = new String(Channels.newInputStream(rest).readAllBytes(), StandardCharsets.UTF_8);
+            // The watchdog's 'X' (the init died meanwhile) comes after whatever the init wrote.
+            if (wroteX.get() && why.endsWith("X")) why = why.substring(0, why.length() - 1);
+            why = why.strip();
+            if (!why.isEmpty()) throw new ContainerException("start container " + id + ": " + why);
         }
     }
 
@@ -594,9 +775,9 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals("created") && !status.equals("running") && !status.equals("paused")) {
-                throw new ContainerException("kill container " + id + ": it is " + status);
-            }
+            // runc's texts and codes, which engines match on: "container not running" for a stopped
+            // container; with --all, every process left in its cgroup, whatever its status (none
+            // once it stopped: no error, as runc).
             if (all) {
                 for (int pid : Cgroups.pids(saved.cgroupDirs().stream().map(Path::of).toList())) {
                     try {
@@ -605,27 +786,39 @@ public final class Containers {
                         if (e.errno() != Errno.ESRCH) throw e;
                     }
                 }
-            } else if (!signalIfSame(saved.pid(), saved.pidStart(), signal)) {
-                throw new ContainerException("kill container " + id + ": its process has exited");
+            } else if (!status.equals("created") && !status.equals("running") && !status.equals("paused")
+                    || !signalIfSame(saved.pid(), saved.pidStart(), signal)) {
+                throw new ContainerException("kill container " + id + ": container not running");
             }
+            // A frozen process cannot die (cgroup v1): thawed for a KILL, as runc does.
+            if (status.equals("paused") && signal == SIGKILL && freezer(saved) != null) setFreezer(freezer(saved), "THAWED");
         } catch (IOException e) {
             throw new ContainerException("kill container " + id + ": " + e.getMessage(), e);
         }
     }
 
-    /** Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one only with {@code force}. */
+    /**
+     * Removes a stopped container (runtime.md "delete"); a created one is killed first, a running one
+     * only with {@code force}. With {@code force}, a container that does not exist is no error (as
+     * runc: engines delete what may be gone already).
+     */
     public void delete(String id, boolean force) {
+        checkId(id);
+        if (force && !Files.isRegularFile(root.resolve(id).resolve("state.json"))) {
+            // runc removes a directory a failed create left without its state, too
+            deleteTree(root.resolve(id));
+            return;
+        }
         Path dir = existing(id);
         RuntimeSpec.Hooks hooks;
         Saved saved;
         try (Lock lock = lock(dir)) {
             saved = load(dir);
             String status = status(dir, saved);
-            if (status.equals("running") && !force) {
-                throw new ContainerException("delete container " + id + ": it is running (stop it first, or use --force)");
-            }
-            if (status.equals("paused") && !force) {
-                throw new ContainerException("delete container " + id + ": it is paused (resume and stop it first, or use --force)");
+            if ((status.equals("running") || status.equals("paused")) && !force) {
+                // runc's text
+                throw new ContainerException("delete container " + id + ": cannot delete container " + id + " that is not stopped: "
+                        + status + " (stop it first, or use --force)");
             }
             if (!status.equals("stopped")) {
                 signalIfSame(saved.pid(), saved.pidStart(), SIGKILL);
@@ -636,7 +829,9 @@ public final class Containers {
             List<Path> cg = saved.cgroupDirs().stream().map(Path::of).toList();
             if (!saved.pidns()) killAll(saved.cgroupDirs());
             Cgroups.remove(cg);
-            hooks = savedHooks(dir);
+            RuntimeSpec spec = savedSpec(dir);
+            unmountHostMounts(spec, Path.of(saved.bundle()));
+            hooks = spec == null ? null : spec.hooks;
             deleteTree(dir);
         } catch (IOException e) {
             throw new ContainerException("delete container " + id + ": " + e.getMessage(), e);
@@ -682,13 +877,30 @@ public final class Containers {
         return out;
     }
 
-    /** Exit code recorded by the monitor once the container's process ended, or -1. */
-    public int exitCode(String id) {
-        try {
-            return Integer.parseInt(Files.readString(root.resolve(id).resolve("exit")).trim());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
+    // ---------------------------------------------------------------- for the verbs in classes of their own (update, events)
+
+    /** A container as read under its lock: its state directory, saved state and status. */
+    record Current(Path dir, Saved saved, String status) {}
+
+    /** The body of {@link #locked}. */
+    interface LockedBody<T> {
+        T apply(Current c) throws IOException;
+    }
+
+    /** Runs {@code body} on container {@code id} while holding its lock (ResourceUpdate, ContainerStats). */
+    <T> T locked(String id, String verb, LockedBody<T> body) {
+        Path dir = existing(id);
+        try (Lock lock = lock(dir)) {
+            Saved saved = load(dir);
+            return body.apply(new Current(dir, saved, status(dir, saved)));
+        } catch (IOException e) {
+            throw new ContainerException(verb + " container " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the container's process is still the one saved, without the lock (a long watch). */
+    static boolean stillRunning(Saved s) {
+        return alive(s);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -707,7 +919,8 @@ public final class Containers {
     private Path existing(String id) {
         checkId(id);
         Path dir = root.resolve(id);
-        if (!Files.isRegularFile(dir.resolve("state.json"))) throw new ContainerException("container " + id + " does not exist in " + root);
+        // runc's text, which engines match on
+        if (!Files.isRegularFile(dir.resolve("state.json"))) throw new ContainerException("container does not exist: " + id + " (in " + root + ")");
         return dir;
     }
 
@@ -735,7 +948,7 @@ public final class Containers {
         local.lock();
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = StateFiles.openLock(dir.resolve("lock"));
             ch.lock();
             return new Lock(local, ch);
         } catch (IOException | RuntimeException e) {
@@ -746,7 +959,7 @@ public final class Containers {
     }
 
     private static void save(Path dir, Saved s) throws IOException {
-        writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
+        StateFiles.writeAtomically(dir.resolve("state.json"), s.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     private static Saved load(Path dir) throws IOException {
@@ -764,16 +977,72 @@ public final class Containers {
 
     /** The hooks of the container's saved config.json (null when it has none or cannot be read). */
     private RuntimeSpec.Hooks savedHooks(Path dir) {
+        RuntimeSpec spec = savedSpec(dir);
+        return spec == null ? null : spec.hooks;
+    }
+
+    /** The container's saved config.json, parsed (null when it cannot be read). */
+    private RuntimeSpec savedSpec(Path dir) {
         ParsedConfig last = lastConfig;
         if (last != null && last.dir().equals(dir)) {
             try {
-                if (java.util.Arrays.equals(last.bytes(), Files.readAllBytes(dir.resolve("config.json")))) return last.hooks();
+                if (java.util.Arrays.equals(last.bytes(), Files.readAllBytes(dir.resolve("config.json")))) return last.spec();
             } catch (IOException e) {
                 return null;
             }
         }
-        RuntimeSpec spec = savedConfig(dir);
-        return spec == null ? null : spec.hooks;
+        return savedConfig(dir);
+    }
+
+    /**
+     * Without a mount namespace of its own, the container's mounts were made in the host's, under
+     * its rootfs (PlanBuilder): once it is gone, everything mounted below the rootfs is detached,
+     * deepest first. The rootfs itself, if a mount point, is the caller's and stays.
+     */
+    static void unmountHostMounts(RuntimeSpec spec, Path bundle) {
+        if (spec == null || spec.root == null || spec.root.path == null || spec.linux == null) return;
+        if (spec.linux.namespaces != null && spec.linux.namespaces.stream().anyMatch(n -> "mount".equals(n.type))) return;
+        String rootfs;
+        try {
+            rootfs = bundle.resolve(spec.root.path).toRealPath().toString();
+        } catch (IOException e) {
+            return;
+        }
+        List<String> below = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length < 5) continue;
+                String mp = unescapeMountinfo(f[4]);
+                if (mp.startsWith(rootfs + "/")) below.add(mp);
+            }
+        } catch (IOException e) {
+            return;
+        }
+        below.sort(Comparator.comparingInt(String::length).reversed());
+        for (String mp : below) {
+            try {
+                ProcessCalls.umount2(mp, ProcessCalls.MNT_DETACH);
+            } catch (ErrnoException e) {
+                // detached already with its parent, or gone
+            }
+        }
+    }
+
+    /** A mountinfo path field: space, tab, newline and backslash are octal escapes there. */
+    private static String unescapeMountinfo(String s) {
+        if (s.indexOf('\\') < 0) return s;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static RuntimeSpec savedConfig(Path dir) {
@@ -796,7 +1065,7 @@ public final class Containers {
 
     private static Saved withPid(Saved s, long pid, long start) {
         return new Saved(s.ociVersion(), s.id(), pid, start, s.bundle(), s.annotations(), s.created(), s.owner(),
-                s.cgroupDirs(), s.pidns(), s.ready());
+                s.cgroupDirs(), s.pidns(), s.ready(), s.callersKeyring());
     }
 
     private static ContainerState state(Path dir, Saved s) {
@@ -828,7 +1097,8 @@ public final class Containers {
         try (Lock lock = lock(dir)) {
             Saved saved = load(dir);
             String status = status(dir, saved);
-            if (!status.equals(freeze ? "running" : "paused")) throw new ContainerException(verb + ": it is " + status);
+            // runc's texts
+            if (!status.equals(freeze ? "running" : "paused")) throw new ContainerException(verb + ": " + (freeze ? "container not running" : "container not paused"));
             Path f = freezer(saved);
             if (f == null) throw new ContainerException(verb + ": no freezer cgroup on this machine");
             setFreezer(f, freeze ? "FROZEN" : "THAWED");
@@ -913,9 +1183,9 @@ public final class Containers {
     }
 
     /**
-     * Removes a container's state directory. The container's monitor may still be recording the exit
-     * status (exit.tmp, then a rename) just after pid 1 died, so a file can vanish or appear while we
-     * walk: walk again until the directory is gone, for a bounded time.
+     * Removes a container's state directory. Another command on the container (an exec's sync
+     * fifos, a state file being replaced) may make or remove a file while we walk: walk again until
+     * the directory is gone, for a bounded time.
      */
     private static void deleteTree(Path dir) {
         for (int attempt = 0; attempt < 100 && Files.exists(dir, LinkOption.NOFOLLOW_LINKS); attempt++) {

@@ -42,7 +42,7 @@ final class InitBinary {
             }
             String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bin)).substring(0, 16);
             if (!actual.equals(sum)) throw new ContainerException("the native init in the runtime jar does not match its digest");
-            Files.createDirectories(stateRoot);
+            StateFiles.makeRoot(stateRoot);
             Path tmp = Files.createTempFile(stateRoot, ".oci-init", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.write(tmp, bin);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

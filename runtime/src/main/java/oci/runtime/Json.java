@@ -1,6 +1,18 @@
 package oci.runtime;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -15,168 +27,68 @@ import java.util.Map;
 import oci.bundle.spec.Extensible;
 
 /**
- * A small JSON reader and writer for the runtime's start path. Jackson's databind costs a large
- * part of a second of CPU to start in a fresh JVM, more than everything else `oci run` does; this
- * reads config.json into the same {@code RuntimeSpec} beans (public fields, {@code @JsonProperty}
- * names honoured, unknown fields kept through the any-setter) and writes the state files.
+ * The runtime's JSON: jackson-core's streaming parser and generator (the project's one JSON stack),
+ * without databind, whose start-up (building serializers and deserializers by introspection) costs
+ * more CPU in a fresh JVM than everything else `oci run` does. config.json is read to a tree and
+ * bound to the same {@code RuntimeSpec} beans databind reads elsewhere (public fields,
+ * {@code @JsonProperty} names honoured, unknown fields kept through the any-setter); the state
+ * files are written from maps.
  */
 final class Json {
     private Json() {}
+
+    /** Thread-safe once configured; its symbol tables are shared by every parser it makes. */
+    private static final JsonFactory FACTORY = new JsonFactory();
 
     // ---------------------------------------------------------------- parse to a tree
 
     /** Parses JSON text to Map (insertion-ordered), List, String, Long/BigInteger/Double, Boolean or null. */
     static Object parse(String text, String what) {
-        Json.Parser p = new Json.Parser(text, what);
-        p.ws();
-        Object v = p.value();
-        p.ws();
-        if (p.i != text.length()) throw p.error("unexpected text after the JSON value");
-        return v;
+        try (JsonParser p = FACTORY.createParser(text)) {
+            if (p.nextToken() == null) throw new ContainerException("parse " + what + ": line 1: unexpected end of input");
+            Object v = value(p);
+            if (p.nextToken() != null) throw error(what, p.currentLocation(), "unexpected text after the JSON value");
+            return v;
+        } catch (JsonProcessingException e) {
+            throw error(what, e.getLocation(), e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ContainerException("parse " + what + ": " + e.getMessage(), e);
+        }
     }
 
-    private static final class Parser {
-        final String s;
-        final String what;
-        int i;
+    private static ContainerException error(String what, JsonLocation at, String msg) {
+        int nl = msg == null ? -1 : msg.indexOf('\n');
+        String first = msg == null ? "malformed JSON" : nl < 0 ? msg : msg.substring(0, nl);
+        return new ContainerException("parse " + what + ": line " + (at == null ? 1 : Math.max(at.getLineNr(), 1)) + ": " + first);
+    }
 
-        Parser(String s, String what) {
-            this.s = s;
-            this.what = what;
-        }
-
-        ContainerException error(String msg) {
-            int line = 1;
-            for (int k = 0; k < Math.min(i, s.length()); k++) if (s.charAt(k) == '\n') line++;
-            return new ContainerException("parse " + what + ": line " + line + ": " + msg);
-        }
-
-        void ws() {
-            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) i++;
-        }
-
-        Object value() {
-            if (i >= s.length()) throw error("unexpected end of input");
-            char c = s.charAt(i);
-            switch (c) {
-                case '{' -> {
-                    i++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    ws();
-                    if (peek('}')) return m;
-                    while (true) {
-                        ws();
-                        if (i >= s.length() || s.charAt(i) != '"') throw error("expected a field name");
-                        String k = string();
-                        ws();
-                        expect(':');
-                        ws();
-                        m.put(k, value());
-                        ws();
-                        if (peek('}')) return m;
-                        expect(',');
-                    }
-                }
-                case '[' -> {
-                    i++;
-                    List<Object> l = new ArrayList<>();
-                    ws();
-                    if (peek(']')) return l;
-                    while (true) {
-                        ws();
-                        l.add(value());
-                        ws();
-                        if (peek(']')) return l;
-                        expect(',');
-                    }
-                }
-                case '"' -> {
-                    return string();
-                }
-                case 't' -> {
-                    word("true");
-                    return Boolean.TRUE;
-                }
-                case 'f' -> {
-                    word("false");
-                    return Boolean.FALSE;
-                }
-                case 'n' -> {
-                    word("null");
-                    return null;
-                }
-                default -> {
-                    return number();
-                }
+    /** The value that starts at the parser's current token. */
+    private static Object value(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                p.nextToken();
+                m.put(name, value(p));
             }
+            return m;
         }
-
-        boolean peek(char c) {
-            if (i < s.length() && s.charAt(i) == c) {
-                i++;
-                return true;
-            }
-            return false;
+        if (t == JsonToken.START_ARRAY) {
+            List<Object> l = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) l.add(value(p));
+            return l;
         }
-
-        void expect(char c) {
-            if (!peek(c)) throw error("expected '" + c + "'");
+        if (t == JsonToken.VALUE_STRING) return p.getText();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) return p.getLongValue();
+            BigInteger b = p.getBigIntegerValue();
+            return b.bitLength() < 64 ? (Object) b.longValue() : b;
         }
-
-        void word(String w) {
-            if (!s.startsWith(w, i)) throw error("unexpected character");
-            i += w.length();
-        }
-
-        String string() {
-            i++;
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) throw error("unterminated string");
-                char c = s.charAt(i++);
-                if (c == '"') return sb.toString();
-                if (c < 0x20) throw error("control character in a string");
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                if (i >= s.length()) throw error("unterminated string");
-                char e = s.charAt(i++);
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) throw error("bad \\u escape");
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        } catch (NumberFormatException x) {
-                            throw error("bad \\u escape");
-                        }
-                        i += 4;
-                    }
-                    default -> throw error("bad escape \\" + e);
-                }
-            }
-        }
-
-        Object number() {
-            int start = i;
-            if (peek('-')) { /* sign */ }
-            while (i < s.length() && "0123456789.eE+-".indexOf(s.charAt(i)) >= 0) i++;
-            String n = s.substring(start, i);
-            if (n.isEmpty() || n.equals("-")) throw error("unexpected character");
-            try {
-                if (n.contains(".") || n.contains("e") || n.contains("E")) return Double.parseDouble(n);
-                BigInteger b = new BigInteger(n);
-                return b.bitLength() < 64 ? (Object) b.longValue() : b;
-            } catch (NumberFormatException x) {
-                throw error("bad number \"" + n + "\"");
-            }
-        }
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) return p.getDoubleValue();
+        if (t == JsonToken.VALUE_TRUE) return Boolean.TRUE;
+        if (t == JsonToken.VALUE_FALSE) return Boolean.FALSE;
+        if (t == JsonToken.VALUE_NULL) return null;
+        throw new IllegalStateException("unexpected " + t); // the parser hands out no other token here
     }
 
     // ---------------------------------------------------------------- bind a tree to the spec beans
@@ -274,91 +186,70 @@ final class Json {
 
     /** Writes maps, lists, strings, numbers, booleans and null as compact JSON. */
     static String write(Object v) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, v);
-        return sb.toString();
+        return generate(v, false);
     }
 
-    /** As {@link #write(Object)}, indented by two spaces per level (what `oci state` prints, as runc does). */
+    /** As {@link #write(Object)}, indented by two spaces per level, {@code "key": value} (what `oci state` prints, as runc does). */
     static String writePretty(Object v) {
-        StringBuilder sb = new StringBuilder();
-        pretty(sb, v, "");
-        return sb.toString();
+        return generate(v, true);
     }
 
-    private static void pretty(StringBuilder sb, Object v, String indent) {
-        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
-            sb.append("{\n");
-            int k = 0;
-            for (var e : m.entrySet()) {
-                sb.append(indent).append("  ");
-                quote(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                pretty(sb, e.getValue(), indent + "  ");
-                sb.append(++k < m.size() ? ",\n" : "\n");
-            }
-            sb.append(indent).append('}');
-        } else if (v instanceof List<?> l && !l.isEmpty()) {
-            sb.append("[\n");
-            for (int k = 0; k < l.size(); k++) {
-                sb.append(indent).append("  ");
-                pretty(sb, l.get(k), indent + "  ");
-                sb.append(k + 1 < l.size() ? ",\n" : "\n");
-            }
-            sb.append(indent).append(']');
-        } else {
-            write(sb, v);
+    /** runc's (Go's json.MarshalIndent) layout: every member and element on a line of its own, {} and [] when empty. */
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
+            .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+            .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
+
+    private static String generate(Object v, boolean pretty) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            if (pretty) g.setPrettyPrinter(PRETTY.createInstance());
+            write(g, v);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
+        return out.toString();
     }
 
-    private static void write(StringBuilder sb, Object v) {
+    private static void write(JsonGenerator g, Object v) throws IOException {
         // An if chain, not a pattern switch: the switch's bootstrap spins a class at run time,
         // which costs start-up on every create.
         if (v == null) {
-            sb.append("null");
+            g.writeNull();
         } else if (v instanceof String s) {
-            quote(sb, s);
-        } else if (v instanceof Number || v instanceof Boolean) {
-            sb.append(v);
+            g.writeString(s);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Integer n) {
+            g.writeNumber(n);
+        } else if (v instanceof Long n) {
+            g.writeNumber(n);
+        } else if (v instanceof BigInteger n) {
+            g.writeNumber(n);
+        } else if (v instanceof Double n) {
+            g.writeNumber(n);
+        } else if (v instanceof Number n) {
+            g.writeNumber(n.toString());
         } else if (v instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
+            g.writeStartObject();
             for (var e : m.entrySet()) {
-                if (!first) sb.append(',');
-                first = false;
-                quote(sb, String.valueOf(e.getKey()));
-                sb.append(':');
-                write(sb, e.getValue());
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue());
             }
-            sb.append('}');
+            g.writeEndObject();
         } else if (v instanceof List<?> l) {
-            sb.append('[');
-            for (int k = 0; k < l.size(); k++) {
-                if (k > 0) sb.append(',');
-                write(sb, l.get(k));
-            }
-            sb.append(']');
+            g.writeStartArray();
+            for (Object o : l) write(g, o);
+            g.writeEndArray();
         } else {
             throw new IllegalArgumentException("cannot write " + v.getClass());
         }
     }
 
+    /** Appends {@code s} as a JSON string literal. */
     static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
+        sb.append(write(s));
     }
 }

@@ -4,6 +4,7 @@ import static oci.runtime.MountOptions.MS_BIND;
 import static oci.runtime.MountOptions.MS_NODEV;
 import static oci.runtime.MountOptions.MS_NOEXEC;
 import static oci.runtime.MountOptions.MS_NOSUID;
+import static oci.runtime.MountOptions.MS_PRIVATE;
 import static oci.runtime.MountOptions.MS_RDONLY;
 import static oci.runtime.MountOptions.MS_REC;
 import static oci.runtime.MountOptions.MS_SLAVE;
@@ -54,18 +55,39 @@ final class PlanBuilder {
     /** Where the runtime keeps this container's files, and facts about the host. */
     /**
      * @param consoleSocket runc's --console-socket: where the pty master goes (null: none)
-     * @param attached true for a foreground `oci run`, whose monitor can proxy a terminal itself
+     * @param attached true for a foreground `oci run` or `oci exec`, which proxies a terminal itself
      * @param availableCaps the capabilities this process can hand on (its bounding set)
+     * @param newKeyring false for runc's --no-new-keyring: the container keeps its caller's session keyring
      */
     record Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached,
-                   long availableCaps) {
+                   long availableCaps, boolean newKeyring) {
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap) {
-            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L);
+            this(id, bundle, stateDir, cgroups, lastCap, null, false, -1L, true);
         }
 
         Context(String id, Path bundle, Path stateDir, Cgroups cgroups, int lastCap, Path consoleSocket, boolean attached) {
-            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available());
+            this(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, Capabilities.available(), true);
         }
+
+        Context withNewKeyring(boolean b) {
+            return new Context(id, bundle, stateDir, cgroups, lastCap, consoleSocket, attached, availableCaps, b);
+        }
+    }
+
+    /** KEY_USR_SEARCH and KEY_OTH_SEARCH (linux/keyctl.h). */
+    static final long KEY_USR_SEARCH = 0x00080000, KEY_OTH_SEARCH = 0x00000008;
+
+    /**
+     * The container's own session keyring, named {@code _ses.ID} as runc names it, so that `oci exec`
+     * joins the same one. The container's init adds the search right that lets an exec find it by
+     * name: by its owner's uid, and in a user namespace by anyone too (runc's getSessionRingParams).
+     * runc gives only the latter in a user namespace; but the exec joins as the owner there (root
+     * of that namespace), whom the kernel then holds to the owner's rights alone: without the
+     * owner's search right each exec would get a keyring of its own.
+     */
+    private void sessionKeyring(boolean userns, boolean create) {
+        if (!ctx.newKeyring()) return;
+        plan.add(Op.SESSION_KEYRING, "_ses." + ctx.id(), create ? KEY_USR_SEARCH | (userns ? KEY_OTH_SEARCH : 0) : 0);
     }
 
     private final RuntimeSpec spec;
@@ -103,8 +125,20 @@ final class PlanBuilder {
             if (ns.path != null && !ns.path.isEmpty()) joins.put(ns.type, ns.path);
             else created.add(ns.type);
         }
-        if (!joins.containsKey("mount") && !created.contains("mount")) {
-            throw ContainerException.unsupported("linux.namespaces", "a mount namespace is required");
+        // Without a mount namespace (runc allows it) the container's mounts are made in the host's,
+        // under the rootfs, which is entered with chroot; delete unmounts them. What would change
+        // the host's own mounts is refused.
+        boolean mountns = joins.containsKey("mount") || created.contains("mount");
+        if (!mountns) {
+            if (nonEmpty(linux.maskedPaths) || nonEmpty(linux.readonlyPaths)) {
+                throw new ContainerException("linux.maskedPaths and linux.readonlyPaths need a mount namespace of the container's own");
+            }
+            if (Boolean.TRUE.equals(spec.root.readonly)) {
+                throw new ContainerException("root.readonly needs a mount namespace of the container's own (it would remount the host's filesystem)");
+            }
+            if (linux.rootfsPropagation != null && !linux.rootfsPropagation.isEmpty()) {
+                throw new ContainerException("linux.rootfsPropagation needs a mount namespace of the container's own (it would change the host's /)");
+            }
         }
         boolean newUserns = created.contains("user");
         boolean userns = newUserns || joins.containsKey("user");
@@ -120,9 +154,8 @@ final class PlanBuilder {
             throw new ContainerException("linux.uidMappings/gidMappings are set but no new user namespace is created");
         }
 
-        // Before the fork into the new pid namespace (process C, see init.c).
+        // Before the fork into the new pid namespace (process S, see init.c).
         plan.add(Op.CONNECT, ctx.stateDir().resolve("init.sync"));
-        plan.add(Op.EXIT_FILE, ctx.stateDir().resolve("exit"));
         plan.add(Op.SYNC, "cgroup");
         if (joins.containsKey("user")) {
             plan.add(Op.SETNS, CLONE_NEWUSER, joins.get("user"));
@@ -143,11 +176,18 @@ final class PlanBuilder {
 
         // The container's pid 1 (process G). Its oom_score_adj is written through the host's /proc,
         // which is still there (the container may not mount one of its own).
+        sessionKeyring(userns, true);
         if (spec.process.oomScoreAdj != null) plan.add(Op.OOM_ADJ, spec.process.oomScoreAdj);
         // The filesystem.
-        long rootProp = linux.rootfsPropagation == null ? MS_SLAVE | MS_REC : propagation(linux.rootfsPropagation);
-        plan.add(Op.MOUNT_PROP, "/", rootProp);
-        plan.add(Op.BIND_ROOT, rootfs, 0);
+        if (mountns) {
+            long rootProp = linux.rootfsPropagation == null ? MS_SLAVE | MS_REC : propagation(linux.rootfsPropagation);
+            plan.add(Op.MOUNT_PROP, "/", rootProp);
+            // runc's rootfsParentMountPropagation: the mount holding the rootfs is made private (slave
+            // when slave was asked for) so that pivot_root works and the bind does not reach the host.
+            plan.add(Op.BIND_ROOT, rootfs, (rootProp & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
+        } else {
+            plan.add(Op.OPEN_ROOT, rootfs);
+        }
         boolean devTmpfs = false, devpts = false, proc = false;
         for (RuntimeSpec.Mount m : spec.mounts == null ? List.<RuntimeSpec.Mount>of() : spec.mounts) {
             String dest = destination(m);
@@ -175,10 +215,14 @@ final class PlanBuilder {
             plan.add(Op.HOOK_STATE, ctx.stateDir().resolve("hook-state.json"));
         }
         if (spec.hooks != null && nonEmpty(spec.hooks.createContainer)) hooks(spec.hooks.createContainer, "createContainer");
-        plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"));
+        // The container's process opens it for writing once started, as its own user; only the owner
+        // may read it (start). Its group is that process's group on the host, where known.
+        long processGid = spec.process.user != null ? spec.process.user.gid : 0;
+        long fifoGid = joins.containsKey("user") ? -1 : newUserns ? hostId(gidMap, processGid) : processGid;
+        plan.add(Op.OPEN_FIFO, ctx.stateDir().resolve("exec.fifo"), fifoGid);
         boolean terminal = Boolean.TRUE.equals(spec.process.terminal);
         if (terminal && ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
-        plan.add(Op.PIVOT);
+        plan.add(mountns ? Op.PIVOT : Op.CHROOT);
         // Sysctls first: readonlyPaths usually makes /proc/sys read-only.
         sysctls(linux, created, joins);
         for (String p : linux.maskedPaths == null ? List.<String>of() : linux.maskedPaths) plan.add(Op.MASK, absolute(p, "linux.maskedPaths"));
@@ -285,6 +329,12 @@ final class PlanBuilder {
             if (e.getKey().equals("user")) plan.add(Op.SETID0);
         }
         plan.add(Op.FORK);
+        if (!types.contains("mount")) {
+            // No mount namespace to enter the container's root with: its root directory, chrooted.
+            plan.add(Op.OPEN_ROOT, "/proc/" + pid + "/root");
+            plan.add(Op.CHROOT);
+        }
+        b.sessionKeyring(types.contains("user"), false);
         if (Boolean.TRUE.equals(p.terminal)) {
             RuntimeSpec.User u = p.user != null ? p.user : new RuntimeSpec.User();
             if (ctx.consoleSocket() != null) plan.add(Op.CONSOLE_SOCKET, ctx.consoleSocket().toAbsolutePath());
@@ -330,6 +380,18 @@ final class PlanBuilder {
         if (value instanceof String s && s.isEmpty()) return;
         if (value instanceof Map<?, ?> m && m.isEmpty()) return;
         throw ContainerException.unsupported(field, why);
+    }
+
+    /** The host id that {@code id} maps to in MAP ("containerID hostID size" lines, as written to uid_map), or -1. */
+    static long hostId(String map, long id) {
+        if (map == null) return -1;
+        for (String line : map.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length != 3) continue;
+            long c = Long.parseLong(f[0]), h = Long.parseLong(f[1]), n = Long.parseLong(f[2]);
+            if (id >= c && id - c < n) return h + (id - c);
+        }
+        return -1;
     }
 
     private static String idMap(List<RuntimeSpec.IdMapping> maps, String field) {

@@ -86,7 +86,7 @@ final class RunCache {
         Saved c = d.saved();
         for (boolean ready : new boolean[] {false, true}) {
             Saved s = new Saved(c.ociVersion(), c.id(), PID, START, c.bundle(), c.annotations(), CREATED, c.owner(), c.cgroupDirs(),
-                    c.pidns(), ready);
+                    c.pidns(), ready, c.callersKeyring());
             for (String part : split(s.toJson())) add(f, part);
         }
         add(f, plan.uidMap() == null ? "" : plan.uidMap());
@@ -106,6 +106,7 @@ final class RunCache {
             out.writeBytes(b);
         }
         Path dir = root.resolve(".fastrun");
+        StateFiles.makeRoot(root);
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         prune(dir);
         Path tmp = Files.createTempFile(dir, ".entry", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

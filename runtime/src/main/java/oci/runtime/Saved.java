@@ -10,9 +10,10 @@ import java.util.Map;
  *
  * @param pidStart start time of {@code pid} (field 22 of /proc/PID/stat), to recognise a reused pid
  * @param pidns whether the container has its own pid namespace (then killing pid 1 ends it all)
+ * @param callersKeyring created with --no-new-keyring: an exec keeps its caller's session keyring too
  */
 record Saved(String ociVersion, String id, long pid, long pidStart, String bundle, Map<String, String> annotations,
-             String created, String owner, List<String> cgroupDirs, boolean pidns, boolean ready) {
+             String created, String owner, List<String> cgroupDirs, boolean pidns, boolean ready, boolean callersKeyring) {
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ociVersion", ociVersion);
@@ -26,6 +27,7 @@ record Saved(String ociVersion, String id, long pid, long pidStart, String bundl
         m.put("cgroupDirs", cgroupDirs);
         m.put("pidns", pidns);
         m.put("ready", ready);
+        if (callersKeyring) m.put("callersKeyring", true);
         return Json.write(m);
     }
 
@@ -36,7 +38,7 @@ record Saved(String ociVersion, String id, long pid, long pidStart, String bundl
             return new Saved((String) m.get("ociVersion"), (String) m.get("id"), ((Number) m.get("pid")).longValue(),
                     ((Number) m.get("pidStart")).longValue(), (String) m.get("bundle"), (Map<String, String>) m.get("annotations"),
                     (String) m.get("created"), (String) m.get("owner"), (List<String>) m.get("cgroupDirs"),
-                    (Boolean) m.get("pidns"), (Boolean) m.get("ready"));
+                    (Boolean) m.get("pidns"), (Boolean) m.get("ready"), Boolean.TRUE.equals(m.get("callersKeyring")));
         } catch (ClassCastException | NullPointerException e) {
             throw new ContainerException("parse " + what + ": a field is missing or has the wrong type");
         }

@@ -108,6 +108,21 @@ class CgroupSettingsTest {
         assertEquals(row.want(), CgroupSettings.of(resources(row.resources()), List.of(), row.machine()));
     }
 
+    @Test
+    void linuxDevicesAreAllowedButAFifoIsNoCgroupDevice() throws IOException {
+        // runc's CanCgroup: "p" has no devices-cgroup rule (the kernel refuses "p 8:666 rwm").
+        RuntimeSpec.Device fifo = new RuntimeSpec.Device(), chr = new RuntimeSpec.Device();
+        fifo.type = "p";
+        fifo.major = 8L;
+        fifo.minor = 666L;
+        chr.type = "c";
+        chr.major = 10L;
+        chr.minor = 229L;
+        List<Cgroups.Setting> s = CgroupSettings.of(resources("{'devices':[{'allow':false,'access':'rwm'}]}"), List.of(fifo, chr), V1);
+        assertEquals(v1("devices", "devices.allow", "c 10:229 rwm"), s.getLast());
+        assertTrue(s.stream().noneMatch(x -> x.value().startsWith("p ")), s.toString());
+    }
+
     @ParameterizedTest(name = "{0}: {2}")
     @CsvSource(delimiter = '|', value = {
         "unified | {'memory':{'swappiness':10}} | linux.resources.memory.swappiness",

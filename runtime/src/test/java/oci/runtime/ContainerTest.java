@@ -80,13 +80,12 @@ class ContainerTest {
     void killedBySignalGives128PlusN() throws Exception {
         bundle.sh("sleep 30");
         String id = runner.newId("t");
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             runner.containers.start(id);
             runner.containers.kill(id, 9, false);
             assertEquals(137, c.waitFor());
             assertEquals("stopped", runner.containers.state(id).status());
-            assertEquals(137, runner.containers.exitCode(id));
         } finally {
             runner.containers.delete(id, true);
         }
@@ -98,7 +97,7 @@ class ContainerTest {
         bundle.sh("trap 'echo got TERM; exit 42' TERM; echo up; while true; do sleep 0.05; done");
         String id = runner.newId("t");
         Path pidFile = tmp.resolve(id + ".pid");
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), pidFile, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), pidFile, null, true);
         try {
             ContainerState s = runner.containers.state(id);
             assertEquals("created", s.status());
@@ -111,7 +110,7 @@ class ContainerTest {
             runner.containers.start(id);
             assertEquals("running", runner.containers.state(id).status());
             ContainerException twice = assertThrows(ContainerException.class, () -> runner.containers.start(id));
-            assertTrue(twice.getMessage().contains("not created"), twice.getMessage());
+            assertTrue(twice.getMessage().endsWith(": cannot start an already running container"), twice.getMessage());
             ContainerException busy = assertThrows(ContainerException.class, () -> runner.containers.delete(id, false));
             assertTrue(busy.getMessage().contains("running"), busy.getMessage());
             waitFor(() -> runner.out(id).contains("up"));
@@ -121,7 +120,7 @@ class ContainerTest {
             assertEquals("stopped", runner.containers.state(id).status());
             assertEquals(0, runner.containers.state(id).pid());
             ContainerException dead = assertThrows(ContainerException.class, () -> runner.containers.kill(id, 15, false));
-            assertTrue(dead.getMessage().contains("stopped"), dead.getMessage());
+            assertEquals("kill container " + id + ": container not running", dead.getMessage());
         } finally {
             runner.containers.delete(id, true);
         }
@@ -132,7 +131,7 @@ class ContainerTest {
     void pauseAndResume() throws Exception {
         bundle.sh("i=0; while true; do i=$((i+1)); echo $i > /dev/shm/n; sleep 0.01; done");
         String id = runner.newId("t");
-        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             runner.containers.start(id);
             runner.containers.freeze(id, true);
@@ -154,7 +153,7 @@ class ContainerTest {
     void deletingACreatedContainerKillsIt() throws Exception {
         bundle.sh("echo never");
         String id = runner.newId("t");
-        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         long pid = runner.containers.state(id).pid();
         runner.containers.delete(id, false);
         assertTrue(Containers.startTime(pid) < 0, "process " + pid + " still alive");
@@ -194,7 +193,7 @@ class ContainerTest {
         bundle.spec.root.readonly = false;
         bundle.sh("mkdir -p /www && echo served from the container > /www/index.html && exec httpd -f -p 127.0.0.1:" + port + " -h /www");
         String id = runner.newId("t");
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             runner.containers.start(id);
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -359,7 +358,7 @@ class ContainerTest {
         bundle.sh("true");
         String id = runner.newId("t");
         Path dir = Cgroups.HYBRID_UNIFIED.resolve("oci").resolve(id);
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             long pid = runner.containers.state(id).pid();
             assertEquals(List.of(Long.toString(pid)), Files.readAllLines(dir.resolve("cgroup.procs")));
@@ -379,7 +378,7 @@ class ContainerTest {
         res.memory.limit = 16L << 20;
         bundle.sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes; x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
         String id = runner.newId("t");
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             runner.containers.start(id);
             assertEquals(137, c.waitFor(), runner.err(id));
@@ -541,7 +540,7 @@ class ContainerTest {
         String before = sha256(init);
         bundle.sh("sleep 30");
         String id = runner.newId("t");
-        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             long pid = runner.containers.state(id).pid();
             String exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).toString();
@@ -641,7 +640,7 @@ class ContainerTest {
             bundle.spec.process.terminal = true;
             bundle.sh("echo hello terminal; tty");
             String id = runner.newId("t");
-            Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, sock);
+            Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, sock, true);
             try {
                 runner.containers.start(id);
                 assertEquals(0, c.waitFor());
@@ -659,20 +658,20 @@ class ContainerTest {
         bundle.spec.hostname = "execbox";
         bundle.args("sleep", "30");
         String id = runner.newId("t");
-        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             runner.containers.start(id);
             RuntimeSpec.Process p = runner.containers.process(id);
             p.args = List.of("sh", "-c", "echo $$ $(hostname) $(cat /proc/1/cmdline | tr '\\0' ' '); id -u; ls /proc/self/fd | tr '\\n' ' '; exit 6");
             p.user.uid = 65534;
             String x = id + "-x";
-            Containers.Created e = runner.containers.exec(id, p, runner.stdio(x), null, null, false);
+            Containers.Created e = runner.containers.exec(id, p, runner.stdio(x), null, null, true);
             assertEquals(6, e.waitFor(), runner.err(x));
             String[] lines = runner.out(x).split("\n");
             assertTrue(lines[0].matches("[2-9][0-9]* execbox sleep 30"), lines[0]);
             assertEquals("65534", lines[1]);
             assertEquals("0 1 2 3 ", lines[2]);
-            // with a terminal, proxied by the monitor
+            // with a terminal, proxied to our stdio
             p.args = List.of("tty");
             p.user.uid = 0;
             p.terminal = true;
@@ -692,7 +691,7 @@ class ContainerTest {
     void killAllSignalsEveryProcessOfTheCgroup() throws Exception {
         bundle.sh("sleep 30 & sleep 30 & echo up; wait");
         String id = runner.newId("t");
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         try {
             runner.containers.start(id);
             waitFor(() -> runner.out(id).contains("up"));
@@ -710,7 +709,7 @@ class ContainerTest {
         bundle.spec.mounts.removeIf(m -> m.destination.equals("/proc"));
         bundle.sh("sleep 60 & echo $!");
         String id = runner.newId("t");
-        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
         long orphan;
         try {
             runner.containers.start(id);
@@ -722,7 +721,9 @@ class ContainerTest {
             runner.containers.delete(id, true);
         }
         long o = orphan;
-        waitFor(() -> !ProcessHandle.of(o).map(ProcessHandle::isAlive).orElse(false));
+        // Re-parented to us (the waiting run is a child subreaper, as runc's is): killed, it is our zombie.
+        waitFor(() -> Containers.startTime(o) < 0);
+        oci.linux.ProcessCalls.waitpid((int) o, true);
         assertFalse(Files.exists(Path.of("/sys/fs/cgroup/pids/oci", id)));
     }
 
@@ -751,12 +752,124 @@ class ContainerTest {
             assertEquals(4, lines.size(), lines.toString());
             assertTrue(lines.get(0).startsWith("createRuntime \"status\":\"creating\""), lines.toString());
             assertTrue(lines.get(1).startsWith("createContainer \"status\":\"creating\""), lines.toString());
-            assertTrue(lines.get(2).startsWith("poststart"), lines.toString());
+            assertTrue(lines.get(2).startsWith("poststart \"status\":\"running\""), lines.toString()); // even if it exited already
             assertEquals("poststop \"status\":\"stopped\"", lines.get(3));
             assertTrue(r.out().matches("startContainer \"pid\":[1-9][0-9]*\nprocess\n"), r.out());
         } finally {
             Files.delete(bundle.dir.resolve("rootfs/hook.sh"));
         }
+    }
+
+    @Test
+    void aCgroupValueTheKernelRefusesLeavesNoCgroup() throws Exception {
+        // The directories are made, then a write fails: nothing may stay (nothingLeft checks).
+        bundle.spec.linux.resources.pids = new RuntimeSpec.Pids();
+        bundle.spec.linux.resources.pids.limit = 100L;
+        bundle.spec.linux.resources.devices = List.of(deviceRule("c", 1L << 40));
+        bundle.sh("true");
+        String id = runner.newId("t");
+        assertThrows(ContainerException.class, () -> runner.containers.create(id, bundle.dir, runner.stdio(id), null, null));
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/pids/oci", id)));
+    }
+
+    private static RuntimeSpec.DeviceCgroup deviceRule(String type, long major) {
+        RuntimeSpec.DeviceCgroup d = new RuntimeSpec.DeviceCgroup();
+        d.allow = true;
+        d.type = type;
+        d.major = major;
+        d.minor = 1L;
+        d.access = "rwm";
+        return d;
+    }
+
+    @Test
+    void aFailureBetweenStartAndExecFailsTheStart() throws Exception {
+        // The init is released by start, then runs the startContainer hooks and execs: a failure
+        // there reaches `oci start` through the exec fifo (the conformance suite saw exit 0).
+        RuntimeSpec.Hooks hooks = new RuntimeSpec.Hooks();
+        hooks.startContainer = List.of(hook("startContainer", Path.of("/bin/false")));
+        bundle.spec.hooks = hooks;
+        bundle.sh("echo ran");
+        String id = runner.newId("t");
+        Containers.Created c = runner.containers.create(id, bundle.dir, runner.stdio(id), null, null, true);
+        try {
+            ContainerException e = assertThrows(ContainerException.class, () -> runner.containers.start(id));
+            assertEquals("start container " + id + ": run startContainer hook \"/bin/false\": exit status 1", e.getMessage());
+            assertEquals(127, c.waitFor());
+            assertEquals("", runner.out(id));
+            assertEquals("stopped", runner.containers.state(id).status());
+        } finally {
+            runner.containers.delete(id, true);
+        }
+    }
+
+    @Test
+    void aSeccompProfileWithoutCloseRangeStillClosesEveryFd() throws Exception {
+        // Profiles older than close_range (the conformance suite's) deny it; without
+        // noNewPrivileges the filter is in force before the fds are closed: /proc/self/fd then.
+        RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+        sc.defaultAction = "SCMP_ACT_ERRNO";
+        sc.architectures = List.of("SCMP_ARCH_X86_64");
+        RuntimeSpec.Syscall allow = new RuntimeSpec.Syscall();
+        allow.names = Seccomp.syscalls().keySet().stream().filter(n -> !n.equals("close_range")).sorted().toList();
+        allow.action = "SCMP_ACT_ALLOW";
+        sc.syscalls = List.of(allow);
+        bundle.spec.linux.seccomp = sc;
+        bundle.spec.process.noNewPrivileges = false;
+        Runner.Result r = runner.run(bundle.sh("ls /proc/self/fd | tr '\\n' ' '; exit 4"));
+        assertEquals(4, r.exit(), r.err());
+        assertEquals("0 1 2 3 ", r.out());
+    }
+
+    @Test
+    void rootfsPropagationSharedStillPivots() throws Exception {
+        // "/" made rshared makes the mount holding the rootfs shared too, and pivot_root refuses a
+        // shared parent: that mount is made private first, as runc does.
+        for (String prop : List.of("shared", "rshared", "slave", "rprivate")) {
+            bundle.spec.linux.rootfsPropagation = prop;
+            Runner.Result r = runner.run(bundle.sh("echo up"));
+            assertEquals(new Runner.Result(0, "up\n", ""), r, prop);
+        }
+    }
+
+    @Test
+    void withoutAMountNamespaceTheMountsAreTheHostsUntilDelete() throws Exception {
+        // runc runs such a config (the conformance suite's linux_ns_itype): the mounts are made in
+        // the host's namespace under the rootfs, entered with chroot; delete unmounts them.
+        bundle.spec.linux.namespaces = bundle.spec.linux.namespaces.stream().filter(n -> !n.type.equals("mount")).toList();
+        bundle.sh("sleep 30");
+        String refused = assertThrows(ContainerException.class,
+                () -> runner.containers.create(runner.newId("t"), bundle.dir, runner.stdio("r"), null, null)).getMessage();
+        assertTrue(refused.endsWith("linux.maskedPaths and linux.readonlyPaths need a mount namespace of the container's own"), refused);
+        bundle.spec.linux.maskedPaths = null;
+        bundle.spec.linux.readonlyPaths = null;
+        bundle.spec.root.readonly = false;
+        bundle.save();
+        String rootfs = bundle.dir.resolve("rootfs").toRealPath().toString();
+        String id = runner.newId("t");
+        runner.containers.create(id, bundle.dir, runner.stdio(id), null, null);
+        try {
+            long pid = runner.containers.state(id).pid();
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")), Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")));
+            assertEquals(rootfs, Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString());
+            assertTrue(mountsBelow(rootfs).contains(rootfs + "/proc"), mountsBelow(rootfs).toString());
+            // its cgroup mounts, in this namespace now, are not taken for the host's hierarchies
+            for (Path d : Cgroups.detect().dirs("/oci/other")) assertTrue(d.startsWith("/sys/fs/cgroup/"), d.toString());
+            runner.containers.start(id);
+            // exec enters the container's root too
+            RuntimeSpec.Process p = runner.containers.process(id);
+            p.args = List.of("sh", "-c", "test -x /bin/busybox && test ! -e " + rootfs);
+            String x = id + "-x";
+            assertEquals(0, runner.containers.exec(id, p, runner.stdio(x), null, null, true).waitFor(), runner.err(x));
+        } finally {
+            runner.containers.delete(id, true);
+        }
+        assertEquals(List.of(), mountsBelow(rootfs));
+    }
+
+    private static List<String> mountsBelow(String dir) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" ")[4])
+                .filter(m -> m.startsWith(dir + "/")).toList();
     }
 
     private static RuntimeSpec.Hook hook(String name, Path path) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import oci.bundle.spec.RuntimeSpec;
+import oci.runtime.PlanBuilder.Context;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,7 +180,6 @@ class PlanBuilderTest {
         "mountLabel | linux.mountLabel",
         "timeNs | linux.namespaces",
         "idmap | mounts[/data] option \"idmap\"",
-        "kernelMemory | linux.resources.memory.kernel",
         "rdma | linux.resources.rdma",
         "notify | SCMP_ACT_NOTIFY",
         "systemdPath | linux.cgroupsPath",
@@ -192,7 +192,6 @@ class PlanBuilderTest {
             case "mountLabel" -> s -> s.linux.mountLabel = "x";
             case "timeNs" -> s -> s.linux.namespaces.add(new RuntimeSpec.Namespace("time", null));
             case "idmap" -> s -> s.mounts.get(2).options.add("idmap");
-            case "kernelMemory" -> s -> s.linux.resources.memory.kernel = 1L;
             case "rdma" -> s -> s.linux.resources.rdma = java.util.Map.of("mlx", 1);
             case "notify" -> s -> {
                 s.linux.seccomp = SeccompTest.profile("SCMP_ACT_ALLOW", SeccompTest.rule("SCMP_ACT_NOTIFY", null, List.of("mkdir")));
@@ -203,6 +202,15 @@ class PlanBuilderTest {
         change.accept(spec);
         ContainerException e = assertThrows(ContainerException.class, this::plan);
         assertTrue(e.getMessage().contains(field), e.getMessage());
+    }
+
+    @Test
+    void kernelMemoryIsIgnoredAsRunc11Does() {
+        // Kernel memory limits are gone from Linux; runc 1.1 ignores them (with a warning at create).
+        var without = plan().cgroupSettings();
+        spec.linux.resources.memory.kernel = 1L << 20;
+        spec.linux.resources.memory.kernelTCP = 1L << 20;
+        assertEquals(without, plan().cgroupSettings());
     }
 
     @Test
@@ -238,6 +246,41 @@ class PlanBuilderTest {
         assertEquals("size=1m,mode=1777", p.data());
         // every row of the table is either a set or a clear of known bits
         MountOptions.FLAGS.forEach((k, v) -> assertTrue(v.bits() >= 0, k));
+    }
+
+    @Test
+    void sessionKeyringOfItsOwnFirstInThePid1() {
+        Context ctx = new PlanBuilder.Context("c1", bundle, Path.of("/run/oci/c1"), Cgroups.detect(), 40);
+        List<String> ops = PlanBuilder.build(spec, ctx).init().steps().stream().map(s -> s.op().name()).toList();
+        assertEquals(ops.indexOf("FORK") + 1, ops.indexOf("SESSION_KEYRING"), ops.toString());
+        // runc's name, and the search right an exec needs to find it by name: by uid, and by anyone in a user namespace
+        assertEquals(List.of("_ses.c1", Long.toString(PlanBuilder.KEY_USR_SEARCH)),
+                PlanBuilder.build(spec, ctx).init().steps(Op.SESSION_KEYRING).getFirst().text());
+        spec.linux.namespaces = new java.util.ArrayList<>(spec.linux.namespaces);
+        RuntimeSpec.Namespace user = new RuntimeSpec.Namespace();
+        user.type = "user";
+        spec.linux.namespaces.add(user);
+        RuntimeSpec.IdMapping m = new RuntimeSpec.IdMapping();
+        m.containerID = 0;
+        m.hostID = 100000;
+        m.size = 65536;
+        spec.linux.uidMappings = List.of(m);
+        spec.linux.gidMappings = List.of(m);
+        assertEquals(List.of("_ses.c1", Long.toString(PlanBuilder.KEY_USR_SEARCH | PlanBuilder.KEY_OTH_SEARCH)),
+                PlanBuilder.build(spec, ctx).init().steps(Op.SESSION_KEYRING).getFirst().text());
+        // runc's --no-new-keyring
+        assertEquals(List.of(), PlanBuilder.build(spec, ctx.withNewKeyring(false)).init().steps(Op.SESSION_KEYRING));
+    }
+
+    @Test
+    void execJoinsTheContainersKeyringByName() {
+        Context ctx = new PlanBuilder.Context("c1", bundle, Path.of("/run/oci/c1"), Cgroups.detect(), 40);
+        InitPlan p = PlanBuilder.exec(spec, spec.process, ctx, 4242, Path.of("/run/oci/c1/exec.sync"));
+        List<String> ops = p.steps().stream().map(s -> s.op().name()).toList();
+        assertEquals(ops.indexOf("FORK") + 1, ops.indexOf("SESSION_KEYRING"), ops.toString());
+        assertEquals(List.of("_ses.c1", "0"), p.steps(Op.SESSION_KEYRING).getFirst().text(), "joined, its rights left alone");
+        assertEquals(List.of(), PlanBuilder.exec(spec, spec.process, ctx.withNewKeyring(false), 4242, Path.of("/s"))
+                .steps(Op.SESSION_KEYRING));
     }
 
     @Test

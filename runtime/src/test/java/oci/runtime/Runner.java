@@ -32,7 +32,7 @@ final class Runner {
     /** create + start + wait + delete; returns the exit code and what the container wrote. */
     Result run(TestBundle b) throws IOException, InterruptedException {
         String id = newId("t");
-        Containers.Created c = containers.create(id, b.dir, stdio(id), null, null);
+        Containers.Created c = containers.create(id, b.dir, stdio(id), null, null, true);
         try {
             containers.start(id);
             int code = c.waitFor();

@@ -56,6 +56,11 @@ final class Applier implements Closeable {
     private final TreeMap<String, long[]> dirTimes = new TreeMap<>();
 
     private Set<String> layerPaths = new HashSet<>();
+    /** Applying one layer through an overlay mount of the layers below (Snapshots): refuse what overlay cannot show exactly. */
+    private boolean overOverlay;
+    /** The entry being applied, and whether its name was not made earlier in this layer (so may be a lower layer's). */
+    private String currentPath;
+    private boolean currentFromLower;
     private String cachedParent;
     private int cachedParentFd = -1;
     private long entries, bytes;
@@ -82,6 +87,21 @@ final class Applier implements Closeable {
 
     int xattrsSkipped() {
         return xattrsSkipped;
+    }
+
+    /**
+     * The layer is applied through an overlay mount of the layers below it. Two things a full unpack
+     * does cannot be shown by overlay: a new name for a lower file that already has several (the
+     * copy-up splits the inode) and removing one name of a lower file that has several (the lower
+     * inode keeps its count). Both end the apply with {@link Snapshots.NotLayerable}.
+     */
+    void overOverlay() {
+        overOverlay = true;
+    }
+
+    /** The directories this applier was given entries for (their metadata is the layer's own). */
+    Set<String> namedDirs() {
+        return dirTimes.keySet();
     }
 
     /** Starts a new layer: whiteouts of the next entries hide only what earlier layers made. */
@@ -129,6 +149,8 @@ final class Applier implements Closeable {
             }
             return;
         }
+        currentPath = path;
+        currentFromLower = !layerPaths.contains(path);
         addToLayer(path);
         int pfd = parentFd(parent);
         byte type = e.getLinkFlag();
@@ -291,6 +313,16 @@ final class Applier implements Closeable {
 
     /** Removes {@code base} (and, for a directory, everything below it) from {@code pfd}. */
     private void remove(int pfd, String base, String path) throws IOException {
+        if (overOverlay && (path.equals(currentPath) ? currentFromLower : !layerPaths.contains(path))) {
+            try {
+                FileCalls.Stat st = fs.lstatat(pfd, base);
+                if (st.nlink() > 1 && !st.isDirectory()) {
+                    throw new Snapshots.NotLayerable("the layer removes or replaces \"" + path + "\" of a lower layer, which has other links");
+                }
+            } catch (ErrnoException ex) {
+                if (ex.errno() != Errno.ENOENT) throw ex;
+            }
+        }
         try {
             fs.unlinkat(pfd, base, 0);
         } catch (ErrnoException ex) {
@@ -339,6 +371,12 @@ final class Applier implements Closeable {
             throw new UnpackException(what + ": " + ex.getMessage(), ex);
         }
         try {
+            if (overOverlay && !layerPaths.contains(target)) {
+                FileCalls.Stat st = fs.lstatat(tfd, tbase);
+                if (st.nlink() > 1 && !st.isDirectory()) {
+                    throw new Snapshots.NotLayerable("\"" + path + "\" links to \"" + target + "\" of a lower layer, which has other links");
+                }
+            }
             createWithReplace(pfd, base, path, () -> fs.linkat(tfd, tbase, pfd, base, 0));
         } catch (ErrnoException ex) {
             throw new UnpackException(what + ": " + ex.getMessage(), ex);

@@ -31,6 +31,20 @@ public final class Unpacker {
 
     /** Applies image's layers (read through blobs) into target, atomically (temp dir beside target, rename). */
     public static Rootfs unpack(BlobSource blobs, StoredImage image, Path target, UnpackOptions options) throws IOException {
+        check(image);
+        List<Descriptor> layers = image.manifest().layers();
+        List<Digest> diffIds = image.config().diffIds();
+        return run(target, options, (applier, total) -> {
+            List<Digest> applied = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                applied.add(applyLayer(applier, blobs, layers.get(i), diffIds.get(i), i, layers.size(), total, options));
+            }
+            return applied;
+        });
+    }
+
+    /** Checks what {@link #unpack} checks before it writes anything: as many diff_ids as layers, known media types. */
+    static void check(StoredImage image) {
         List<Descriptor> layers = image.manifest().layers();
         List<Digest> diffIds = image.config().diffIds();
         String name = image.name() != null ? image.name() : image.manifestDescriptor().digest().toString();
@@ -45,33 +59,31 @@ public final class Unpacker {
                 throw new UnpackException("unpack layer " + d.digest() + ": " + e.getMessage());
             }
         }
-        return run(target, options, (applier, total) -> {
-            List<Digest> applied = new ArrayList<>();
-            for (int i = 0; i < layers.size(); i++) {
-                Descriptor d = layers.get(i);
-                String what = "unpack layer " + d.digest();
-                options.listener().accept(new UnpackEvent.LayerStarted(i, layers.size(), d.digest(), d.size()));
-                long before = applier.bytes(), entriesBefore = applier.entries();
-                InputStream blob;
-                try {
-                    blob = blobs.open(d.digest());
-                } catch (ImageException e) {
-                    throw new UnpackException(what + ": " + e.getMessage(), e);
-                }
-                try (LayerStream ls = new LayerStream(blob, d.digest(), d.size(), total, options.maxBytes())) {
-                    applyTar(applier, ls, what);
-                    Digest got = finish(ls, what);
-                    if (!got.equals(diffIds.get(i))) {
-                        throw new UnpackException(what + ": the uncompressed layer has digest " + got
-                                + " but the config's diff_id is " + diffIds.get(i));
-                    }
-                    applied.add(got);
-                    options.listener().accept(new UnpackEvent.LayerApplied(i, got, applier.entries() - entriesBefore,
-                            applier.bytes() - before));
-                }
+    }
+
+    /** Applies layer {@code i} of {@code count} (blob {@code d}) and checks its uncompressed digest against {@code diffId}. */
+    static Digest applyLayer(Applier applier, BlobSource blobs, Descriptor d, Digest diffId, int i, int count, AtomicLong total,
+            UnpackOptions options) throws IOException {
+        String what = "unpack layer " + d.digest();
+        options.listener().accept(new UnpackEvent.LayerStarted(i, count, d.digest(), d.size()));
+        long before = applier.bytes(), entriesBefore = applier.entries();
+        InputStream blob;
+        try {
+            blob = blobs.open(d.digest());
+        } catch (ImageException e) {
+            throw new UnpackException(what + ": " + e.getMessage(), e);
+        }
+        try (LayerStream ls = new LayerStream(blob, d.digest(), d.size(), total, options.maxBytes())) {
+            applyTar(applier, ls, what);
+            Digest got = finish(ls, what);
+            if (!got.equals(diffId)) {
+                throw new UnpackException(what + ": the uncompressed layer has digest " + got
+                        + " but the config's diff_id is " + diffId);
             }
-            return applied;
-        });
+            options.listener().accept(new UnpackEvent.LayerApplied(i, got, applier.entries() - entriesBefore,
+                    applier.bytes() - before));
+            return got;
+        }
     }
 
     /** Applies one tar stream (plain, gzip or zstd, detected by magic; e.g. a `docker export` rootfs tarball) into target, atomically. */
@@ -92,7 +104,7 @@ public final class Unpacker {
         List<Digest> apply(Applier applier, AtomicLong total) throws IOException;
     }
 
-    private static Digest finish(LayerStream ls, String what) throws IOException {
+    static Digest finish(LayerStream ls, String what) throws IOException {
         try {
             return ls.finish();
         } catch (UnpackException e) {
@@ -102,7 +114,7 @@ public final class Unpacker {
         }
     }
 
-    private static void applyTar(Applier applier, LayerStream in, String what) throws IOException {
+    static void applyTar(Applier applier, LayerStream in, String what) throws IOException {
         applier.startLayer();
         TarReader tar = new TarReader(in);
         while (true) {
@@ -119,6 +131,8 @@ public final class Unpacker {
             if (Cancel.requested()) throw new UnpackException(what + ": interrupted");
             try {
                 applier.apply(e, tar, tar.pax());
+            } catch (Snapshots.NotLayerable ex) {
+                throw new Snapshots.NotLayerable("entry \"" + e.getName() + "\": " + ex.getMessage());
             } catch (UnpackException ex) {
                 throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + ex.getMessage(), ex);
             } catch (IOException ex) {

@@ -58,6 +58,11 @@ public final class BlobWriter extends OutputStream {
         this.out = Channels.newOutputStream(channel);
     }
 
+    /** The partial file the bytes go to (readable while they arrive; it moves into blobs/ on commit). */
+    public Path path() {
+        return partial;
+    }
+
     /** Bytes already written (including those kept from an earlier attempt). */
     public long offset() {
         return written;

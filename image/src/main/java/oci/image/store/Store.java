@@ -488,6 +488,15 @@ public final class Store implements BlobSource {
      * Waits for the writers inside {@link #keepingGcOut} in any process.
      */
     public GcResult gc() {
+        return exclusive(this::collect);
+    }
+
+    /**
+     * Runs {@code action} as gc runs: after the writers inside {@link #keepingGcOut} (in any
+     * process) are done, and keeping new ones out until it returns. For collectors of other
+     * things kept beside the blobs (the unpack snapshots).
+     */
+    public <T> T exclusive(IoAction<T> action) {
         GcGate g = GC_GATES.computeIfAbsent(realRoot(), k -> new GcGate());
         synchronized (g) {
             try {
@@ -498,7 +507,7 @@ public final class Store implements BlobSource {
             }
             try (FileChannel ch = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
-                return collect();
+                return action.run();
             } catch (IOException e) {
                 throw new ImageException("gc " + root + ": " + reason(e), e);
             }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmark of the CI-pipeline job: a bundle straight from a registry, and a second bundle of the same
+# image, against the tools one would use instead. A debian-like image (bench/pipeline-gen.py: 4 gzip
+# layers, ~165 MB compressed, whiteouts and an opaque directory) is pushed to a docker-registry this
+# script starts on 127.0.0.1. Each round, interleaved:
+#   first:  oci bundle REF DIR with an empty store   vs  skopeo copy docker://REF oci:L:x && umoci unpack --image L:x DIR
+#   second: oci bundle REF DIR2 (store and snapshots warm)  vs  umoci unpack --image L:x DIR2
+# Goals: first <= 0.6x, second <= 0.1x and far under 1 s, oci peak RSS <= 256 MiB.
+# Usage: bench/pipeline.sh [ROUNDS]   (default 3; the best wall time of each counts; run as root)
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+rounds=${1:-3}
+for tool in docker-registry skopeo umoci /usr/bin/time python3 gzip; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
+done
+cache=${BENCH_DIR:-/tmp/oci-bench-pipeline}
+work=$(mktemp -d /tmp/oci-bench-pipeline-run.XXXXXX)
+reg_pid=
+cleanup() {
+  for d in "$work"/b-*; do [ -d "$d" ] && "$here/oci" --store "$work/store" rmbundle "$d" >/dev/null 2>&1 || true; done
+  if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; wait "$reg_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ ! -f "$cache/layout/index.json" ]; then
+  rm -rf "$cache"; mkdir -p "$cache"
+  echo "bench: building the debian-like image..." >&2
+  python3 "$here/bench/pipeline-gen.py" "$cache/layout" 210
+fi
+. "$here/bench/registry.sh"
+start_registry "$work"
+ref=127.0.0.1:$port/bench/debian:1
+skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$cache/layout:bench" "docker://$ref"
+"$here/oci" --version >/dev/null # build and warm the launcher outside the timed runs
+
+run() { # name, command...: prints "name wall_seconds max_rss_kib"
+  local name=$1; shift
+  /usr/bin/time -v -o "$work/time" "$@" >/dev/null 2>"$work/err-$name" || { cat "$work/err-$name" >&2; echo "bench: $name failed" >&2; exit 1; }
+  local wall rss
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time")
+  echo "$name $wall $rss"
+}
+reset() {
+  for d in "$work"/b-*; do [ -d "$d" ] && "$here/oci" --store "$work/store" rmbundle "$d" >/dev/null; done
+  rm -rf "$work/store" "$work/L" "$work"/u-*
+  sync
+}
+
+results=$(
+  for r in $(seq "$rounds"); do
+    reset
+    run oci-first "$here/oci" --store "$work/store" bundle "$ref" "$work/b-1"
+    run oci-second "$here/oci" --store "$work/store" bundle "$ref" "$work/b-2"
+    run skopeo-umoci-first bash -c "skopeo --insecure-policy copy --quiet --src-tls-verify=false docker://$ref oci:$work/L:x && umoci unpack --image $work/L:x $work/u-1"
+    run umoci-second umoci unpack --image "$work/L:x" "$work/u-2"
+  done
+)
+reset
+echo "$results" | awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+  { if (!($1 in wall) || $2 < wall[$1]) wall[$1]=$2; if ($3 > rss[$1]) rss[$1]=$3 }
+  END {
+    printf "%-20s %14s %12s\n", "run", "best wall (s)", "peak RSS";
+    split("oci-first skopeo-umoci-first oci-second umoci-second", order, " ");
+    for (i = 1; i <= 4; i++) { t = order[i]; printf "%-20s %14.2f %8.1f MiB\n", t, wall[t], rss[t]/1024 }
+    printf "first bundle  oci / (skopeo copy + umoci unpack): %.2f (goal <= 0.6)\n", wall["oci-first"]/wall["skopeo-umoci-first"];
+    printf "second bundle oci / umoci unpack:                 %.2f (goal <= 0.1)\n", wall["oci-second"]/wall["umoci-second"];
+    m = rss["oci-first"] > rss["oci-second"] ? rss["oci-first"] : rss["oci-second"];
+    printf "oci peak RSS: %.1f MiB (goal <= 256)\n", m/1024;
+    printf "load average: %s\n", load;
+  }'
+echo "image: $(du -sh "$cache/layout/blobs" | cut -f1) compressed, $rounds rounds"
