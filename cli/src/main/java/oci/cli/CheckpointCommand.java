@@ -1,10 +1,10 @@
 package oci.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import oci.runtime.ContainerState;
 import oci.runtime.Criu;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -18,23 +18,14 @@ import picocli.CommandLine.ParentCommand;
 final class CheckpointCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
-    @Option(names = "--image-path", paramLabel = "DIR", description = "Where CRIU's image files go (checkpoint) or come from (restore).") String imagePath;
-    @Option(names = "--work-path", paramLabel = "DIR", description = "Where CRIU's work files and logs go.") String workPath;
+    @Mixin CriuOptions criu;
     @Option(names = "--parent-path", paramLabel = "DIR", description = "The images of a previous pre-dump.") String parentPath;
     @Option(names = "--leave-running", description = "Leave the container running after the checkpoint.") boolean leaveRunning;
-    @Option(names = "--tcp-established", description = "Allow open TCP connections.") boolean tcpEstablished;
     @Option(names = "--tcp-skip-in-flight", description = "Skip TCP connections not yet established.") boolean tcpSkipInFlight;
     @Option(names = "--link-remap", description = "Allow open files that were unlinked.") boolean linkRemap;
-    @Option(names = "--ext-unix-sk", description = "Allow external unix sockets.") boolean extUnixSk;
-    @Option(names = "--shell-job", description = "Allow shell jobs.") boolean shellJob;
-    @Option(names = "--lazy-pages", description = "Restore memory pages lazily (userfaultfd).") boolean lazyPages;
     @Option(names = "--status-fd", paramLabel = "FD", description = "Where CRIU writes a 0 once lazy pages are ready.") Integer statusFd;
     @Option(names = "--page-server", paramLabel = "ADDRESS:PORT", description = "The page server's ADDRESS:PORT.") String pageServer;
-    @Option(names = "--file-locks", description = "Handle file locks.") boolean fileLocks;
     @Option(names = "--pre-dump", description = "Dump memory only; the container keeps running.") boolean preDump;
-    @Option(names = "--manage-cgroups-mode", paramLabel = "MODE", description = "soft, full or strict.") String manageCgroupsMode;
-    @Option(names = "--empty-ns", paramLabel = "NS", description = "A namespace to create but not restore.") List<String> emptyNs;
-    @Option(names = "--auto-dedup", description = "Deduplicate memory images.") boolean autoDedup;
 
     @Parameters(paramLabel = "ID")
     String id;

@@ -190,30 +190,13 @@ public final class Main {
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             // the closest one, as git names it
             String typed = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().getFirst();
-            String best = u.getSuggestions().stream().min(java.util.Comparator.comparingInt(x -> distance(typed, x))).orElseThrow();
+            String best = u.getSuggestions().stream().min(java.util.Comparator.comparingInt(x -> oci.image.store.Store.distance(typed, x))).orElseThrow();
             msg += "; did you mean " + best + "?";
         }
         PrintWriter err = c.getErr();
         err.println("oci: " + msg + " (see `" + c.getCommandSpec().qualifiedName() + " --help`)");
         err.flush();
         return EXIT_USAGE;
-    }
-
-    /** Levenshtein distance, to pick the suggestion nearest a typo. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** One line, {@code oci: <message>}; the stack trace only with OCI_DEBUG set. */

@@ -1,10 +1,10 @@
 package oci.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import oci.runtime.Criu;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -19,21 +19,12 @@ final class RestoreCommand implements Callable<Integer> {
     @ParentCommand Main main;
 
     @Option(names = "--console-socket", paramLabel = "SOCK", description = "Where the restored container's pty master is sent.") Path consoleSocket;
-    @Option(names = "--image-path", paramLabel = "DIR", description = "Where CRIU's image files go (checkpoint) or come from (restore).") String imagePath;
-    @Option(names = "--work-path", paramLabel = "DIR", description = "Where CRIU's work files and logs go.") String workPath;
-    @Option(names = "--tcp-established", description = "Allow open TCP connections.") boolean tcpEstablished;
-    @Option(names = "--ext-unix-sk", description = "Allow external unix sockets.") boolean extUnixSk;
-    @Option(names = "--shell-job", description = "Allow shell jobs.") boolean shellJob;
-    @Option(names = "--file-locks", description = "Handle file locks.") boolean fileLocks;
-    @Option(names = "--manage-cgroups-mode", paramLabel = "MODE", description = "soft, full or strict.") String manageCgroupsMode;
+    @Mixin CriuOptions criu;
     @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle directory.") Path bundle;
     @Option(names = {"-d", "--detach"}, description = "Do not wait for the restored container.") boolean detach;
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the restored container's pid here.") Path pidFile;
     @Option(names = "--no-subreaper", description = "Do not act as subreaper.") boolean noSubreaper;
     @Option(names = "--no-pivot", description = "Do not use pivot_root.") boolean noPivot;
-    @Option(names = "--empty-ns", paramLabel = "NS", description = "A namespace to create but not restore.") List<String> emptyNs;
-    @Option(names = "--auto-dedup", description = "Deduplicate memory images.") boolean autoDedup;
-    @Option(names = "--lazy-pages", description = "Restore memory pages lazily (userfaultfd).") boolean lazyPages;
     @Option(names = "--lsm-profile", paramLabel = "TYPE:NAME", description = "An LSM profile for the restore (TYPE:NAME).") String lsmProfile;
     @Option(names = "--lsm-mount-context", paramLabel = "CONTEXT", description = "An LSM mount context for the restore.") String lsmMountContext;
 

@@ -34,6 +34,7 @@ import oci.image.Json;
 import oci.image.Manifest;
 import oci.image.MediaType;
 import oci.image.Platform;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * The content store: a plain OCI image layout on disk, so skopeo, umoci and oci-image-tool read
@@ -356,21 +357,9 @@ public final class Store implements BlobSource {
                 .limit(3).map(Map.Entry::getKey).toList();
     }
 
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+    /** Levenshtein distance: the near names of a missing image here, and the CLI's hint for a mistyped command. */
+    public static int distance(String a, String b) {
+        return LevenshteinDistance.getDefaultInstance().apply(a, b);
     }
 
     /** Resolves a name to one image, choosing from an index by {@code platform}. */
