@@ -23,14 +23,17 @@ import java.util.List;
  * x86_64 and aarch64 (asm-generic); only writes from the Java heap use a second, critical stub.
  */
 final class FfmFileCalls implements FileCalls {
-    static final FfmFileCalls INSTANCE = new FfmFileCalls();
+    static final FfmFileCalls INSTANCE = new FfmFileCalls(false);
+    /** Names as strings of bytes (FileCalls.rawNames). */
+    static final FfmFileCalls RAW = new FfmFileCalls(true);
 
     /** Syscall numbers: {x86_64, aarch64}. */
     private enum Sys {
         OPENAT(257, 56), CLOSE(3, 57), MKDIRAT(258, 34), MKNODAT(259, 33), SYMLINKAT(266, 36), LINKAT(265, 37),
         UNLINKAT(263, 35), RENAMEAT2(316, 276), FCHOWNAT(260, 54), FCHOWN(93, 55), FCHMOD(91, 52), FCHMODAT(268, 53),
         UTIMENSAT(280, 88), FSETXATTR(190, 7), LSETXATTR(189, 6), LGETXATTR(192, 9), LLISTXATTR(195, 12), STATX(332, 291),
-        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437), READLINKAT(267, 78), MOUNT(165, 40), UMOUNT2(166, 39);
+        FTRUNCATE(77, 46), GETEUID(107, 175), OPENAT2(437, 437), READLINKAT(267, 78), MOUNT(165, 40), UMOUNT2(166, 39),
+        GETDENTS64(217, 61);
 
         final long nr;
 
@@ -60,10 +63,14 @@ final class FfmFileCalls implements FileCalls {
             Native.LINKER.defaultLookup().find("pwrite").orElseThrow(), FunctionDescriptor.of(LONG, INT, POINTER, LONG, LONG),
             Linker.Option.captureCallState("errno"), Linker.Option.critical(true));
 
-    private FfmFileCalls() {}
+    private final boolean raw;
+
+    private FfmFileCalls(boolean raw) {
+        this.raw = raw;
+    }
 
     /** Makes syscall {@code s}; returns its result, or throws naming {@code call} and {@code object}. */
-    private static long sys(Arena a, Sys s, String call, String object, long... args) throws ErrnoException {
+    private long sys(Arena a, Sys s, String call, String object, long... args) throws ErrnoException {
         MemorySegment slot = Native.newErrnoSlot(a);
         long[] v = new long[5];
         System.arraycopy(args, 0, v, 0, args.length);
@@ -77,12 +84,27 @@ final class FfmFileCalls implements FileCalls {
             if (r >= 0) return r;
             int errno = Native.errno(slot);
             if (errno == Errno.EINTR) continue;
-            throw new ErrnoException(call, object, errno);
+            throw new ErrnoException(call, raw && object != null ? FileCalls.shown(object) : object, errno);
         }
     }
 
-    private static long str(Arena a, String s) {
-        return a.allocateFrom(s).address();
+    /** {@code s} as a NUL-terminated C string: UTF-8, or one byte per char for raw names. */
+    private long str(Arena a, String s) {
+        if (!raw) return a.allocateFrom(s).address();
+        int n = s.length();
+        MemorySegment m = a.allocate(n + 1);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c > 0xff) throw new IllegalArgumentException("a raw name holds a char above 255: " + s);
+            m.set(ValueLayout.JAVA_BYTE, i, (byte) c);
+        }
+        m.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
+        return m.address();
+    }
+
+    /** Bytes the kernel returned as a name, the way {@link #str} would pass them back. */
+    private String text(MemorySegment m, long offset, long len) {
+        return new String(m.asSlice(offset, len).toArray(ValueLayout.JAVA_BYTE), raw ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     private static long bytes(Arena a, byte[] b) {
@@ -156,7 +178,7 @@ final class FfmFileCalls implements FileCalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(4096);
             long n = sys(a, Sys.READLINKAT, "readlinkat", name, dirfd, str(a, name), buf.address(), 4096);
-            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+            return text(buf, 0, n);
         }
     }
 
@@ -271,7 +293,7 @@ final class FfmFileCalls implements FileCalls {
             long start = 0;
             for (long i = 0; i < r; i++) {
                 if (v.get(ValueLayout.JAVA_BYTE, i) == 0) {
-                    names.add(new String(v.asSlice(start, i - start).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                    names.add(text(v, start, i - start));
                     start = i + 1;
                 }
             }
@@ -291,6 +313,36 @@ final class FfmFileCalls implements FileCalls {
     public void umount2(String target, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             sys(a, Sys.UMOUNT2, "umount", target, str(a, target), flags);
+        }
+    }
+
+    @Override
+    public List<String> readdir(int dirfd) throws ErrnoException {
+        int fd;
+        try (Arena a = Arena.ofConfined()) {
+            // getdents64 needs a descriptor opened for reading; dirfd may be O_PATH
+            fd = (int) sys(a, Sys.OPENAT, "openat", ".", dirfd, str(a, "."), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            List<String> names = new ArrayList<>();
+            MemorySegment buf = a.allocate(32768, 8);
+            while (true) {
+                long n = sys(a, Sys.GETDENTS64, "getdents64", null, fd, buf.address(), buf.byteSize());
+                if (n == 0) return names;
+                // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+                long off = 0;
+                while (off < n) {
+                    int reclen = buf.get(ValueLayout.JAVA_SHORT, off + 16) & 0xffff;
+                    long nameAt = off + 19;
+                    long end = nameAt;
+                    while (end < off + reclen && buf.get(ValueLayout.JAVA_BYTE, end) != 0) end++;
+                    String name = text(buf, nameAt, end - nameAt);
+                    if (!name.equals(".") && !name.equals("..")) names.add(name);
+                    off += reclen;
+                }
+            }
+        } finally {
+            close(fd);
         }
     }
 

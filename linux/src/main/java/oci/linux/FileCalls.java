@@ -20,9 +20,39 @@ public interface FileCalls {
     int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000, S_IFBLK = 0060000,
             S_IFDIR = 0040000, S_IFCHR = 0020000, S_IFIFO = 0010000;
 
-    /** The implementation through the FFM API. */
+    /** The implementation through the FFM API; names are Java text, passed to the kernel as UTF-8. */
     static FileCalls system() {
         return FfmFileCalls.INSTANCE;
+    }
+
+    /**
+     * The same calls where every name (path, link target, xattr name, what readlinkat, llistxattr
+     * and readdir return) is a string of bytes: each char 0-255 is one byte (ISO-8859-1). Linux
+     * names are bytes, not text: a layer entry {@code raw-\xff\xfe} is written byte for byte, and a
+     * directory listed and removed whatever its names are. A char above 255 is refused
+     * (IllegalArgumentException). Error messages show the names as {@link #shown} does.
+     */
+    static FileCalls rawNames() {
+        return FfmFileCalls.RAW;
+    }
+
+    /**
+     * A name of {@link #rawNames()} as people read it: its bytes as UTF-8, each byte that is not
+     * part of valid UTF-8 as {@code \xNN}.
+     */
+    static String shown(String rawName) {
+        byte[] b = rawName.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.charset.CharsetDecoder d = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length * 4 + 1);
+        while (true) {
+            java.nio.charset.CoderResult r = d.decode(in, out, true);
+            if (r.isUnderflow()) break;
+            for (int i = 0; i < r.length(); i++) out.put(String.format("\\x%02x", in.get() & 0xff));
+        }
+        return out.flip().toString();
     }
 
     /** What statx(2) says about a file (never following a final symlink). */
@@ -162,6 +192,16 @@ public interface FileCalls {
      * @see <a href="https://man7.org/linux/man-pages/man2/listxattr.2.html">llistxattr(2)</a>
      */
     java.util.List<String> llistxattr(String path) throws ErrnoException;
+
+    /**
+     * The names in directory {@code dirfd} (an O_PATH descriptor will do), without "." and "..",
+     * read with getdents64(2): unlike a listing through java.nio, a name that is not text in the
+     * JVM's encoding comes back as it is (use {@link #rawNames()} to keep every byte).
+     *
+     * @throws ErrnoException ENOTDIR, EACCES
+     * @see <a href="https://man7.org/linux/man-pages/man2/getdents.2.html">getdents64(2)</a>
+     */
+    java.util.List<String> readdir(int dirfd) throws ErrnoException;
 
     /**
      * statx(2) with AT_SYMLINK_NOFOLLOW: what {@code name} is, itself.

@@ -102,4 +102,36 @@ class FileCallsTest {
             fs.close(rfd);
         }
     }
+
+    @Test
+    void rawNamesPassEveryByteAndReaddirReturnsThem() throws Exception {
+        FileCalls raw = FileCalls.rawNames();
+        int root = open(tmp);
+        try {
+            String name = "raw-\u00ff\u00fe"; // the bytes ff fe, not UTF-8
+            raw.mkdirat(root, name, 0755);
+            int fd = raw.openat(root, name + "/caf\u00c3\u00a9", FileCalls.O_WRONLY | FileCalls.O_CREAT | FileCalls.O_EXCL, 0600); // UTF-8 "café"
+            raw.close(fd);
+            raw.symlinkat("../" + name, root, "link-\u0080");
+            int dir = raw.openat2(root, name, FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0, FileCalls.RESOLVE_IN_ROOT);
+            try {
+                assertEquals(List.of("caf\u00c3\u00a9"), raw.readdir(dir));
+                assertEquals(List.of("caf\u00e9"), fs.readdir(dir)); // the same bytes as text
+            } finally {
+                raw.close(dir);
+            }
+            assertEquals("../" + name, raw.readlinkat(root, "link-\u0080"));
+            List<String> top = raw.readdir(root).stream().sorted().toList();
+            assertEquals(List.of("link-\u0080", name), top);
+            // what the kernel holds, read through a shell that sees bytes
+            Process ls = new ProcessBuilder("sh", "-c", "ls " + tmp + " | od -An -tx1 | tr -d ' \\n'").start();
+            assertEquals("6c696e6b2d800a7261772d fffe0a".replace(" ", ""), new String(ls.getInputStream().readAllBytes()));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> raw.mkdirat(root, name, 0755));
+            assertEquals("mkdirat \"raw-\\xff\\xfe\": EEXIST (File exists)", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> raw.mkdirat(root, "\u20ac", 0755));
+        } finally {
+            fs.close(root);
+        }
+        assertEquals("caf\u00e9 raw-\\xff\\xfe \\xe2\\x82", FileCalls.shown("caf\u00c3\u00a9 raw-\u00ff\u00fe \u00e2\u0082"));
+    }
 }
