@@ -24,15 +24,24 @@ public final class Tar {
     private final TarArchiveOutputStream out;
     private Instant mtime = Instant.parse("2024-01-02T03:04:05.123456789Z");
 
-    private Tar() {
-        out = new TarArchiveOutputStream(buf);
-        out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    private Tar(boolean bytewise) {
+        out = bytewise ? new TarArchiveOutputStream(buf, StandardCharsets.ISO_8859_1.name()) : new TarArchiveOutputStream(buf);
+        out.setLongFileMode(bytewise ? TarArchiveOutputStream.LONGFILE_GNU : TarArchiveOutputStream.LONGFILE_POSIX);
         out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        out.setAddPaxHeadersForNonAsciiNames(true);
+        out.setAddPaxHeadersForNonAsciiNames(!bytewise);
     }
 
     public static Tar build() {
-        return new Tar();
+        return new Tar(false);
+    }
+
+    /**
+     * A tar whose names are bytes, as GNU tar's default format writes them: each char of a name
+     * (0-255) is one byte in the header or GNU long name, so {@code "raw-\u00ff\u00fe"} is the name
+     * {@code raw-\xff\xfe}, not UTF-8. No PAX path records.
+     */
+    public static Tar bytewise() {
+        return new Tar(true);
     }
 
     /** The mtime given to the entries added after this call. */

@@ -37,6 +37,9 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * then created, replaced or changed relative to that directory fd with calls that never follow it
  * (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW, no chmod on symlinks).
  *
+ * <p>Names are bytes, as the layer has them ({@link TarReader}): every name here is a string of
+ * bytes for {@link FileCalls#rawNames()}, and {@link FileCalls#shown} turns one into text for a message.
+ *
  * @see <a href="https://github.com/opencontainers/image-spec/blob/main/layer.md#applying-changesets">layer.md, Applying changesets</a>
  */
 final class Applier implements Closeable {
@@ -66,8 +69,8 @@ final class Applier implements Closeable {
     private long entries, bytes;
     private int devicesSkipped, xattrsSkipped;
 
-    Applier(FileCalls fs, int rootFd, UnpackOptions options, boolean rootless) {
-        this.fs = fs;
+    Applier(int rootFd, UnpackOptions options, boolean rootless) {
+        this.fs = FileCalls.rawNames();
         this.rootFd = rootFd;
         this.options = options;
         this.rootless = rootless;
@@ -119,11 +122,6 @@ final class Applier implements Closeable {
         if (e.getName().indexOf('\0') >= 0 || e.getLinkName().indexOf('\0') >= 0) {
             throw new UnpackException("the name or link target contains a NUL byte");
         }
-        // Names are decoded as UTF-8 and written back as UTF-8: bytes that are not UTF-8 (a Latin-1
-        // "café") would come out as '?' or U+FFFD, a different name. Refused rather than changed.
-        if (!pax.namesUtf8() || e.getName().indexOf('\uFFFD') >= 0 || e.getLinkName().indexOf('\uFFFD') >= 0) {
-            throw new UnpackException("the name or link target is not valid UTF-8 (such names are not supported)");
-        }
         String path = clean(e.getName());
         if (path.isEmpty()) {
             if (!e.isDirectory()) throw new UnpackException("entry names the root directory but is not a directory");
@@ -143,7 +141,7 @@ final class Applier implements Closeable {
             } else if (!base.startsWith(".wh..wh.")) {
                 String hidden = base.substring(WH.length());
                 if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-                    throw new UnpackException("invalid whiteout name \"" + base + "\"");
+                    throw new UnpackException("invalid whiteout name \"" + FileCalls.shown(base) + "\"");
                 }
                 whiteout(parent, hidden);
             }
@@ -220,7 +218,7 @@ final class Applier implements Closeable {
         try {
             fd = openDir(parent);
         } catch (ErrnoException ex) {
-            if (ex.errno() != Errno.ENOENT) throw new UnpackException("open parent directory \"" + parent + "\": " + ex.getMessage(), ex);
+            if (ex.errno() != Errno.ENOENT) throw new UnpackException("open parent directory \"" + FileCalls.shown(parent) + "\": " + ex.getMessage(), ex);
             fd = mkdirs(parent);
         }
         cachedParent = parent;
@@ -251,12 +249,12 @@ final class Applier implements Closeable {
                 try {
                     next = openDir(prefix.toString());
                 } catch (ErrnoException ex) {
-                    if (ex.errno() != Errno.ENOENT) throw new UnpackException("open directory \"" + prefix + "\": " + ex.getMessage(), ex);
+                    if (ex.errno() != Errno.ENOENT) throw new UnpackException("open directory \"" + FileCalls.shown(prefix.toString()) + "\": " + ex.getMessage(), ex);
                     try {
                         fs.mkdirat(fd, part, 0755);
                         next = openDir(prefix.toString());
                     } catch (ErrnoException mk) {
-                        if (mk.errno() != Errno.EEXIST) throw new UnpackException("create directory \"" + prefix + "\": " + mk.getMessage(), mk);
+                        if (mk.errno() != Errno.EEXIST) throw new UnpackException("create directory \"" + FileCalls.shown(prefix.toString()) + "\": " + mk.getMessage(), mk);
                         // a symlink whose target is missing: continue at its target, inside the root
                         String target = fs.readlinkat(fd, part);
                         String rest = String.join("/", java.util.Arrays.asList(parts).subList(i + 1, parts.length));
@@ -270,15 +268,15 @@ final class Applier implements Closeable {
             if (rewritten.isEmpty()) return openDir(".");
             path = rewritten;
         }
-        throw new UnpackException("create directory \"" + path + "\": too many levels of symlinks");
+        throw new UnpackException("create directory \"" + FileCalls.shown(path) + "\": too many levels of symlinks");
     }
 
     /** Where directory fd {@code fd} really is below the root (its parent chain may have run through symlinks). */
     private String pathInRoot(int fd) throws IOException {
         if (fd == rootFd) return "";
-        String root = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + rootFd)).toString();
-        String dir = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
-        if (!dir.startsWith(root + "/")) throw new UnpackException("directory fd " + fd + " is not below the root: " + dir);
+        String root = fs.readlinkat(FileCalls.AT_FDCWD, "/proc/self/fd/" + rootFd);
+        String dir = fs.readlinkat(FileCalls.AT_FDCWD, "/proc/self/fd/" + fd);
+        if (!dir.startsWith(root + "/")) throw new UnpackException("directory fd " + fd + " is not below the root: " + FileCalls.shown(dir));
         return dir.substring(root.length() + 1);
     }
 
@@ -317,7 +315,7 @@ final class Applier implements Closeable {
             try {
                 FileCalls.Stat st = fs.lstatat(pfd, base);
                 if (st.nlink() > 1 && !st.isDirectory()) {
-                    throw new Snapshots.NotLayerable("the layer removes or replaces \"" + path + "\" of a lower layer, which has other links");
+                    throw new Snapshots.NotLayerable("the layer removes or replaces \"" + FileCalls.shown(path) + "\" of a lower layer, which has other links");
                 }
             } catch (ErrnoException ex) {
                 if (ex.errno() != Errno.ENOENT) throw ex;
@@ -362,8 +360,8 @@ final class Applier implements Closeable {
         int slash = target.lastIndexOf('/');
         String tparent = slash < 0 ? "" : target.substring(0, slash);
         String tbase = target.substring(slash + 1);
-        String what = "hardlink to \"" + e.getLinkName() + "\""
-                + (target.equals(e.getLinkName()) ? "" : " (inside the root file system: \"" + target + "\")");
+        String what = "hardlink to \"" + FileCalls.shown(e.getLinkName()) + "\""
+                + (target.equals(e.getLinkName()) ? "" : " (inside the root file system: \"" + FileCalls.shown(target) + "\")");
         int tfd;
         try {
             tfd = tparent.isEmpty() ? rootFd : openDir(tparent);
@@ -374,7 +372,7 @@ final class Applier implements Closeable {
             if (overOverlay && !layerPaths.contains(target)) {
                 FileCalls.Stat st = fs.lstatat(tfd, tbase);
                 if (st.nlink() > 1 && !st.isDirectory()) {
-                    throw new Snapshots.NotLayerable("\"" + path + "\" links to \"" + target + "\" of a lower layer, which has other links");
+                    throw new Snapshots.NotLayerable("\"" + FileCalls.shown(path) + "\" links to \"" + FileCalls.shown(target) + "\" of a lower layer, which has other links");
                 }
             }
             createWithReplace(pfd, base, path, () -> fs.linkat(tfd, tbase, pfd, base, 0));

@@ -184,7 +184,7 @@ public final class Snapshots {
             }
             int rootFd = fs.openat(AT_FDCWD, applyTo.toString(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
             Set<String> named;
-            Applier applier = new Applier(fs, rootFd, options, false);
+            Applier applier = new Applier(rootFd, options, false);
             try {
                 if (lowers.isEmpty()) fs.fchmod(rootFd, 0755);
                 else applier.overOverlay();
@@ -254,42 +254,62 @@ public final class Snapshots {
      * at {@code rel} in the lower snapshots, top first, cut at an opaque one.
      */
     private void restoreDirTimes(Path upperDir, String rel, List<Path> lowers, Set<String> named) throws IOException {
-        if (!named.contains(rel) && !lowers.isEmpty()) {
-            FileTime t = Files.getLastModifiedTime(lowers.getFirst(), LinkOption.NOFOLLOW_LINKS);
-            long sec = Math.floorDiv(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), 1_000_000_000L);
-            long nsec = Math.floorMod(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), 1_000_000_000L);
-            fs.utimensat(AT_FDCWD, upperDir.toString(), sec, nsec, sec, nsec, AT_SYMLINK_NOFOLLOW);
-        }
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(upperDir)) {
-            for (Path c : ds) {
-                if (Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory()) children.add(c);
-            }
-        }
-        for (Path c : children) {
-            String name = c.getFileName().toString();
-            List<Path> below = new ArrayList<>();
-            if (!isOpaque(c)) {
-                for (Path l : lowers) {
-                    Path lc = l.resolve(name);
-                    BasicFileAttributes a;
-                    try {
-                        a = Files.readAttributes(lc, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    } catch (NoSuchFileException missing) {
-                        continue;
-                    }
-                    if (!a.isDirectory()) break; // a whiteout, file or symlink hides the layers below
-                    below.add(lc);
-                    if (isOpaque(lc)) break;
-                }
-            }
-            // the time of a directory made new in this layer (not named, nothing below) stays as the kernel left it, as in a full unpack
-            restoreDirTimes(c, rel.isEmpty() ? name : rel + "/" + name, below, named);
+        List<Integer> lowerFds = new ArrayList<>();
+        int upperFd = -1;
+        try {
+            for (Path l : lowers) lowerFds.add(fs.openat(AT_FDCWD, l.toString(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+            upperFd = fs.openat(AT_FDCWD, upperDir.toString(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            restoreDirTimes(upperFd, rel, lowerFds, named);
+        } finally {
+            if (upperFd >= 0) fs.close(upperFd);
+            for (int fd : lowerFds) fs.close(fd);
         }
     }
 
-    private boolean isOpaque(Path dir) throws ErrnoException {
-        byte[] v = fs.lgetxattr(dir.toString(), OPAQUE);
+    /**
+     * The walk itself, on directory fds with names as bytes (FileCalls.rawNames: a name that is not
+     * UTF-8 is found in the lowers and in {@code named} as the applier wrote it).
+     */
+    private void restoreDirTimes(int upperFd, String rel, List<Integer> lowers, Set<String> named) throws IOException {
+        FileCalls raw = FileCalls.rawNames();
+        if (!named.contains(rel) && !lowers.isEmpty()) {
+            // /proc/self/fd/N leads to the directory itself
+            FileTime t = Files.getLastModifiedTime(Path.of("/proc/self/fd/" + lowers.getFirst()));
+            long sec = Math.floorDiv(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), 1_000_000_000L);
+            long nsec = Math.floorMod(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), 1_000_000_000L);
+            raw.futimens(upperFd, sec, nsec, sec, nsec);
+        }
+        for (String name : raw.readdir(upperFd)) {
+            if (!raw.lstatat(upperFd, name).isDirectory()) continue;
+            List<Integer> below = new ArrayList<>();
+            int child = raw.openat(upperFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            try {
+                if (!isOpaque(upperFd, name)) {
+                    for (int l : lowers) {
+                        FileCalls.Stat st;
+                        try {
+                            st = raw.lstatat(l, name);
+                        } catch (ErrnoException e) {
+                            if (e.errno() == Errno.ENOENT) continue;
+                            throw e;
+                        }
+                        if (!st.isDirectory()) break; // a whiteout, file or symlink hides the layers below
+                        below.add(raw.openat(l, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+                        if (isOpaque(l, name)) break;
+                    }
+                }
+                // the time of a directory made new in this layer (not named, nothing below) stays as the kernel left it, as in a full unpack
+                restoreDirTimes(child, rel.isEmpty() ? name : rel + "/" + name, below, named);
+            } finally {
+                raw.close(child);
+                for (int fd : below) raw.close(fd);
+            }
+        }
+    }
+
+    /** Whether {@code name} in directory {@code dirFd} is an opaque directory (names as bytes). */
+    private static boolean isOpaque(int dirFd, String name) throws ErrnoException {
+        byte[] v = FileCalls.rawNames().lgetxattr("/proc/self/fd/" + dirFd + "/" + name, OPAQUE);
         return v != null && v.length == 1 && v[0] == 'y';
     }
 

@@ -16,36 +16,48 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *   <li>PAX and GNU long-name headers are bounded ({@link #MAX_META} bytes): a header claiming a
  *       gigabyte is refused before it is read into memory (the Go CVE-2022-2879 class);</li>
  *   <li>the raw bytes of each entry's PAX header are kept, because Commons Compress decodes PAX
- *       values as UTF-8 and binary xattr values (security.capability) would not survive that.</li>
+ *       values as UTF-8 and binary xattr values (security.capability) would not survive that;</li>
+ *   <li>names are bytes, as Linux and GNU tar have them: header names, GNU long names and PAX
+ *       path/linkpath come as strings of bytes (one char per byte, ISO-8859-1), what
+ *       {@link oci.linux.FileCalls#rawNames()} takes, so {@code raw-\xff\xfe} and UTF-8 names alike
+ *       are written exactly as the layer has them.</li>
  * </ul>
  */
 final class TarReader extends TarArchiveInputStream {
     /** Bound of one PAX header or GNU long name/link entry. */
     static final long MAX_META = 1 << 20;
 
-    private ByteArrayOutputStream pax;
+    private ByteArrayOutputStream captured;
     private boolean capturing;
-    private byte captureType;
-    /** What the meta headers (PAX, GNU long name/link) before the coming real header said. */
+    /** What the PAX header before the coming real header said. */
     private byte[] pendingPax;
-    private Boolean pendingLongNameUtf8, pendingLongLinkUtf8;
     private boolean extensionBlocks;
     /** The same, for the entry whose real header was read last. */
     private byte[] lastPax;
-    private boolean nameUtf8 = true, linkUtf8 = true;
+    /** What that PAX header says beyond Commons Compress's reading of it. */
+    private Pax pax = new Pax(Map.of(), null, null, null, null);
 
     TarReader(InputStream in) {
-        super(in);
+        // ISO-8859-1 maps each byte of a header name or GNU long name to one char and back
+        super(in, StandardCharsets.ISO_8859_1.name());
+    }
+
+    @Override
+    public TarArchiveEntry getNextEntry() throws IOException {
+        TarArchiveEntry e = super.getNextEntry(); // which calls this again for the entry after a meta header
+        if (e == null) return null;
+        pax = parsePax(lastPax);
+        // Commons Compress decoded PAX names as UTF-8 (other bytes became U+FFFD): the bytes instead
+        if (pax.path() != null) e.setName(pax.path());
+        if (pax.linkPath() != null) e.setLinkName(pax.linkPath());
+        return e;
     }
 
     @Override
     protected byte[] readRecord() throws IOException {
         byte[] rec = super.readRecord();
         if (capturing) {
-            byte[] data = pax.toByteArray();
-            if (captureType == 'x') pendingPax = data;
-            if (captureType == 'L') pendingLongNameUtf8 = isUtf8(data, 0, data.length);
-            if (captureType == 'K') pendingLongLinkUtf8 = isUtf8(data, 0, data.length);
+            pendingPax = captured.toByteArray();
             capturing = false;
         }
         if (rec == null || rec.length < 512) return rec;
@@ -61,20 +73,15 @@ final class TarReader extends TarArchiveInputStream {
                 throw new IOException("a " + (type == 'x' || type == 'g' ? "PAX" : "GNU long-name") + " header of "
                         + size + " bytes exceeds the limit of " + MAX_META);
             }
-            if (type != 'g') {
-                pax = new ByteArrayOutputStream();
+            if (type == 'x') {
+                captured = new ByteArrayOutputStream();
                 capturing = true;
-                captureType = type;
             }
             return rec;
         }
-        // an entry's own header: it takes what the meta headers before it said
-        boolean posix = rec[257] == 'u' && rec[262] == 0; // POSIX ustar has a name prefix at 345; GNU keeps times there
+        // an entry's own header: it takes what the PAX header before it said
         lastPax = pendingPax;
-        nameUtf8 = pendingLongNameUtf8 != null ? pendingLongNameUtf8 : isUtf8(rec, 0, 100) && (!posix || isUtf8(rec, 345, 155));
-        linkUtf8 = pendingLongLinkUtf8 != null ? pendingLongLinkUtf8 : isUtf8(rec, 157, 100);
         pendingPax = null;
-        pendingLongNameUtf8 = pendingLongLinkUtf8 = null;
         extensionBlocks = type == 'S' && rec[482] != 0;
         return rec;
     }
@@ -82,7 +89,7 @@ final class TarReader extends TarArchiveInputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = super.read(b, off, len);
-        if (capturing && n > 0) pax.write(b, off, n);
+        if (capturing && n > 0) captured.write(b, off, n);
         return n;
     }
 
@@ -100,44 +107,26 @@ final class TarReader extends TarArchiveInputStream {
         return sawEnd;
     }
 
-    /** Whether bytes [off, off+len) up to the first NUL are valid UTF-8. */
-    static boolean isUtf8(byte[] b, int off, int len) {
-        int end = off;
-        while (end < off + len && b[end] != 0) end++;
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(b, off, end - off));
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
-        }
-    }
-
     /**
-     * Whether the current entry's name and link target came as UTF-8. Commons Compress turns other
-     * bytes into '?' (header names) or U+FFFD (PAX values), which would write a different name.
+     * What the entry's PAX header says beyond Commons Compress's reading of it.
+     *
+     * @param xattrs from {@code SCHILY.xattr.NAME} records: names and values as bytes
+     * @param mtime with all nine digits of nanoseconds (Commons Compress keeps 100 ns), or null
+     * @param path the name as bytes ({@code GNU.sparse.name}, else {@code path}), or null
+     * @param linkPath {@code linkpath} as bytes, or null
      */
-    boolean namesAreUtf8() {
-        String paxText = lastPax == null ? "" : new String(lastPax, StandardCharsets.ISO_8859_1);
-        // PAX values were decoded as UTF-8 (invalid bytes became U+FFFD, which the caller checks)
-        boolean name = paxText.contains(" path=") || nameUtf8;
-        boolean link = paxText.contains(" linkpath=") || linkUtf8;
-        return name && link;
-    }
+    record Pax(Map<String, byte[]> xattrs, Instant mtime, Instant atime, String path, String linkPath) {}
 
-    /** What the entry's PAX header says beyond Commons Compress's reading of it. */
-    record Pax(Map<String, byte[]> xattrs, Instant mtime, Instant atime, boolean namesUtf8) {}
-
-    /**
-     * The entry's xattrs from PAX {@code SCHILY.xattr.NAME} records (values as raw bytes) and its
-     * mtime/atime with all nine digits of nanoseconds (Commons Compress keeps 100 ns).
-     */
+    /** The current entry's {@link Pax}. */
     Pax pax() {
+        return pax;
+    }
+
+    private static Pax parsePax(byte[] p) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         Instant mtime = null, atime = null;
-        byte[] p = lastPax;
-        if (p == null) return new Pax(out, null, null, namesAreUtf8());
+        String path = null, sparseName = null, linkPath = null;
+        if (p == null) return new Pax(out, null, null, null, null);
         int i = 0;
         while (i < p.length) {
             int sp = i;
@@ -147,9 +136,13 @@ final class TarReader extends TarArchiveInputStream {
             int eq = sp + 1;
             while (eq < i + len && p[eq] != '=') eq++;
             if (eq >= i + len) break;
-            String key = new String(p, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
+            String key = new String(p, sp + 1, eq - sp - 1, StandardCharsets.ISO_8859_1);
             int end = i + len - 1; // the record's trailing newline
-            if (key.startsWith("SCHILY.xattr.")) {
+            String bytes = new String(p, eq + 1, Math.max(0, end - eq - 1), StandardCharsets.ISO_8859_1);
+            if (key.equals("path")) path = bytes;
+            else if (key.equals("GNU.sparse.name")) sparseName = bytes;
+            else if (key.equals("linkpath")) linkPath = bytes;
+            else if (key.startsWith("SCHILY.xattr.")) {
                 byte[] v = java.util.Arrays.copyOfRange(p, eq + 1, Math.max(eq + 1, end));
                 out.put(key.substring("SCHILY.xattr.".length()), v);
             } else if (key.equals("mtime") || key.equals("atime")) {
@@ -159,7 +152,7 @@ final class TarReader extends TarArchiveInputStream {
             }
             i += len;
         }
-        return new Pax(out, mtime, atime, namesAreUtf8());
+        return new Pax(out, mtime, atime, sparseName != null ? sparseName : path, linkPath);
     }
 
     /** A PAX time: decimal seconds, optionally negative, with a fraction of any length. */

@@ -1,29 +1,27 @@
 package oci.unpack;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import oci.linux.Errno;
 import oci.linux.ErrnoException;
 import oci.linux.FileCalls;
 
-/** Listing and removing directory trees through directory fds, never following a symlink. */
+/**
+ * Listing and removing directory trees through directory fds, never following a symlink. Names
+ * below the top are bytes ({@link FileCalls#rawNames()}): a tree whose names are not UTF-8 goes too.
+ */
 final class Tree {
     private Tree() {}
 
-    /** The names in the directory open as {@code dirfd} (read through /proc/self/fd, which is the fd's own directory). */
+    /** The names in the directory open as {@code dirfd}, as bytes. */
     static List<String> list(int dirfd) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/fd/" + dirfd))) {
-            for (Path p : ds) names.add(p.getFileName().toString());
-        }
-        return names;
+        return FileCalls.rawNames().readdir(dirfd);
     }
 
-    /** Removes {@code name} below {@code pfd}: a file, a symlink (not what it points to) or a whole directory tree. */
+    /**
+     * Removes {@code name} below {@code pfd}: a file, a symlink (not what it points to) or a whole
+     * directory tree. {@code name} is as {@code fs} takes names; the names below, bytes.
+     */
     static void removeAll(FileCalls fs, int pfd, String name) throws IOException {
         try {
             fs.unlinkat(pfd, name, 0);
@@ -36,7 +34,7 @@ final class Tree {
         if (fs.geteuid() != 0) fs.fchmodat(pfd, name, 0700);
         int dfd = fs.openat(pfd, name, FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC, 0);
         try {
-            for (String child : list(dfd)) removeAll(fs, dfd, child);
+            for (String child : list(dfd)) removeAll(FileCalls.rawNames(), dfd, child);
         } finally {
             fs.close(dfd);
         }

@@ -132,11 +132,11 @@ public final class Unpacker {
             try {
                 applier.apply(e, tar, tar.pax());
             } catch (Snapshots.NotLayerable ex) {
-                throw new Snapshots.NotLayerable("entry \"" + e.getName() + "\": " + ex.getMessage());
+                throw new Snapshots.NotLayerable("entry \"" + FileCalls.shown(e.getName()) + "\": " + ex.getMessage());
             } catch (UnpackException ex) {
-                throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + ex.getMessage(), ex);
+                throw new UnpackException(what + ": entry \"" + FileCalls.shown(e.getName()) + "\": " + ex.getMessage(), ex);
             } catch (IOException ex) {
-                throw new UnpackException(what + ": entry \"" + e.getName() + "\": " + LayerStream.describe(ex), ex);
+                throw new UnpackException(what + ": entry \"" + FileCalls.shown(e.getName()) + "\": " + LayerStream.describe(ex), ex);
             }
         }
         if (!tar.sawEnd()) throw new UnpackException(what + ": truncated: the tar ends without its end-of-archive blocks");
@@ -163,7 +163,7 @@ public final class Unpacker {
         try {
             int rootFd = fs.openat(FileCalls.AT_FDCWD, tmp.toString(),
                     FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC, 0);
-            Applier applier = new Applier(fs, rootFd, options, rootless);
+            Applier applier = new Applier(rootFd, options, rootless);
             List<Digest> diffIds;
             try {
                 fs.fchmod(rootFd, 0755);

@@ -124,4 +124,35 @@ final class Fixture {
     Map<String, String> sentinelState() throws IOException {
         return describe(sentinel);
     }
+
+    /**
+     * The bytes of {@code p} as a raw name (one char per byte, as {@link oci.linux.FileCalls#rawNames()}
+     * takes it). A Path that java.nio listed keeps its name's bytes, but its toString() decodes them.
+     */
+    static String rawName(Path p) {
+        String uri = p.toAbsolutePath().toUri().getRawPath(); // every byte outside ASCII percent-encoded
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '%') {
+                b.write(Integer.parseInt(uri.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                b.write(c);
+            }
+        }
+        String raw = b.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return raw.length() > 1 && raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw; // toUri marks directories
+    }
+
+    /** A Path of exactly the bytes of absolute raw name {@code raw}. */
+    static Path rawPath(String raw) {
+        StringBuilder u = new StringBuilder("file://");
+        for (char c : raw.toCharArray()) {
+            if (c > 0xff || c == 0) throw new IllegalArgumentException("not a raw name: " + raw);
+            if (c == '/' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~".indexOf(c) >= 0) u.append(c);
+            else u.append(String.format("%%%02X", (int) c));
+        }
+        return Path.of(java.net.URI.create(u.toString()));
+    }
 }

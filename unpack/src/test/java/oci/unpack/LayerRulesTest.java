@@ -159,30 +159,79 @@ class LayerRulesTest {
     }
 
     @Test
-    void namesThatAreNotUtf8AreRefusedNotChanged() throws Exception {
+    void namesThatAreNotUtf8AreWrittenByteForByte() throws Exception {
         Fixture f = new Fixture(tmp);
-        var latin1 = new java.io.ByteArrayOutputStream();
-        try (TarArchiveOutputStream o = new TarArchiveOutputStream(latin1, "ISO-8859-1")) {
-            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("caf\u00e9"); // the byte E9 alone
-            e.setSize(1);
-            o.putArchiveEntry(e);
-            o.write('x');
-            o.closeArchiveEntry();
+        // names as bytes, one char per byte: raw-\xff\xfe, a Latin-1 café (the byte e9 alone), UTF-8 café
+        String raw = "raw-\u00ff\u00fe";
+        String latin1 = "caf\u00e9";
+        String utf8 = "caf\u00c3\u00a9";
+        String longDir = "d".repeat(120);
+        byte[] l1 = Tar.bytewise().dir(raw).file(raw + "/f", "in raw").file(latin1, "latin1").file(utf8, "utf8")
+                .file(longDir + "/" + latin1, "gnu long name") // a GNU 'L' entry holds the bytes
+                .symlink("to-" + raw, raw + "/f").symlink("long-link", longDir + "/" + latin1) // and a GNU 'K' one
+                .hardlink("hard-\u00e9", latin1)
+                .file("gone-\u00ff", "x").dir("opq-\u00fe").file("opq-\u00fe/old", "o").dir("keep").file("keep/x-\u00ff", "x")
+                .bytes();
+        // a PAX path of raw bytes, as Go's archive/tar and GNU tar --format=posix (hdrcharset=BINARY) write one
+        byte[] pax = RawPax.rewrite(Tar.build().entry("pax-name", TarConstants.LF_NORMAL, 0644, "pax".getBytes(),
+                e -> e.addPaxHeader("comment", "x")).bytes(), "path", "keep/pax-\u00ff\u0080".getBytes(StandardCharsets.ISO_8859_1));
+        byte[] l3 = Tar.bytewise().whiteout("gone-\u00ff").whiteout("keep/x-\u00ff").opaque("opq-\u00fe").file("opq-\u00fe/new", "n")
+                .bytes();
+        f.unpack(l1, pax, l3);
+
+        FileCalls rawFs = FileCalls.rawNames();
+        int root = FileCalls.system().openat(FileCalls.AT_FDCWD, f.target.toString(), FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0);
+        try {
+            assertEquals(java.util.stream.Stream.of("hard-\u00e9", "keep", "long-link", "opq-\u00fe", "to-" + raw, latin1, utf8, longDir, raw)
+                    .sorted().toList(), rawFs.readdir(root).stream().sorted().toList());
+            assertEquals("in raw", readRaw(root, raw + "/f"));
+            assertEquals("latin1", readRaw(root, latin1));
+            assertEquals("utf8", readRaw(root, utf8));
+            assertEquals("gnu long name", readRaw(root, longDir + "/" + latin1));
+            assertEquals(raw + "/f", rawFs.readlinkat(root, "to-" + raw));
+            assertEquals(longDir + "/" + latin1, rawFs.readlinkat(root, "long-link"));
+            assertEquals(2, rawFs.lstatat(root, "hard-\u00e9").nlink());
+            assertEquals(List.of("pax-\u00ff\u0080"), listRaw(root, "keep"));
+            assertEquals("pax", readRaw(root, "keep/pax-\u00ff\u0080"));
+            assertEquals(List.of("new"), listRaw(root, "opq-\u00fe"));
+        } finally {
+            FileCalls.system().close(root);
         }
-        UnpackException e = org.junit.jupiter.api.Assertions.assertThrows(UnpackException.class, () -> f.unpack(latin1.toByteArray()));
-        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
-        assertFalse(Files.exists(f.target));
-        // the same through a GNU long name
-        var gnuLatin1 = new java.io.ByteArrayOutputStream();
-        try (TarArchiveOutputStream o = new TarArchiveOutputStream(gnuLatin1, "ISO-8859-1")) {
-            o.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
-            var le = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("d".repeat(120) + "/caf\u00e9");
-            le.setSize(0);
-            o.putArchiveEntry(le);
-            o.closeArchiveEntry();
+        // the bytes as another program sees them
+        Process cat = new ProcessBuilder("sh", "-c", "cat \"$1\"/raw-\"$(printf '\\377\\376')\"/f", "sh", f.target.toString()).start();
+        assertEquals("in raw", new String(cat.getInputStream().readAllBytes()));
+        assertEquals(0, cat.waitFor());
+        // a message names such an entry readably
+        Fixture again = new Fixture(tmp.resolve("again"));
+        UnpackException e = org.junit.jupiter.api.Assertions.assertThrows(UnpackException.class,
+                () -> again.unpack(Tar.bytewise().file("x", "x").hardlink("bad-\u00ff", "missing-\u00fe").bytes()));
+        assertTrue(e.getMessage().contains("entry \"bad-\\xff\": hardlink to \"missing-\\xfe\""), e.getMessage());
+    }
+
+    /** The content of the file at raw name {@code name} below directory fd {@code root}. */
+    static String readRaw(int root, String name) throws Exception {
+        int fd = FileCalls.rawNames().openat2(root, name, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC, 0, FileCalls.RESOLVE_IN_ROOT);
+        try {
+            return Files.readString(Path.of("/proc/self/fd/" + fd));
+        } finally {
+            FileCalls.system().close(fd);
         }
-        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UnpackException.class, () -> f.unpack(gnuLatin1.toByteArray()))
-                .getMessage().contains("not valid UTF-8"));
+    }
+
+    /** The raw names in directory {@code name} below {@code root}, sorted. */
+    static List<String> listRaw(int root, String name) throws Exception {
+        int fd = FileCalls.rawNames().openat2(root, name, FileCalls.O_PATH | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC, 0,
+                FileCalls.RESOLVE_IN_ROOT);
+        try {
+            return FileCalls.rawNames().readdir(fd).stream().sorted().toList();
+        } finally {
+            FileCalls.system().close(fd);
+        }
+    }
+
+    @Test
+    void utf8NamesCutByTheirHeaderFieldAreWhole() throws Exception {
+        Fixture f = new Fixture(tmp);
         // UTF-8 long names, PAX or GNU, whose 100-byte header field cuts a character in two, are fine
         String longUtf8 = "\u00e9".repeat(120);
         var gnuUtf8 = new java.io.ByteArrayOutputStream();

@@ -99,6 +99,30 @@ class SnapshotsTest {
     }
 
     @Test
+    void namesThatAreNotUtf8ShowAsAFullUnpackWritesThem() throws Exception {
+        Fixture f = new Fixture(tmp);
+        String raw = "raw-\u00ff\u00fe"; // the bytes ff fe
+        byte[] l1 = Tar.bytewise().dir("", 0755).dir(raw).file(raw + "/a-\u0080", "a").dir(raw + "/sub-\u00e9").file(raw + "/sub-\u00e9/x", "x")
+                .file("gone-\u00ff", "g").dir("opq-\u00fe").file("opq-\u00fe/old", "o").symlink("link-\u00fe", raw + "/a-\u0080")
+                .file("caf\u00e9", "latin-1").bytes();
+        // no entry for raw or its sub-directory: the kernel copies them up, their times must stay layer 1's
+        byte[] l2 = Tar.bytewise().mtime(java.time.Instant.parse("2025-05-05T05:05:05Z")).file(raw + "/sub-\u00e9/new-\u00ff", "n")
+                .whiteout("gone-\u00ff").opaque("opq-\u00fe").file("opq-\u00fe/new", "n").hardlink("hard-\u00e9", "caf\u00e9")
+                .whiteout(raw + "/a-\u0080").bytes();
+        StoredImage img = f.image("bytes", List.of(Fixture.Layer.gzip(l1), Fixture.Layer.gzip(l2)), null);
+        Unpacker.unpack(f.store, img, f.target, UnpackOptions.defaults());
+        List<Path> lowers = Snapshots.of(f.store).prepare(f.store, img, UnpackOptions.defaults());
+        Path merged = mount(lowers, "m");
+        Map<String, String> full = tree(f.target);
+        assertEquals(full, tree(merged));
+        assertTrue(full.containsKey(raw + "/sub-\u00e9/new-\u00ff") && !full.containsKey("gone-\u00ff") && full.containsKey("opq-\u00fe/new")
+                && !full.containsKey("opq-\u00fe/old") && !full.containsKey(raw + "/a-\u0080"), full.keySet().toString());
+        // the whiteout in overlay's form, under its own bytes
+        FileCalls.Stat gone = FileCalls.rawNames().lstatat(FileCalls.AT_FDCWD, Fixture.rawName(lowers.get(1)) + "/gone-\u00ff");
+        assertEquals(FileCalls.S_IFCHR, gone.type());
+    }
+
+    @Test
     void writesStayInTheirOwnUpperDirectory() throws Exception {
         Fixture f = new Fixture(tmp);
         StoredImage img = f.image("snap", layers(), null);

@@ -126,6 +126,90 @@ class UmociComparisonTest {
         assertEquals("1\n", Files.readString(f.target.resolve("run/app.pid")));
     }
 
+    @Test
+    void namesThatAreNotUtf8AgreeWithUmoci() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/umoci")), "umoci is not installed (apt-get install umoci)");
+        assumeTrue(Fixture.isRoot(), "umoci unpack without --rootless needs root (CI runs as root)");
+        Fixture f = new Fixture(tmp);
+        // layers GNU tar makes of trees whose names are bytes: its own format (header and 'L'/'K'
+        // long names) and POSIX (PAX path/linkpath with hdrcharset=BINARY)
+        FileCalls raw = FileCalls.rawNames();
+        String rawName = "raw-\u00ff\u00fe";
+        String longDir = "l".repeat(110) + "\u00e9";
+        Path src1 = tmp.resolve("src1");
+        Files.createDirectories(src1);
+        int d = FileCalls.system().openat(FileCalls.AT_FDCWD, src1.toString(), FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0);
+        try {
+            raw.mkdirat(d, rawName, 0755);
+            rawFile(d, rawName + "/f-\u0080", "in raw dir");
+            rawFile(d, "caf\u00e9", "latin-1");
+            rawFile(d, "caf\u00c3\u00a9", "utf-8");
+            raw.linkat(d, "caf\u00e9", d, "hard-\u00e9", 0);
+            raw.symlinkat(rawName + "/f-\u0080", d, "to-" + rawName);
+            raw.mkdirat(d, "opq-\u00fe", 0750);
+            rawFile(d, "opq-\u00fe/old-\u00ff", "old");
+            rawFile(d, "gone-\u00ff", "gone");
+            raw.mkdirat(d, longDir, 0755);
+            rawFile(d, longDir + "/" + "n".repeat(40) + "-\u00ff", "long");
+            raw.symlinkat(longDir + "/" + "n".repeat(40) + "-\u00ff", d, "long-link-\u00fe");
+        } finally {
+            FileCalls.system().close(d);
+        }
+        Path src2 = tmp.resolve("src2");
+        Files.createDirectories(src2);
+        d = FileCalls.system().openat(FileCalls.AT_FDCWD, src2.toString(), FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0);
+        try {
+            rawFile(d, ".wh.gone-\u00ff", "");
+            raw.mkdirat(d, "opq-\u00fe", 0750);
+            rawFile(d, "opq-\u00fe/.wh..wh..opq", "");
+            rawFile(d, "opq-\u00fe/new-\u00fe", "new");
+            raw.mkdirat(d, rawName, 0755);
+            rawFile(d, rawName + "/.wh.f-\u0080", "");
+            rawFile(d, rawName + "/g-\u0081", "g");
+            raw.linkat(d, rawName + "/g-\u0081", d, rawName + "/h-\u0082", 0);
+            raw.symlinkat("../" + rawName + "/g-\u0081", d, "pax-link-\u00fe");
+        } finally {
+            FileCalls.system().close(d);
+        }
+        byte[] l1 = gnuTar(src1, "gnu");
+        byte[] l2 = gnuTar(src2, "posix");
+        var img = f.image("bytes", List.of(Fixture.Layer.gzip(l1), Fixture.Layer.plain(l2)), null);
+        Path umociRootfs = umociUnpack(f, "bytes");
+        Unpacker.unpack(f.store, img, f.target, UnpackOptions.defaults());
+        Map<String, String> ours = snapshot(f.target);
+        Map<String, String> theirs = snapshot(umociRootfs);
+        assertEquals(theirs, ours);
+        // what both wrote: every name and target byte for byte, the whiteouts applied
+        assertTrue(ours.containsKey(rawName + "/g-\u0081") && ours.containsKey("caf\u00e9") && ours.containsKey("caf\u00c3\u00a9")
+                && ours.containsKey(longDir + "/" + "n".repeat(40) + "-\u00ff") && ours.containsKey("opq-\u00fe/new-\u00fe"), ours.keySet().toString());
+        assertTrue(!ours.containsKey("gone-\u00ff") && !ours.containsKey(rawName + "/f-\u0080") && !ours.containsKey("opq-\u00fe/old-\u00ff"),
+                ours.keySet().toString());
+        assertTrue(ours.get("hard-\u00e9").contains(" nlink=2"), ours.get("hard-\u00e9"));
+        assertTrue(ours.get(rawName + "/h-\u0082").contains(" nlink=2"), ours.get(rawName + "/h-\u0082"));
+        assertTrue(ours.get("pax-link-\u00fe").contains(" target=../" + rawName + "/g-\u0081 "), ours.get("pax-link-\u00fe"));
+    }
+
+    /** Writes a file at raw name {@code name} below directory fd {@code dir}. */
+    private static void rawFile(int dir, String name, String content) throws Exception {
+        int fd = FileCalls.rawNames().openat(dir, name, FileCalls.O_WRONLY | FileCalls.O_CREAT | FileCalls.O_EXCL | FileCalls.O_CLOEXEC, 0644);
+        try {
+            byte[] b = content.getBytes(StandardCharsets.UTF_8);
+            FileCalls.system().pwriteFully(fd, b, b.length, 0);
+        } finally {
+            FileCalls.system().close(fd);
+        }
+    }
+
+    /** GNU tar's archive of {@code dir} in {@code format} (gnu, posix), members in name order. */
+    private byte[] gnuTar(Path dir, String format) throws Exception {
+        Path out = tmp.resolve(dir.getFileName() + ".tar");
+        Process p = new ProcessBuilder("tar", "--format=" + format, "--sort=name", "-C", dir.toString(), "-cf", out.toString(), ".")
+                .redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "tar failed: " + said);
+        return Files.readAllBytes(out);
+    }
+
     /** Runs {@code umoci unpack} of the store's image {@code name} into a bundle; returns its rootfs. */
     private Path umociUnpack(Fixture f, String name) throws Exception {
         Path bundle = tmp.resolve("umoci-bundle");
@@ -136,18 +220,24 @@ class UmociComparisonTest {
         return bundle.resolve("rootfs");
     }
 
-    /** path → type, mode, owner, size, link target, nlink, xattrs, content digest and mtime. */
+    /**
+     * path → type, mode, owner, size, link target, nlink, xattrs, content digest and mtime. Paths,
+     * link targets and xattr names are raw names (one char per byte): names need not be UTF-8.
+     */
     static Map<String, String> snapshot(Path root) throws Exception {
         Map<String, String> out = new TreeMap<>();
-        FileCalls fs = FileCalls.system();
+        FileCalls fs = FileCalls.rawNames();
+        String rawRoot = Fixture.rawName(root);
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                String rel = root.equals(p) ? "." : root.relativize(p).toString();
+                String raw = Fixture.rawName(p);
+                String rel = root.equals(p) ? "." : raw.substring(rawRoot.length() + 1);
                 StringBuilder b = new StringBuilder(Fixture.describeOne(p));
+                if (Files.isSymbolicLink(p)) b.append(" target=").append(fs.readlinkat(FileCalls.AT_FDCWD, raw));
                 b.append(" nlink=").append(Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS));
-                List<String> names = fs.llistxattr(p.toString()).stream().sorted().toList();
+                List<String> names = fs.llistxattr(raw).stream().sorted().toList();
                 for (String n : names) {
-                    byte[] v = fs.lgetxattr(p.toString(), n);
+                    byte[] v = fs.lgetxattr(raw, n);
                     b.append(' ').append(n).append('=').append(HexFormat.of().formatHex(v));
                 }
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
