@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import oci.image.Digest;
 import oci.image.ImageConfig;
 import oci.image.ImageRef;
 import oci.image.Manifest;
@@ -49,7 +50,7 @@ final class PullCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, defaultValue = "" + DEFAULT_JOBS, paramLabel = "N", description = "Blobs downloaded at once (default ${DEFAULT-VALUE}).")
     int jobs = DEFAULT_JOBS;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only the digest of what was pulled.")
+    @Option(names = {"-q", "--quiet"}, description = "Print only the image ID (as oci images shows it).")
     boolean quiet;
 
     @Override
@@ -87,15 +88,20 @@ final class PullCommand implements Callable<Integer> {
         });
         Thread.ofPlatform().daemon().name("oci-store-open").start(opening);
         PullResult result;
+        Store store;
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
-            Store store = opened(opening);
+            store = opened(opening);
+            Store s = store;
             // blobs arrive in the store before the image is named: keep `oci gc` from deleting them meanwhile
-            result = store.keepingGcOut(() -> client.pull(ref, store, options));
+            result = store.keepingGcOut(() -> client.pull(ref, s, options));
         }
+        // the image ID oci images shows and every IMAGE argument takes (the config digest; an index's own)
+        Digest id = store.imageId(result.target());
         if (quiet) {
-            out.println(result.target().digest());
+            out.println(id);
         } else {
             out.println("Digest: " + result.target().digest());
+            out.println("Image ID: " + id);
             out.println(result.name());
         }
         out.flush();

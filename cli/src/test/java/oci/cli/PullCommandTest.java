@@ -70,24 +70,36 @@ class PullCommandTest {
     }
 
     @Test
-    void pullPrintsProgressLinesThenDigestAndName() {
+    void pullPrintsProgressLinesThenDigestImageIdAndName() {
         String ref = plain.hostPort() + "/cli/app:1";
         Run r = oci("--store", tmp.resolve("s").toString(), "pull", "--authfile", tmp.resolve("a.json").toString(), ref);
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.getFirst().startsWith("Pulling " + ref), r.out());
         assertTrue(r.out().contains(": pulled "), r.out());
-        assertEquals("Digest: " + pushed.digest(), lines.get(lines.size() - 2));
+        assertEquals("Digest: " + pushed.digest(), lines.get(lines.size() - 3));
+        // the image ID is the config's digest, as oci images shows it, not the manifest's
+        String id = Store.open(tmp.resolve("s")).image(ref, oci.image.Platform.host()).manifest().config().digest().toString();
+        assertEquals("Image ID: " + id, lines.get(lines.size() - 2));
         assertEquals(ref, lines.getLast());
         Run again = oci("--store", tmp.resolve("s").toString(), "pull", "--authfile", tmp.resolve("a.json").toString(), ref);
         assertTrue(again.out().contains(": already present"), again.out());
     }
 
     @Test
-    void quietPrintsOnlyTheDigest() {
-        Run r = oci("--store", tmp.resolve("s").toString(), "pull", "-q", "--authfile", tmp.resolve("a.json").toString(), plain.hostPort() + "/cli/app:1");
+    void quietPrintsOnlyTheImageIdThatImagesShowsAndImageArgumentsTake() {
+        String store = tmp.resolve("s").toString();
+        Run r = oci("--store", store, "pull", "-q", "--authfile", tmp.resolve("a.json").toString(), plain.hostPort() + "/cli/app:1");
         assertEquals(0, r.code(), r.err());
-        assertEquals(pushed.digest() + "\n", r.out());
+        String id = r.out().strip();
+        assertEquals(r.out(), id + "\n");
+        assertTrue(id.startsWith("sha256:") && !id.equals(pushed.digest().toString()), id);
+        Run images = oci("--store", store, "images");
+        assertTrue(images.out().contains("   " + id.substring(7, 19) + "   "), images.out());
+        Run inspect = oci("--store", store, "inspect", id.substring(7, 19));
+        assertEquals(0, inspect.code(), inspect.err());
+        Run json = oci("--store", store, "images", "--format", "json");
+        assertTrue(json.out().contains(id), json.out()); // the config digest is nothing else there
     }
 
     @Test
