@@ -8,9 +8,10 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * The description and option list of `--help`, wrapped at spaces only. picocli wraps where
- * java.text.BreakIterator allows, which is also after a dot or a slash: "ghcr.\nio", "certs.\nd";
- * a name or a path is kept whole here, and a line with one too long for the width runs over it.
+ * The synopsis, description, option list and command list of `--help`, wrapped at spaces only.
+ * picocli wraps where java.text.BreakIterator allows, which is also after a dot, a slash or a
+ * colon: "ghcr.\nio", "certs.\nd", "--platform=OS/ARCH\n[/VARIANT]"; a name, a path or an option
+ * is kept whole here, and a line with one too long for the width runs over it.
  */
 final class HelpLayout {
     static final int WIDTH = 80;
@@ -20,10 +21,63 @@ final class HelpLayout {
     private HelpLayout() {}
 
     static void install(CommandLine cl) {
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS, HelpLayout::synopsis);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, h -> commands(cl));
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION, h -> description(h.commandSpec()));
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_PARAMETER_LIST, h -> parameters(h.commandSpec()));
         cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, h -> options(h.commandSpec()));
         for (CommandLine sub : cl.getSubcommands().values()) install(sub);
+    }
+
+    /** picocli's synopsis made on one line, then wrapped at its spaces, continued under the first option. */
+    private static String synopsis(CommandLine.Help h) {
+        CommandLine.Model.UsageMessageSpec u = h.commandSpec().usageMessage();
+        int heading = h.synopsisHeadingLength();
+        if (u.customSynopsis().length > 0) return h.synopsis(heading);
+        int width = u.width();
+        String line;
+        try {
+            u.width(10_000);
+            line = h.synopsis(heading).strip();
+        } finally {
+            u.width(width);
+        }
+        String name = h.commandSpec().qualifiedName();
+        if (!line.startsWith(name + " ")) return line + "\n";
+        int indent = heading + name.length() + 1;
+        List<String> lines = wrap(line.substring(name.length() + 1), WIDTH - indent);
+        return name + " " + String.join("\n" + " ".repeat(indent), lines) + "\n";
+    }
+
+    /** The subcommands, each with its description's first paragraph (up to a line that ends a sentence). */
+    private static String commands(CommandLine cl) {
+        int names = 0;
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (!e.getValue().getCommandSpec().usageMessage().hidden()) names = Math.max(names, e.getKey().length());
+        }
+        StringBuilder b = new StringBuilder();
+        int column = 2 + names + 2;
+        for (var e : cl.getSubcommands().entrySet()) {
+            CommandSpec spec = e.getValue().getCommandSpec();
+            if (spec.usageMessage().hidden()) continue;
+            StringBuilder summary = new StringBuilder();
+            // the header if there is one (picocli's help command has), else the description's start
+            String[] text = spec.usageMessage().header().length > 0 ? spec.usageMessage().header() : spec.usageMessage().description();
+            for (String d : text) {
+                if (d.startsWith(" ")) break; // an example line
+                summary.append(summary.isEmpty() ? "" : " ").append(d.strip());
+                if (d.strip().endsWith(".")) break;
+            }
+            // picocli's texts are format strings
+            List<String> lines = wrap(summary.toString().replace("%n", " ").replace("%%", "%"), WIDTH - column - 2);
+            String left = "  " + e.getKey();
+            for (int i = 0; i < lines.size(); i++) {
+                String l = i == 0 ? left : "";
+                b.append(l).append(" ".repeat(column - l.length() + (i == 0 ? 0 : 2))).append(lines.get(i)).append('\n');
+            }
+            if (lines.isEmpty()) b.append(left).append('\n');
+        }
+        return b.toString();
     }
 
     private static String description(CommandSpec spec) {

@@ -65,4 +65,26 @@ class UsageErrorTest {
             }
         }
     }
+
+    @Test
+    void theSynopsisAndTheCommandListKeepOptionsAndNamesWhole() {
+        for (var e : Main.subcommands()) {
+            if (e.getKey().equals("help")) continue;
+            List<String> lines = Cli.run(store, e.getKey(), "--help").out().lines().toList();
+            StringBuilder synopsis = new StringBuilder(lines.getFirst());
+            for (int i = 1; i < lines.size() && lines.get(i).startsWith(" "); i++) synopsis.append(' ').append(lines.get(i).strip());
+            for (String l : lines) assertTrue(l.length() <= 80 || !l.strip().contains(" "), e.getKey() + ": a line over 80 columns: " + l);
+            // every option with a value, as the synopsis spells it, on one line ("--platform=OS/ARCH\n[/VARIANT]" was split)
+            for (picocli.CommandLine.Model.OptionSpec o : new picocli.CommandLine(e.getValue()).getCommandSpec().options()) {
+                if (o.hidden() || o.arity().max() == 0) continue;
+                String token = o.shortestName() + (o.arity().min() == 0 ? "[=" + o.paramLabel() + "]" : "=" + o.paramLabel());
+                assertTrue(synopsis.toString().contains(token), e.getKey() + ": " + token + " is not whole in: " + String.join("\n", lines));
+            }
+        }
+        // the command list: each command's first sentence whole, no name broken after a dot
+        String all = Cli.run(store, "--help").out().replaceAll("\\s+", " ");
+        assertTrue(all.contains(" help Display help information about the specified command. pull "), all);
+        assertTrue(all.contains("validate Check a bundle's config.json against the OCI runtime spec (config.md, config-linux.md)."), all);
+        assertTrue(all.contains("no image needs and no mounted bundle uses; print what was freed."), all);
+    }
 }
