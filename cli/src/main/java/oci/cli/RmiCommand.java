@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import oci.image.Descriptor;
+import oci.image.Digest;
 import oci.image.ImageException;
 import oci.image.ImageRef;
 import oci.image.store.Store;
@@ -15,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rmi", mixinStandardHelpOptions = true, description = {
-        "Remove image names. A digest or its prefix removes every name of that image.",
+        "Remove image names. An image ID or digest (or a unique prefix) removes every name of that image.",
         "The blobs stay until `oci gc` (or --prune) removes what no name reaches."})
 final class RmiCommand implements Callable<Integer> {
     @ParentCommand Main main;
@@ -38,17 +39,21 @@ final class RmiCommand implements Callable<Integer> {
                     store.untag(d.refName());
                     out.println("Untagged: " + d.refName());
                 } else {
-                    for (Descriptor e : store.entries()) {
-                        if (e.digest().equals(d.digest()) && e.refName() != null) {
+                    // by ID or digest: every entry of that image (one ID; its manifests may differ, e.g. pulled and imported)
+                    Digest id = store.imageId(d);
+                    java.util.function.Predicate<Descriptor> same = e -> e.digest().equals(d.digest()) || id != null && id.equals(store.imageId(e));
+                    List<Descriptor> gone = store.entries().stream().filter(same).toList();
+                    for (Descriptor e : gone) {
+                        if (e.refName() != null) {
                             store.untag(e.refName());
                             out.println("Untagged: " + e.refName());
                         }
                     }
                     store.updateIndex(list -> {
-                        list.removeIf(e -> e.digest().equals(d.digest()));
+                        list.removeIf(e -> gone.stream().anyMatch(g -> g.digest().equals(e.digest())));
                         return list;
                     });
-                    out.println("Removed: " + d.digest());
+                    out.println("Removed: " + (id != null ? id : d.digest()));
                 }
             } catch (ImageException e) {
                 err.println("oci: " + e.getMessage());

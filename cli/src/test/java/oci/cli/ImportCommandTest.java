@@ -130,6 +130,24 @@ class ImportCommandTest {
         assertEquals(1, rows.size(), rows.toString());
     }
 
+    @Test
+    void rmiOfAnImageIdRemovesEveryEntryOfThatImageAndPrintsTheId() throws Exception {
+        // one config, two manifests (the layer stored plain and gzipped): one image ID, two entries
+        Path plain = dir.resolve("plain.tar");
+        Path gz = dir.resolve("gz.tar");
+        byte[] config = DockerArchive.config(List.of(LAYER1));
+        DockerArchive.create().image(List.of("example.com/plain:1"), config, List.of(LAYER1)).write(plain);
+        DockerArchive.create().image(List.of("example.com/gz:1"), config, List.of(Tar.gzip(LAYER1))).write(gz);
+        ok("import", plain.toString());
+        ok("import", gz.toString());
+        Store s = Store.open(store);
+        assertTrue(!s.entries().get(0).digest().equals(s.entries().get(1).digest()), "the test needs two manifests");
+        String id = s.imageId(s.entries().get(0)).toString();
+        assertEquals(id, s.imageId(s.entries().get(1)).toString());
+        assertEquals("Untagged: example.com/plain:1\nUntagged: example.com/gz:1\nRemoved: " + id + "\n", ok("rmi", id.substring(7, 19)).out());
+        assertEquals(List.of(), Store.open(store).entries());
+    }
+
     /** A layout made with the store's writer (TestImage), two images, named by ref.name. */
     Path layout() {
         Path layout = dir.resolve("layout");
