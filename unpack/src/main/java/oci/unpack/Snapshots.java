@@ -169,7 +169,7 @@ public final class Snapshots {
         Path upper = scratch.resolve("upper");
         Path work = scratch.resolve("work");
         Path merged = scratch.resolve("merged");
-        ExitCleanup onExit = new ExitCleanup("oci-snapshot-cleanup", Unpacker.Cancel::request);
+        ExitCleanup onExit = new ExitCleanup("oci-snapshot-cleanup", Unpacker.Cancel.on(Thread.currentThread()));
         boolean mounted = false;
         try {
             Files.createDirectory(upper);
