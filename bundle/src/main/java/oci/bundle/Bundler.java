@@ -202,9 +202,7 @@ public final class Bundler {
         // Ctrl-C: the JVM exits once its shutdown hooks return; this one waits for the cleanup below
         // (the unpack stops at its next entry), so a directory this run created does not stay behind
         ExitCleanup onExit = new ExitCleanup("oci-bundle-cleanup", () -> {});
-        // Jackson's first serialisation of the config model costs ~100 ms of class loading and
-        // introspection; do it on another core while the layers unpack, so the config adds nothing
-        Thread warmUp = Thread.ofPlatform().daemon().name("oci-config-warm-up").start(Bundler::warmUp);
+        Thread warmUp = takeWarmUp();
         try {
             if (overlay != null) {
                 Files.createDirectories(newOverlay.resolve("upper"));
@@ -281,7 +279,32 @@ public final class Bundler {
         }
     }
 
+    private static Thread warmUp;
+
+    /**
+     * Starts, on another core, the class loading and linking a bundle needs (the config model's JSON
+     * serialisation, ~100 ms; the libc bindings; the host's user), so that it overlaps what the
+     * caller does first: reading the image from the store, or unpacking its layers. The second
+     * bundle of an image is little more than those first uses. {@link #create} waits for it.
+     */
+    public static synchronized void warmUpAhead() {
+        if (warmUp == null) warmUp = Thread.ofPlatform().daemon().name("oci-bundle-warm-up").start(Bundler::warmUp);
+    }
+
+    private static synchronized Thread takeWarmUp() {
+        warmUpAhead();
+        Thread t = warmUp;
+        warmUp = null;
+        return t;
+    }
+
     private static void warmUp() {
+        try {
+            Snapshots.unavailable(UnpackOptions.defaults()); // the libc bindings' stubs are spun on first use
+            ConfigGenerator.Host.current();
+        } catch (RuntimeException ignored) {
+            // only a warm-up
+        }
         try {
             RuntimeSpec spec = Defaults.runcSpec(false, 0, 0);
             spec.linux.seccomp = SeccompProfiles.defaultProfile("amd64", Capabilities.CONTAINER_DEFAULT);

@@ -59,6 +59,7 @@ final class ImageBundle {
                 err.flush();
             }
         };
+        Bundler.warmUpAhead(); // on another core while the image is read (or pulled)
         Platform p = platform != null ? platform : Platform.host();
         ImageException missing = null;
         if (pull != PullPolicy.ALWAYS) {

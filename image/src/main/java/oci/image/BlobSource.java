@@ -15,4 +15,11 @@ public interface BlobSource {
      * @throws ImageException when the blob is not there
      */
     InputStream open(Digest digest) throws IOException;
+
+    /**
+     * Marks a stream from {@link #open} that ends (returns -1) only once its source has verified the
+     * blob's digest and size, and fails otherwise: a download the store hashed as it kept it. Its
+     * reader need not hash the same bytes a second time.
+     */
+    interface Verified {}
 }

@@ -47,6 +47,8 @@ public final class StreamingPull implements PullListener, BlobSource {
         Path partial;
         long bytes;
         boolean done;
+        /** Counts new partial files and restarts (the bytes written went back): what a follower read before is not what the store verifies. */
+        int generation;
     }
 
     /** @param name the name the pull will give the image (the full reference) */
@@ -87,15 +89,21 @@ public final class StreamingPull implements PullListener, BlobSource {
                     Blob b = blobs.computeIfAbsent(w.blob().digest(), k -> new Blob());
                     b.partial = w.partial();
                     b.bytes = 0;
+                    b.generation++;
                 }
-                case PullEvent.BlobStarted s -> blobs.computeIfAbsent(s.blob().digest(), k -> new Blob()).bytes = s.offset();
-                case PullEvent.BlobProgress p -> blobs.computeIfAbsent(p.blob().digest(), k -> new Blob()).bytes = p.bytes();
+                case PullEvent.BlobStarted s -> advance(blobs.computeIfAbsent(s.blob().digest(), k -> new Blob()), s.offset());
+                case PullEvent.BlobProgress p -> advance(blobs.computeIfAbsent(p.blob().digest(), k -> new Blob()), p.bytes());
                 case PullEvent.BlobDone d -> blobs.computeIfAbsent(d.blob().digest(), k -> new Blob()).done = true;
                 default -> { }
             }
             notifyAll();
         }
         next.on(event);
+    }
+
+    private static void advance(Blob b, long bytes) {
+        if (bytes < b.bytes) b.generation++; // the writer started the file over (a server that ignored Range)
+        b.bytes = bytes;
     }
 
     /** The image being pulled, once its manifest and config are in the store's reach; throws the pull's failure. */
@@ -141,6 +149,7 @@ public final class StreamingPull implements PullListener, BlobSource {
     public InputStream open(Digest digest) throws IOException {
         while (true) {
             Path partial;
+            int generation;
             synchronized (this) {
                 while (true) {
                     if (store.hasBlob(digest)) return store.open(digest);
@@ -148,6 +157,7 @@ public final class StreamingPull implements PullListener, BlobSource {
                     Blob b = blobs.get(digest);
                     if (b != null && b.partial != null && !b.done) {
                         partial = b.partial;
+                        generation = b.generation;
                         break;
                     }
                     if (result != null) throw new ImageException("blob " + digest + " is not in the store and this pull did not fetch it");
@@ -155,7 +165,7 @@ public final class StreamingPull implements PullListener, BlobSource {
                 }
             }
             try {
-                return new Follower(digest, FileChannel.open(partial, StandardOpenOption.READ));
+                return new Follower(digest, FileChannel.open(partial, StandardOpenOption.READ), generation);
             } catch (NoSuchFileException committedMeanwhile) {
                 // moved into blobs/, or dropped (a failed check) between the look and the open: look again
                 synchronized (this) {
@@ -170,15 +180,17 @@ public final class StreamingPull implements PullListener, BlobSource {
         }
     }
 
-    /** Reads a partial file as it grows; ends when the store has the verified blob. */
-    private final class Follower extends InputStream {
+    /** Reads a partial file as it grows; ends when the store has the verified blob (so the reader need not hash it again). */
+    private final class Follower extends InputStream implements BlobSource.Verified {
         private final Digest digest;
         private final FileChannel ch;
+        private final int generation;
         private long pos;
 
-        Follower(Digest digest, FileChannel ch) {
+        Follower(Digest digest, FileChannel ch, int generation) {
             this.digest = digest;
             this.ch = ch;
+            this.generation = generation;
         }
 
         @Override
@@ -196,6 +208,11 @@ public final class StreamingPull implements PullListener, BlobSource {
                 boolean done;
                 synchronized (StreamingPull.this) {
                     Blob bl = blobs.get(digest);
+                    if (bl.generation != generation) {
+                        // what this stream gave is not what the store verifies: its reader trusts the store's check (Verified)
+                        throw new IOException("the download of " + digest + " started over after " + pos
+                                + " bytes were read (a server that ignored a range request, or a kept partial file that did not verify): run the command again");
+                    }
                     available = bl.bytes;
                     done = bl.done;
                     if (pos >= available && !done) {

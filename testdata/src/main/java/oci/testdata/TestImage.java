@@ -28,6 +28,7 @@ public final class TestImage {
     private final List<byte[]> layers = new ArrayList<>();
     private final List<Boolean> gzipped = new ArrayList<>();
     private final Map<String, Object> config = new LinkedHashMap<>();
+    private final Map<Integer, String> diffIdOverrides = new LinkedHashMap<>();
     private String architecture = "amd64";
     private String os = "linux";
 
@@ -43,6 +44,12 @@ public final class TestImage {
     public TestImage layer(byte[] tar, boolean gzip) {
         layers.add(tar);
         gzipped.add(gzip);
+        return this;
+    }
+
+    /** Makes the config lie about layer {@code index}: it lists {@code diffId} as its uncompressed digest. */
+    public TestImage diffId(int index, Digest diffId) {
+        diffIdOverrides.put(index, diffId.toString());
         return this;
     }
 
@@ -88,7 +95,7 @@ public final class TestImage {
         List<String> diffIds = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             byte[] tar = layers.get(i);
-            diffIds.add(Digest.sha256(tar).toString());
+            diffIds.add(diffIdOverrides.getOrDefault(i, Digest.sha256(tar).toString()));
             byte[] blob = gzipped.get(i) ? Tar.gzip(tar) : tar;
             Descriptor d = store.putBlob(gzipped.get(i) ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER, blob);
             layerDescs.add(descriptorMap(d));

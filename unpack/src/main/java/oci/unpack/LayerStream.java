@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
+import oci.image.BlobSource;
 import oci.image.Digest;
 
 /**
@@ -48,7 +49,9 @@ final class LayerStream extends InputStream {
 
     private void produce(InputStream blob, Digest expected, long expectedSize, AtomicLong total, long maxBytes) {
         try (blob) {
-            HashingInputStream raw = new HashingInputStream(blob, expected == null ? null : expected.hasher());
+            // a stream the source verifies before it ends (a download the store hashed) is not hashed twice
+            boolean check = expected != null && !(blob instanceof BlobSource.Verified);
+            HashingInputStream raw = new HashingInputStream(blob, check ? expected.hasher() : null);
             InputStream tar = decompressor(new BufferedInputStream(raw, 1 << 16));
             MessageDigest diff = Digest.newHasher("sha256");
             while (true) {
@@ -68,14 +71,14 @@ final class LayerStream extends InputStream {
             // Bytes past the compressed stream's end are not part of the layer; the digest covers the blob.
             byte[] rest = new byte[1 << 16];
             while (raw.read(rest) >= 0) { /* drain the blob so its digest covers every byte */ }
-            if (expected != null) {
+            if (check) {
                 Digest got = Digest.of(expected.algorithm(), raw.digest());
                 if (!got.equals(expected)) {
                     throw new UnpackException("blob content has digest " + got + ", not " + expected);
                 }
-                if (expectedSize >= 0 && raw.count() != expectedSize) {
-                    throw new UnpackException("blob has " + raw.count() + " bytes, the manifest says " + expectedSize);
-                }
+            }
+            if (expected != null && expectedSize >= 0 && raw.count() != expectedSize) {
+                throw new UnpackException("blob has " + raw.count() + " bytes, the manifest says " + expectedSize);
             }
             diffId = Digest.of("sha256", diff.digest());
             full.put(EOF);

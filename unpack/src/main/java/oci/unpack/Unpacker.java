@@ -158,7 +158,7 @@ public final class Unpacker {
             throw new UnpackException("unpack into " + dest + ": " + ImageException.reason(e), e);
         }
         boolean rootless = options.rootless() || fs.geteuid() != 0;
-        ExitCleanup onExit = new ExitCleanup("oci-unpack-cleanup", Cancel::request);
+        ExitCleanup onExit = new ExitCleanup("oci-unpack-cleanup", Cancel.on(Thread.currentThread()));
         boolean published = false;
         try {
             int rootFd = fs.openat(FileCalls.AT_FDCWD, tmp.toString(),
@@ -215,6 +215,18 @@ public final class Unpacker {
 
         static void request() {
             requested = true;
+        }
+
+        /**
+         * What Ctrl-C does to the unpack running on {@code worker}: asks it to stop at its next entry,
+         * and wakes it where it waits for a layer's next bytes (a download that stalls would otherwise
+         * keep it, and its temporary tree, until the JVM gives up on its shutdown hooks).
+         */
+        static Runnable on(Thread worker) {
+            return () -> {
+                requested = true;
+                worker.interrupt();
+            };
         }
 
         static boolean requested() {
