@@ -2,11 +2,12 @@
 # Benchmark: `oci pull` against `skopeo copy docker://… oci:…` of the same images from a
 # docker-registry this script starts on 127.0.0.1, each into an empty store: "busybox", one gzip
 # layer of Debian's busybox-static (~1 MB, where start-up is the cost), and "big", ~300 MB in 6 gzip
-# layers of random data. Prints wall time, CPU time (user+sys) and peak RSS (/usr/bin/time -v) of
+# layers of random data, and "debian", the debian-like image of bench/pipeline.sh (bench/pipeline-gen.py:
+# 4 gzip layers, ~165 MB, made once and kept in $BENCH_DIR, default /tmp/oci-bench-pipeline). Prints wall time, CPU time (user+sys) and peak RSS (/usr/bin/time -v) of
 # each run, the medians, and the ratios oci/skopeo (the median of the per-round ratios). On a shared
 # machine the CPU seconds are the steadier figure.
-# Goals (issue 12): busybox oci wall <= 2 x skopeo; big oci wall <= 1.0 x skopeo, peak RSS <= 300 MiB.
-# IMAGES="busybox" picks images (default "busybox big"). OCI_COMPARE=/path/to/another/oci runs
+# Goals (issue 12): busybox oci wall <= 2 x skopeo; big and debian oci wall <= 1.0 x skopeo, peak
+# RSS <= 300 MiB. IMAGES="busybox debian" picks images (default "busybox big"). OCI_COMPARE=/path/to/another/oci runs
 # that launcher (an older build) alternately too, for a before/after ratio from one paired run.
 # Usage: bench/pull.sh [RUNS]   (default 5 runs each, alternating; the medians are reported)
 set -euo pipefail
@@ -88,6 +89,18 @@ if [[ " ${images[*]} " == *" big "* ]]; then
   sizes[big]=$(du -sb "$layout/blobs" | cut -f1)
   push_layout "$layout" bench/big:1
   refs[big]=127.0.0.1:$port/bench/big:1
+fi
+
+if [[ " ${images[*]} " == *" debian "* ]]; then
+  cache=${BENCH_DIR:-/tmp/oci-bench-pipeline}
+  if [ ! -f "$cache/layout/index.json" ]; then
+    rm -rf "$cache"; mkdir -p "$cache"
+    echo "bench: building the debian-like image..." >&2
+    python3 "$here/bench/pipeline-gen.py" "$cache/layout" 210
+  fi
+  sizes[debian]=$(du -sb "$cache/layout/blobs" | cut -f1)
+  skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$cache/layout:bench" "docker://127.0.0.1:$port/bench/debian:1"
+  refs[debian]=127.0.0.1:$port/bench/debian:1
 fi
 
 echo "bench: warming up the oci launcher (build + class-data archive)..." >&2

@@ -78,23 +78,24 @@ final class PullCommand implements Callable<Integer> {
         PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
         // The store's first work (the layout made or checked, index.json read: databind's first,
         // costly use, its deserializers for what the pull reads built too) runs on a thread of its
-        // own while this one builds the OkHttp client: each costs ~0.1 s of a fresh JVM's start-up.
+        // own while this one builds the OkHttp client and fetches the top manifest: each costs
+        // ~0.1 s of a fresh JVM's start-up. The pull asks for the store when it first needs it.
         FutureTask<Store> opening = new FutureTask<>(() -> {
             Store s = main.openStore();
             s.index();
             oci.image.Json.MAPPER.readerFor(Manifest.class);
             oci.image.Json.MAPPER.readerFor(ImageConfig.class);
+            oci.image.Json.MAPPER.writerFor(oci.image.Index.class); // for tagging, the pull's last step
             return s;
         });
         Thread.ofPlatform().daemon().name("oci-store-open").start(opening);
         PullResult result;
         Store store;
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
-            store = opened(opening);
-            Store s = store;
-            // blobs arrive in the store before the image is named: keep `oci gc` from deleting them meanwhile
-            result = store.keepingGcOut(() -> client.pull(ref, s, options));
+            // (the pull keeps `oci gc` out of the store while blobs arrive before the image is named)
+            result = client.pull(ref, () -> opened(opening), options);
         }
+        store = opened(opening);
         // the image ID oci images shows and every IMAGE argument takes (the config digest; an index's own)
         Digest id = store.imageId(result.target());
         if (quiet) {

@@ -69,11 +69,44 @@ public record Digest(String algorithm, String encoded) {
     }
 
     /**
-     * Binds libcrypto on a daemon thread, for a command that will soon hash a lot (a pull): the
-     * binding (~0.1 s of FFM set-up) then overlaps the network round trips before the first blob.
+     * A fresh hasher for {@code size} bytes (-1: unknown). A small blob is hashed by the JDK unless
+     * libcrypto is bound already: binding it through FFM costs more than the JDK's slower start
+     * hashes away in a few MiB. Otherwise as {@link #newHasher(String)}, which waits for the binding.
+     */
+    public static MessageDigest newHasher(String algorithm, long size) {
+        if (size >= 0 && size < SMALL && !fastSettled) return jdkHasher(algorithm);
+        MessageDigest h = newHasher(algorithm);
+        fastSettled = true; // the binding has been tried, whatever came of it
+        return h;
+    }
+
+    /**
+     * As {@link #newHasher(String, long)}, but null instead of waiting while libcrypto is being bound
+     * on {@link #prepareFastHasher}'s thread: a writer can store bytes meanwhile and hash them later.
+     */
+    public static MessageDigest readyHasher(String algorithm, long size) {
+        if (fastWanted && !fastSettled && !(size >= 0 && size < SMALL)) return null;
+        return newHasher(algorithm, size);
+    }
+
+    /** Below this size a blob is hashed by the JDK unless libcrypto is bound already (see above). */
+    public static final long SMALL = 8L << 20;
+
+    private static volatile boolean fastWanted;
+    private static volatile boolean fastSettled;
+
+    /**
+     * Binds libcrypto on a daemon thread, for a command that will soon hash a lot (a pull of more
+     * than {@link #SMALL} bytes): the binding (~0.05-0.1 s of FFM set-up in a fresh JVM) then
+     * overlaps the network and the first bytes' writing (see {@link #readyHasher}).
      */
     public static void prepareFastHasher() {
-        Thread.ofPlatform().daemon().name("oci-digest-init").start(OpenSslDigest::available);
+        if (fastWanted) return;
+        fastWanted = true;
+        Thread.ofPlatform().daemon().name("oci-digest-init").start(() -> {
+            OpenSslDigest.available();
+            fastSettled = true;
+        });
     }
 
     /** The JDK's own hasher for {@code algorithm}. */

@@ -11,7 +11,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import oci.image.Descriptor;
+import oci.image.Digest;
 import oci.image.ImageConfig;
 import oci.image.ImageException;
 import oci.image.ImageRef;
@@ -29,24 +31,29 @@ import okhttp3.HttpUrl;
  * skipped; the rest download in parallel (at most {@code jobs} at once), each verified before it
  * becomes visible. Manifests are stored byte for byte, and the name is set last, so a failed pull
  * leaves no name pointing at an incomplete image.
+ *
+ * <p>The store is asked for only once the top manifest has arrived: a command line opens the store
+ * (its first JSON use is costly in a fresh JVM) on another thread while the first round trips run.
+ * From then on, the pull keeps {@code oci gc} out of the store ({@link Store#keepingGcOut}).
  */
 final class Puller {
     private final Caller caller;
     private final String registry;
     private final ImageRef ref;
-    private final Store store;
+    private final Supplier<Store> stores;
+    private Store store;
     private final PullOptions options;
     private final PullListener listener;
     private final int attempts;
     private final Duration retryDelay;
     private final Function<HttpUrl, Caller> foreignCaller;
 
-    Puller(Caller caller, String registry, ImageRef ref, Store store, PullOptions options, PullListener listener,
+    Puller(Caller caller, String registry, ImageRef ref, Supplier<Store> stores, PullOptions options, PullListener listener,
            int attempts, Duration retryDelay, Function<HttpUrl, Caller> foreignCaller) {
         this.caller = caller;
         this.registry = registry;
         this.ref = ref;
-        this.store = store;
+        this.stores = stores;
         this.options = options;
         this.listener = listener;
         this.attempts = attempts;
@@ -60,7 +67,13 @@ final class Puller {
                 ref.reference(), ref.digest(), -1));
         Descriptor topDesc = Descriptor.of(top.mediaType(), top.digest(), top.bytes().length);
         listener.on(new PullEvent.Resolved(name, registry, topDesc));
+        if (top.manifest() != null) prepareHasher(List.of(top.manifest()));
+        store = stores.get();
+        return store.keepingGcOut(() -> pullFrom(name, top, topDesc));
+    }
 
+    /** The rest of the pull, once the top manifest is known and the store open. */
+    private PullResult pullFrom(String name, ManifestGet.Fetched top, Descriptor topDesc) {
         // Manifests to store, children first; the top one last.
         Map<Descriptor, byte[]> manifests = new LinkedHashMap<>();
         List<Descriptor> images = new ArrayList<>();
@@ -86,6 +99,7 @@ final class Puller {
             blobs.putIfAbsent(m.config().digest().toString(), m.config());
             for (Descriptor l : m.layers()) blobs.putIfAbsent(l.digest().toString(), l);
         }
+        if (top.index() != null) prepareHasher(parsed);
         if (top.index() == null && options.platformChosen() && !options.allPlatforms()) requirePlatform(top.manifest().config());
         if (parsed.size() == 1 && !options.allPlatforms()) listener.on(new PullEvent.ImageChosen(images.getFirst(), parsed.getFirst()));
         List<Descriptor> planned = List.copyOf(blobs.values());
@@ -97,6 +111,16 @@ final class Puller {
         store.tag(topDesc, name);
         listener.on(new PullEvent.Done(name, topDesc.digest()));
         return new PullResult(name, topDesc, List.copyOf(images), fetched);
+    }
+
+    /** libcrypto bound beside the downloads when they will hash enough for it to pay (see Digest.newHasher). */
+    private static void prepareHasher(List<Manifest> images) {
+        long total = 0;
+        for (Manifest m : images) {
+            total += Math.max(0, m.config().size());
+            for (Descriptor l : m.layers()) total += Math.max(0, l.size());
+        }
+        if (total >= Digest.SMALL) Digest.prepareFastHasher();
     }
 
     /** A single image (no index) must be for the platform the user chose; its config says which it is. Fetched first, before any layer. */

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import oci.image.Digest;
+import java.util.function.Supplier;
 import oci.image.ImageRef;
 import oci.image.store.Store;
 import oci.registry.auth.Credential;
@@ -67,7 +67,16 @@ public final class RegistryClient implements AutoCloseable {
      * configured for the registry), then the registry itself.
      */
     public PullResult pull(ImageRef ref, Store store, PullOptions options) {
-        Digest.prepareFastHasher(); // ready by the time the first blob arrives
+        return pull(ref, () -> store, options);
+    }
+
+    /**
+     * As {@link #pull(ImageRef, Store, PullOptions)}, with the store asked for only when the top
+     * manifest has arrived, so that a caller can open it meanwhile (on another thread). The pull keeps
+     * {@code oci gc} out of the store from then on. {@code store} may be called more than once (once
+     * per mirror tried) and must return the same store.
+     */
+    public PullResult pull(ImageRef ref, Supplier<Store> store, PullOptions options) {
         List<String> mirrors = config.mirrors(ref.domain());
         for (String mirror : mirrors) {
             try {

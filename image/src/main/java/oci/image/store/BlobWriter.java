@@ -27,7 +27,9 @@ public final class BlobWriter extends OutputStream {
     private final Path partial;
     private final FileChannel channel;
     private final OutputStream out;
-    private final MessageDigest hasher;
+    /** Null until a hasher is ready (see {@link #hasher()}); then it has hashed the first {@link #hashed} bytes. */
+    private MessageDigest hasher;
+    private long hashed;
     private long written;
     private boolean done;
 
@@ -36,22 +38,12 @@ public final class BlobWriter extends OutputStream {
         this.expected = expected;
         this.expectedSize = expectedSize;
         this.partial = partial;
-        this.hasher = expected.hasher();
         this.channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        // Re-hash what an earlier attempt left, then append after it.
+        // Append after what an earlier attempt left (hashed with the first bytes written, or at commit).
         long existing = channel.size();
         if (expectedSize >= 0 && existing > expectedSize) {
             channel.truncate(0);
             existing = 0;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-        long pos = 0;
-        while (pos < existing) {
-            buf.clear();
-            int n = channel.read(buf, pos);
-            if (n < 0) break;
-            hasher.update(buf.array(), 0, n);
-            pos += n;
         }
         channel.position(existing);
         this.written = existing;
@@ -72,7 +64,8 @@ public final class BlobWriter extends OutputStream {
     public void restart() throws IOException {
         channel.truncate(0);
         channel.position(0);
-        hasher.reset();
+        if (hasher != null) hasher.reset();
+        hashed = 0;
         written = 0;
     }
 
@@ -86,8 +79,12 @@ public final class BlobWriter extends OutputStream {
         if (expectedSize >= 0 && written + len > expectedSize) {
             throw new ImageException("blob " + expected + ": more than the expected " + expectedSize + " bytes");
         }
+        MessageDigest h = hasher();
         out.write(b, off, len);
-        hasher.update(b, off, len);
+        if (h != null) {
+            h.update(b, off, len);
+            hashed += len;
+        }
         written += len;
     }
 
@@ -100,16 +97,49 @@ public final class BlobWriter extends OutputStream {
         if (expectedSize >= 0 && written + len > expectedSize) {
             throw new ImageException("blob " + expected + ": more than the expected " + expectedSize + " bytes");
         }
+        MessageDigest h = hasher();
         ByteBuffer forHash = src.duplicate();
         while (src.hasRemaining()) channel.write(src);
-        hasher.update(forHash);
+        if (h != null) {
+            h.update(forHash);
+            hashed += len;
+        }
         written += len;
+    }
+
+    /**
+     * The hasher, or null while libcrypto is still being bound for this pull ({@link Digest#readyHasher}):
+     * the bytes then go to the file unhashed, and are read back from it (the page cache) and hashed
+     * once a hasher is ready, instead of the download waiting for the binding. A partial file kept
+     * from an earlier attempt is hashed the same way.
+     */
+    private MessageDigest hasher() throws IOException {
+        if (hasher == null) {
+            hasher = Digest.readyHasher(expected.algorithm(), expectedSize);
+            if (hasher != null) catchUp();
+        }
+        return hasher;
+    }
+
+    /** Hashes the file's bytes from {@link #hashed} to {@link #written}. */
+    private void catchUp() throws IOException {
+        if (hashed == written) return;
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(written - hashed, 1 << 20));
+        while (hashed < written) {
+            buf.clear().limit((int) Math.min(buf.capacity(), written - hashed));
+            int n = channel.read(buf, hashed);
+            if (n < 0) throw new IOException("partial file " + partial + " is shorter than the " + written + " bytes written");
+            hasher.update(buf.flip());
+            hashed += n;
+        }
     }
 
     /** Verifies size and digest and publishes the blob; on mismatch the partial file is removed. */
     public Descriptor commit(String mediaType) throws IOException {
         done = true;
         channel.force(false);
+        if (hasher == null) hasher = Digest.newHasher(expected.algorithm(), expectedSize); // waits for libcrypto's binding
+        catchUp();
         channel.close();
         Digest actual = Digest.of(expected.algorithm(), hasher.digest());
         if (expectedSize >= 0 && written != expectedSize) {
