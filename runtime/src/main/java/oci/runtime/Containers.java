@@ -216,7 +216,9 @@ public final class Containers {
             Path sync = dir.resolve("init.sync");
             try {
                 if (attached) becomeReaper();
-                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
+                Path init = InitBinary.path(root);
+                debug("plan written, init binary at hand");
+                ProcessBuilder pb = new ProcessBuilder(init.toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
                 setup = pb.start();
