@@ -58,18 +58,26 @@ for _ in $(seq 100); do [ -S "$work/ctd.sock" ] && break; sleep 0.1; done
 "${ctr[@]}" images import "$img/image.tar" >/dev/null
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/e2e.json" \
-  -n runc "${ctr[*]} run --rm --runc-binary $runc localhost/bench:1 bench-runc true" \
-  -n oci "${ctr[*]} run --rm --runc-binary $oci localhost/bench:1 bench-oci true"
+# OCI_COMPARE=/path/to/another/oci adds that launcher (an older build) as "before", in the same run.
+names=(runc oci)
+cmds=(-n runc "${ctr[*]} run --rm --runc-binary $runc localhost/bench:1 bench-runc true"
+      -n oci "${ctr[*]} run --rm --runc-binary $oci localhost/bench:1 bench-oci true")
+if [ -n "${OCI_COMPARE:-}" ]; then
+  names+=(before)
+  cmds+=(-n before "${ctr[*]} run --rm --runc-binary $OCI_COMPARE localhost/bench:1 bench-before true")
+fi
+hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/e2e.json" "${cmds[@]}"
 python3 - "$work/e2e.json" <<'PY'
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
-print(f"ctr run --rm true: runc {r['runc']*1000:.0f} ms, oci {r['oci']*1000:.0f} ms, ratio oci/runc {r['oci']/r['runc']:.2f}")
+for n in r:
+    if n != "runc":
+        print(f"ctr run --rm true: runc {r['runc']*1000:.0f} ms, {n} {r[n]*1000:.0f} ms, ratio {n}/runc {r[n]/r['runc']:.2f}")
 PY
 
 # create and start as the shim calls them: a wrapper logs each call's verb and wall time.
-for name in runc oci; do
-  real=$runc; [ "$name" = oci ] && real=$oci
+for name in "${names[@]}"; do
+  real=$runc; [ "$name" = oci ] && real=$oci; [ "$name" = before ] && real=$OCI_COMPARE
   cat > "$work/time-$name" <<EOF
 #!/bin/bash
 verb=; skip=
@@ -86,13 +94,17 @@ EOF
   chmod +x "$work/time-$name"
 done
 for i in $(seq "$runs"); do
-  for name in runc oci; do
+  for name in "${names[@]}"; do
     "${ctr[@]}" run --rm --runc-binary "$work/time-$name" localhost/bench:1 "calls-$name" true
   done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-for verb in create start; do
+# Every verb the shim called (create and start on each run; kill, delete, state where it calls them).
+for verb in $(awk '{print $1}' "$work/calls-runc" | sort -u); do
   r=$(awk -v v=$verb '$1==v {s+=$2; n++} END {printf "%.1f", s/n/1000}' "$work/calls-runc")
-  o=$(awk -v v=$verb '$1==v {s+=$2; n++} END {printf "%.1f", s/n/1000}' "$work/calls-oci")
-  awk -v v=$verb -v r="$r" -v o="$o" 'BEGIN {printf "%s under containerd: runc %s ms, oci %s ms, ratio %.2f\n", v, r, o, o/r}'
+  for name in "${names[@]}"; do
+    [ "$name" = runc ] && continue
+    o=$(awk -v v=$verb '$1==v {s+=$2; n++} END {if (n) printf "%.1f", s/n/1000; else print "0"}' "$work/calls-$name")
+    awk -v v=$verb -v r="$r" -v o="$o" -v n=$name 'BEGIN {printf "%s under containerd: runc %s ms, %s %s ms, ratio %.2f\n", v, r, n, o, o/r}'
+  done
 done

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * `oci run` without picocli, for the plain command lines container engines and scripts write.
+ * `oci run` and `oci create` without picocli, for the plain command lines container engines and
+ * scripts write (containerd's shim and conmon call create as
+ * {@code --root R --log L --log-format json create --bundle B --pid-file P [--console-socket S] ID}).
  * picocli is compiled for Java 5: its classes go through the old verifier and cannot be kept in a
  * class-data archive, and building its model costs a large part of a short run's start-up. Lines
  * that are not plain ({@link PlainCommandLine}) go to picocli as before. MainTest checks that both
@@ -53,14 +55,59 @@ final class FastRun {
         }
     }
 
+    /** The parsed create command, or null when the line is not one this parser reads. */
+    static CreateCommand parseCreate(String[] args) {
+        Main main = new Main();
+        main.runtime = new RuntimeOptions();
+        CreateCommand create = new CreateCommand();
+        create.main = main;
+        try {
+            boolean plain = PlainCommandLine.read(args, "create", main, Set.of("-b", "--bundle", "--pid-file", "--console-socket"), Set.of(),
+                    Map.of("-b", "--bundle"), new PlainCommandLine.Command() {
+                        @Override
+                        public boolean option(String name, String value) {
+                            switch (name) {
+                                case "--bundle" -> create.bundle = Path.of(value);
+                                case "--pid-file" -> create.pidFile = Path.of(value);
+                                case "--console-socket" -> create.consoleSocket = Path.of(value);
+                                case "--no-pivot" -> create.noPivot = true;
+                                case "--no-new-keyring" -> create.noNewKeyring = true;
+                                default -> {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        }
+
+                        @Override
+                        public boolean word(String word) {
+                            if (create.id != null) return false;
+                            create.id = word;
+                            return true;
+                        }
+                    });
+            return plain && create.id != null ? create : null; // no id: picocli's usage error
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
     /** Runs the command line when this parser reads it; null otherwise (then picocli runs it). */
     static Integer tryRun(String[] args, PrintWriter err) {
         RunCommand run = parse(args);
-        if (run == null) return null;
+        if (run != null) {
+            try {
+                return run.call();
+            } catch (Exception e) {
+                return Main.report(e, "run", err);
+            }
+        }
+        CreateCommand create = parseCreate(args);
+        if (create == null) return null;
         try {
-            return run.call();
+            return create.call();
         } catch (Exception e) {
-            return Main.report(e, "run", err);
+            return Main.report(e, "create", err);
         }
     }
 }

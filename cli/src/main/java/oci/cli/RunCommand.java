@@ -93,11 +93,29 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** process.terminal of the bundle's config.json; false when it cannot be read (create reports that). */
+    /**
+     * process.terminal of the bundle's config.json; false when it cannot be read (create reports that).
+     * Read with jackson-core's streaming parser, as the runtime reads the config: databind's first
+     * use would cost every cold run tens of milliseconds.
+     */
     private static boolean wantsTerminal(Path dir) {
-        try {
-            byte[] bytes = java.nio.file.Files.readAllBytes(dir.resolve("config.json"));
-            return oci.image.Json.read(bytes, com.fasterxml.jackson.databind.JsonNode.class, "config.json").path("process").path("terminal").asBoolean(false);
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory()
+                .createParser(java.nio.file.Files.readAllBytes(dir.resolve("config.json")))) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return false;
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                if (name.equals("process") && v == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        String key = p.currentName();
+                        if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE && key.equals("terminal")) return true;
+                        p.skipChildren();
+                    }
+                    return false;
+                }
+                p.skipChildren();
+            }
+            return false;
         } catch (java.io.IOException | RuntimeException unreadable) {
             return false;
         }

@@ -100,6 +100,18 @@ final class Training {
                     List<String> step = concat(container, List.of(id));
                     if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
                 }
+                // As containerd's shim and conmon call the runtime: a detached create with a pid file
+                // and a JSON log (FastRun's create path), then start, state and delete in the JVM
+                // (the launcher's front end does these without one, where it can).
+                String state = work.resolve("run-state").toString(), log = work.resolve("runtime.log").toString();
+                List<String> global = List.of("--root", state, "--log", log, "--log-format", "json");
+                for (List<String> step : List.of(
+                        concat(global, List.of("create", "--bundle", spec.toString(), "--pid-file", work.resolve("pid").toString(), "training-3")),
+                        concat(global, List.of("state", "training-3")),
+                        concat(global, List.of("start", "training-3")),
+                        concat(global, List.of("delete", "--force", "training-3")))) {
+                    if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+                }
             }
             for (List<String> step : failing) {
                 if (run(step, sink, verbose) == 0) failed.add(String.join(" ", step) + " (should have failed)");

@@ -56,8 +56,11 @@ class EnginesTest {
         // `oci` as an engine runs it: a program on disk (this test's classes, through a class-path jar).
         Path jar = FastRunCliTest.classPathJar(dir.resolve("oci.jar"));
         oci = dir.resolve("oci");
-        Files.writeString(oci, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElseThrow()
-                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar '" + jar + "' \"$@\"\n");
+        // Through the native front end, as the launcher runs it: start, state, kill and delete without a JVM.
+        String java = "'" + ProcessHandle.current().info().command().orElseThrow()
+                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar '" + jar + "'";
+        Files.writeString(oci, "#!/bin/sh\nexec " + (Files.isExecutable(FastRunCliTest.FASTRUN) ? "'" + FastRunCliTest.FASTRUN + "' " + java + " --"
+                : java) + " \"$@\"\n");
         Files.setPosixFilePermissions(oci, PosixFilePermissions.fromString("rwx------"));
         // The image: busybox-static with the applets the cases use, as a docker-archive.
         byte[] bin = Files.readAllBytes(TestImage.BUSYBOX);

@@ -114,6 +114,39 @@ class MainTest {
         for (String[] l : lines) assertNull(FastRun.parse(l), String.join(" ", l));
     }
 
+    private static CreateCommand picocliCreate(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("create", CreateCommand.class);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return (CreateCommand) cl.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    private static String fields(CreateCommand c) {
+        RuntimeOptions o = c.main.runtime;
+        return String.join("|", c.id, String.valueOf(c.bundle), String.valueOf(c.pidFile), String.valueOf(c.consoleSocket),
+                String.valueOf(c.noPivot), String.valueOf(c.noNewKeyring), String.valueOf(o.root), String.valueOf(o.log),
+                String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
+    }
+
+    @Test
+    void theFastCreateParserReadsWhatPicocliReads() {
+        String[][] lines = {
+            {"create", "c1"},
+            {"--root", "/r", "--log", "/l", "--log-format", "json", "create", "--bundle", "/b", "--pid-file", "/p", "c1"},
+            {"--root", "/r", "--log", "/l", "--log-format", "json", "--systemd-cgroup", "create", "--bundle", "/b", "--pid-file", "/p",
+                "--console-socket", "/s", "c1"},
+            {"create", "-b", "/b", "--no-pivot", "--no-new-keyring", "c1"},
+            {"--debug", "create", "c1", "--bundle=/b"},
+        };
+        for (String[] l : lines) {
+            CreateCommand fast = FastRun.parseCreate(l);
+            assertTrue(fast != null, String.join(" ", l));
+            assertEquals(fields(picocliCreate(l)), fields(fast), String.join(" ", l));
+        }
+        String[][] others = {{"create"}, {"create", "-h"}, {"create", "a", "b"}, {"create", "-d", "c"}, {"create", "--rm", "c"}, {"run", "c"}};
+        for (String[] l : others) assertNull(FastRun.parseCreate(l), String.join(" ", l));
+    }
+
     @Test
     void aFailedFastRunReportsAsPicocliWould() {
         String[] fast = run("--root", "/nonexistent-oci-root", "run", "-b", "/nonexistent-bundle", "c1");

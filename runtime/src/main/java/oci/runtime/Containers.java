@@ -216,7 +216,9 @@ public final class Containers {
             Path sync = dir.resolve("init.sync");
             try {
                 if (attached) becomeReaper();
-                ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), dir.resolve("plan").toString())
+                Path init = InitBinary.path(root);
+                debug("plan written, init binary at hand");
+                ProcessBuilder pb = new ProcessBuilder(init.toString(), dir.resolve("plan").toString())
                         .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
                 pb.environment().clear();
                 setup = pb.start();
@@ -319,8 +321,21 @@ public final class Containers {
         // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
         List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring);
+                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring,
+                stateOnly(spec));
         return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
+    }
+
+    /**
+     * Whether the container's later verbs need only its state file (see {@link Saved#stateOnly}): no
+     * poststart or poststop hooks to run, no mounts in the host's namespace to undo on delete.
+     */
+    private static boolean stateOnly(RuntimeSpec spec) {
+        boolean hooks = spec.hooks != null && (spec.hooks.poststart != null && !spec.hooks.poststart.isEmpty()
+                || spec.hooks.poststop != null && !spec.hooks.poststop.isEmpty());
+        boolean hostMounts = spec.root != null && spec.root.path != null && spec.linux != null
+                && (spec.linux.namespaces == null || spec.linux.namespaces.stream().noneMatch(n -> "mount".equals(n.type)));
+        return !hooks && !hostMounts;
     }
 
     /** Answers the init's "sync NAME PID" requests. */
@@ -438,7 +453,7 @@ public final class Containers {
             throw new ContainerException("create container " + id + ": the container process " + pid + " is gone (or unreadable in /proc)");
         }
         return new Saved(r.ociVersion(), r.id(), r.pid(), r.pidStart(), r.bundle(), r.annotations(), r.created(), r.owner(),
-                r.cgroupDirs(), r.pidns(), true, r.callersKeyring());
+                r.cgroupDirs(), r.pidns(), true, r.callersKeyring(), r.stateOnly());
     }
 
     private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
@@ -1065,7 +1080,7 @@ public final class Containers {
 
     private static Saved withPid(Saved s, long pid, long start) {
         return new Saved(s.ociVersion(), s.id(), pid, start, s.bundle(), s.annotations(), s.created(), s.owner(),
-                s.cgroupDirs(), s.pidns(), s.ready(), s.callersKeyring());
+                s.cgroupDirs(), s.pidns(), s.ready(), s.callersKeyring(), s.stateOnly());
     }
 
     private static ContainerState state(Path dir, Saved s) {

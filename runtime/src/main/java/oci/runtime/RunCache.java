@@ -86,7 +86,7 @@ final class RunCache {
         Saved c = d.saved();
         for (boolean ready : new boolean[] {false, true}) {
             Saved s = new Saved(c.ociVersion(), c.id(), PID, START, c.bundle(), c.annotations(), CREATED, c.owner(), c.cgroupDirs(),
-                    c.pidns(), ready, c.callersKeyring());
+                    c.pidns(), ready, c.callersKeyring(), c.stateOnly());
             for (String part : split(s.toJson())) add(f, part);
         }
         add(f, plan.uidMap() == null ? "" : plan.uidMap());

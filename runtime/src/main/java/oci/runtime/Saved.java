@@ -11,9 +11,13 @@ import java.util.Map;
  * @param pidStart start time of {@code pid} (field 22 of /proc/PID/stat), to recognise a reused pid
  * @param pidns whether the container has its own pid namespace (then killing pid 1 ends it all)
  * @param callersKeyring created with --no-new-keyring: an exec keeps its caller's session keyring too
+ * @param stateOnly start, state, kill and delete need nothing but this file (no poststart or poststop
+ *     hooks, no mounts made in the host's namespace): the launcher's native front end
+ *     (runtime/src/native/fastrun.c) may do them without a JVM
  */
 record Saved(String ociVersion, String id, long pid, long pidStart, String bundle, Map<String, String> annotations,
-             String created, String owner, List<String> cgroupDirs, boolean pidns, boolean ready, boolean callersKeyring) {
+             String created, String owner, List<String> cgroupDirs, boolean pidns, boolean ready, boolean callersKeyring,
+             boolean stateOnly) {
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ociVersion", ociVersion);
@@ -28,6 +32,7 @@ record Saved(String ociVersion, String id, long pid, long pidStart, String bundl
         m.put("pidns", pidns);
         m.put("ready", ready);
         if (callersKeyring) m.put("callersKeyring", true);
+        if (stateOnly) m.put("stateOnly", true);
         return Json.write(m);
     }
 
@@ -38,7 +43,8 @@ record Saved(String ociVersion, String id, long pid, long pidStart, String bundl
             return new Saved((String) m.get("ociVersion"), (String) m.get("id"), ((Number) m.get("pid")).longValue(),
                     ((Number) m.get("pidStart")).longValue(), (String) m.get("bundle"), (Map<String, String>) m.get("annotations"),
                     (String) m.get("created"), (String) m.get("owner"), (List<String>) m.get("cgroupDirs"),
-                    (Boolean) m.get("pidns"), (Boolean) m.get("ready"), Boolean.TRUE.equals(m.get("callersKeyring")));
+                    (Boolean) m.get("pidns"), (Boolean) m.get("ready"), Boolean.TRUE.equals(m.get("callersKeyring")),
+                    Boolean.TRUE.equals(m.get("stateOnly")));
         } catch (ClassCastException | NullPointerException e) {
             throw new ContainerException("parse " + what + ": a field is missing or has the wrong type");
         }
