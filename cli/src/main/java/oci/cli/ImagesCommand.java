@@ -14,7 +14,7 @@ import oci.image.Descriptor;
 import oci.image.ImageException;
 import oci.image.ImageRef;
 import oci.image.Index;
-import oci.image.Json;
+import oci.image.ModelJson;
 import oci.image.MediaType;
 import oci.image.Platform;
 import oci.image.store.Store;
@@ -62,7 +62,7 @@ final class ImagesCommand implements Callable<Integer> {
                 m.put("platform", r.platform());
                 list.add(m);
             }
-            out.println(Json.pretty(list));
+            out.println(ModelJson.pretty(list));
         } else {
             Instant now = Instant.now();
             List<String[]> cells = new ArrayList<>();

@@ -1,12 +1,11 @@
 package oci.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import oci.image.Descriptor;
 import oci.image.Digest;
-import oci.image.Json;
+import oci.image.ModelJson;
 import oci.image.MediaType;
 import oci.image.Platform;
 import oci.image.store.Store;
@@ -52,7 +51,7 @@ final class InspectCommand implements Callable<Integer> {
         if (raw) {
             out.print(new String(bytes, StandardCharsets.UTF_8));
         } else {
-            out.println(Json.pretty(Json.read(bytes, JsonNode.class, "blob " + which)));
+            out.println(ModelJson.pretty(ModelJson.tree(bytes, "blob " + which)));
         }
         out.flush();
         return 0;

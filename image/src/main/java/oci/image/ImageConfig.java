@@ -72,7 +72,7 @@ public record ImageConfig(
             @JsonProperty("empty_layer") Boolean emptyLayer) {}
 
     public static ImageConfig parse(byte[] bytes, String what) {
-        ImageConfig c = Json.read(bytes, ImageConfig.class, what);
+        ImageConfig c = ModelJson.config(bytes, what);
         if (c.rootfs == null) throw new ImageException(what + ": image config has no rootfs");
         if (c.rootfs.type() != null && !c.rootfs.type().equals("layers")) {
             throw new ImageException(what + ": rootfs.type is \"" + c.rootfs.type() + "\", expected \"layers\"");

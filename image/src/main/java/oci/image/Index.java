@@ -29,7 +29,7 @@ public record Index(
     }
 
     public static Index parse(byte[] bytes, String what) {
-        Index i = Json.read(bytes, Index.class, what);
+        Index i = ModelJson.index(bytes, what);
         if (i.schemaVersion != 2) throw new ImageException(what + ": unsupported schemaVersion " + i.schemaVersion);
         if (i.mediaType != null && !MediaType.isIndex(i.mediaType)) {
             throw new ImageException(what + ": not an image index (mediaType \"" + i.mediaType + "\")");

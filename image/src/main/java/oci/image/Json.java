@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 
-/** The one ObjectMapper of the image model, configured once. */
+/**
+ * The one ObjectMapper, for JSON read as a tree (JsonNode) or bound to classes outside the image
+ * model. The image model itself (index, manifests, descriptors, configs) is read and written by
+ * {@link ModelJson} with jackson-core alone: databind's start-up is what short commands cannot pay.
+ */
 public final class Json {
     private Json() {}
 
@@ -53,10 +57,6 @@ public final class Json {
     }
 
     static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        // Jackson's location says "[Source: REDACTED (...); line: 1, column: 32]": keep the line and column.
-        return line.replaceAll("\\[Source: .*?; line:", "[line:");
+        return ModelJson.firstLine(s);
     }
 }

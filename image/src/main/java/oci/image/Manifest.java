@@ -29,7 +29,7 @@ public record Manifest(
 
     /** Parses and validates manifest bytes; {@code what} names the source in errors. */
     public static Manifest parse(byte[] bytes, String what) {
-        Manifest m = Json.read(bytes, Manifest.class, what);
+        Manifest m = ModelJson.manifest(bytes, what);
         if (m.schemaVersion == 1 || MediaType.isSchema1(m.mediaType)) {
             MediaType.requireManifestOrIndex(MediaType.DOCKER_SCHEMA1, what);
         }

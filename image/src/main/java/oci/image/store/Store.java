@@ -30,7 +30,7 @@ import oci.image.ImageConfig;
 import oci.image.ImageException;
 import oci.image.ImageRef;
 import oci.image.Index;
-import oci.image.Json;
+import oci.image.ModelJson;
 import oci.image.Manifest;
 import oci.image.MediaType;
 import oci.image.Platform;
@@ -707,7 +707,7 @@ public final class Store implements BlobSource {
     }
 
     private void writeIndex(Index index) throws IOException {
-        writeAtomically(root.resolve("index.json"), Json.write(index));
+        writeAtomically(root.resolve("index.json"), ModelJson.write(index));
     }
 
     /** Writes {@code bytes} to a temp file beside {@code target}, syncs, then renames over it. */
