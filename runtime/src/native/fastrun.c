@@ -1080,7 +1080,7 @@ static int state_verb(const char *root, const char *verb, int i)
         if (access(dir, F_OK) == 0) use_jvm();
         return 0;
     }
-    int lock, rc = open_container(root, id, &lock);
+    int lock = -1, rc = open_container(root, id, &lock);
     if (rc) return rc;
     if (!load_state() || !strcmp(status_now(), "paused")) {
         close(lock);
