@@ -1111,14 +1111,14 @@ int main(int argc, char **argv)
     oci_args = argv + sep + 1;
     n_args = argc - sep - 1;
 
-    /* What this program handles: [--root DIR] run [-b DIR] [--rm] [ID], nothing else. The default
+    /* What this program handles: [--root DIR] run [-b DIR] [--rm|--keep] [ID], nothing else. The default
      * root is Containers.defaultRoot's. */
     char user_root[PATH_MAX];
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     if (xdg && *xdg) snprintf(user_root, sizeof user_root, "%s/oci", xdg);
     else snprintf(user_root, sizeof user_root, "/tmp/oci-%u", (unsigned)geteuid());
     const char *root_arg = geteuid() == 0 ? "/run/oci" : user_root, *bundle_arg = "", *id = NULL;
-    int rm = 0, i = 0;
+    int rm = 1, i = 0; /* runc's run deletes its container at exit unless --keep */
     const char *dbg = getenv("OCI_DEBUG"), *off = getenv("OCI_FASTRUN");
     if ((dbg && *dbg) || (off && !strcmp(off, "0"))) use_jvm();
     for (; i < n_args; i++) {
@@ -1145,6 +1145,7 @@ int main(int argc, char **argv)
         if ((!strcmp(a, "-b") || !strcmp(a, "--bundle")) && i + 1 < n_args) bundle_arg = oci_args[++i];
         else if (!strncmp(a, "--bundle=", 9)) bundle_arg = a + 9;
         else if (!strcmp(a, "--rm")) rm = 1;
+        else if (!strcmp(a, "--keep")) rm = 0;
         else if (!strcmp(a, "--") && i + 2 == n_args && !id) id = oci_args[++i];
         else if (a[0] == '-' || id) use_jvm();
         else id = a;

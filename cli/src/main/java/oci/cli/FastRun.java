@@ -32,6 +32,7 @@ final class FastRun {
                                 case "--bundle" -> run.bundle = Path.of(value);
                                 case "--detach" -> run.detach = true;
                                 case "--rm" -> run.rm = true;
+                                case "--keep" -> run.keep = true;
                                 case "--pid-file" -> run.pidFile = Path.of(value);
                                 case "--console-socket" -> run.consoleSocket = Path.of(value);
                                 case "--no-pivot" -> run.noPivot = true;

@@ -26,7 +26,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-d", "--detach"}, description = "Return once the container runs; do not wait for it.")
     boolean detach;
 
-    @Option(names = "--rm", description = "Delete the container when it exits.")
+    @Option(names = "--keep", description = "Keep the container after it exits (runc's option). By default a foreground run deletes it, as runc's does.")
+    boolean keep;
+
+    /** Accepted for scripts written before runc's default was followed: deleting is the default now. */
+    @Option(names = "--rm", hidden = true)
     boolean rm;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container process's pid to FILE.")
@@ -68,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
             if (detach) return 0;
             int code = created.waitFor();
             done.set(true);
-            if (rm) c.delete(name, true);
+            if (!keep) c.delete(name, true);
             return code;
         } catch (ContainerException e) {
             main.runtime.error(e.getMessage());

@@ -153,7 +153,7 @@ class FastRunTest {
         bundle.sh("exit 0");
         String id = newId();
         runInJava(id, true);
-        Result r = fastRun(id);
+        Result r = fastRun(id, "--keep");
         assertFalse(r.handedToJvm(), r.out());
         assertEquals(0, r.exit(), r.err());
         ContainerState s = containers.state(id);
@@ -161,6 +161,19 @@ class FastRunTest {
         assertEquals(bundle.dir.toString(), s.bundle());
         containers.delete(id, false);
         assertEquals(List.of(), cgroupDirs(id));
+    }
+
+    @Test
+    void withoutKeepTheRunDeletesItsContainerAsRuncsDoes() throws Exception {
+        bundle.sh("exit 0");
+        String id = newId();
+        runInJava(id, true);
+        Result r = fastRun(id);
+        assertFalse(r.handedToJvm(), r.out());
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(Files.exists(root.resolve(id)), "a foreground run without --keep removes its state directory");
+        assertEquals(List.of(), cgroupDirs(id));
+        assertEquals(0, fastRun(id).exit(), "the same id runs again");
     }
 
     @Test
