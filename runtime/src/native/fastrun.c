@@ -55,14 +55,20 @@ static void __attribute__((noreturn)) use_jvm(void)
 static const char *cid;          /* the container id, for messages */
 static char dir[PATH_MAX];       /* ROOT/ID */
 
+/* Formats one message into msg and writes it to stderr as `oci: MESSAGE`; say() and fail() share it. */
+static void vsay(char *msg, size_t size, const char *fmt, va_list ap)
+{
+    vsnprintf(msg, size, fmt, ap);
+    dprintf(2, "oci: %s\n", msg);
+}
+
 static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 {
     char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsay(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    dprintf(2, "oci: %s\n", msg);
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -659,9 +665,8 @@ static int __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
     char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsay(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    dprintf(2, "oci: %s\n", msg);
     if (!log_path) return 1;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

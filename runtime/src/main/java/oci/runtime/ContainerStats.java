@@ -246,29 +246,30 @@ public final class ContainerStats {
         return m;
     }
 
+    /** The recursive blkio statistics runc reads (file suffix, field), in its order. */
+    private static final String[][] BLKIO_ALL = {
+            {"sectors_recursive", "sectorsRecursive"},
+            {"io_service_time_recursive", "ioServiceTimeRecursive"},
+            {"io_wait_time_recursive", "ioWaitTimeRecursive"},
+            {"io_merged_recursive", "ioMergedRecursive"},
+            {"io_queued_recursive", "ioQueueRecursive"},
+            {"time_recursive", "ioTimeRecursive"},
+            {"io_serviced_recursive", "ioServicedRecursive"},
+            {"io_service_bytes_recursive", "ioServiceBytesRecursive"}};
+    private static final String[][] BLKIO_IO = {BLKIO_ALL[6], BLKIO_ALL[7]};
+
+    /** runc's groups, tried in order: bfq with debug files, bfq, cfq, throttle recursive, throttle. */
     private static final List<List<String[]>> BLKIO_GROUPS = List.of(
-            List.of(new String[] {"blkio.bfq.sectors_recursive", "sectorsRecursive"},
-                    new String[] {"blkio.bfq.io_service_time_recursive", "ioServiceTimeRecursive"},
-                    new String[] {"blkio.bfq.io_wait_time_recursive", "ioWaitTimeRecursive"},
-                    new String[] {"blkio.bfq.io_merged_recursive", "ioMergedRecursive"},
-                    new String[] {"blkio.bfq.io_queued_recursive", "ioQueueRecursive"},
-                    new String[] {"blkio.bfq.time_recursive", "ioTimeRecursive"},
-                    new String[] {"blkio.bfq.io_serviced_recursive", "ioServicedRecursive"},
-                    new String[] {"blkio.bfq.io_service_bytes_recursive", "ioServiceBytesRecursive"}),
-            List.of(new String[] {"blkio.bfq.io_serviced_recursive", "ioServicedRecursive"},
-                    new String[] {"blkio.bfq.io_service_bytes_recursive", "ioServiceBytesRecursive"}),
-            List.of(new String[] {"blkio.sectors_recursive", "sectorsRecursive"},
-                    new String[] {"blkio.io_service_time_recursive", "ioServiceTimeRecursive"},
-                    new String[] {"blkio.io_wait_time_recursive", "ioWaitTimeRecursive"},
-                    new String[] {"blkio.io_merged_recursive", "ioMergedRecursive"},
-                    new String[] {"blkio.io_queued_recursive", "ioQueueRecursive"},
-                    new String[] {"blkio.time_recursive", "ioTimeRecursive"},
-                    new String[] {"blkio.io_serviced_recursive", "ioServicedRecursive"},
-                    new String[] {"blkio.io_service_bytes_recursive", "ioServiceBytesRecursive"}),
-            List.of(new String[] {"blkio.throttle.io_serviced_recursive", "ioServicedRecursive"},
-                    new String[] {"blkio.throttle.io_service_bytes_recursive", "ioServiceBytesRecursive"}),
-            List.of(new String[] {"blkio.throttle.io_serviced", "ioServicedRecursive"},
-                    new String[] {"blkio.throttle.io_service_bytes", "ioServiceBytesRecursive"}));
+            blkioGroup("blkio.bfq.", BLKIO_ALL, ""), blkioGroup("blkio.bfq.", BLKIO_IO, ""),
+            blkioGroup("blkio.", BLKIO_ALL, ""), blkioGroup("blkio.throttle.", BLKIO_IO, ""),
+            blkioGroup("blkio.throttle.", BLKIO_IO, "_recursive"));
+
+    /** {file, field} pairs: prefix + suffix (with {@code drop} cut from the suffix), field as given. */
+    private static List<String[]> blkioGroup(String prefix, String[][] stats, String drop) {
+        List<String[]> group = new ArrayList<>();
+        for (String[] s : stats) group.add(new String[] {prefix + (drop.isEmpty() ? s[0] : s[0].replace(drop, "")), s[1]});
+        return List.copyOf(group);
+    }
 
     /**
      * v1 blkio, as runc fs/blkio.go: the first group of files (bfq debug, bfq, cfq, throttle
