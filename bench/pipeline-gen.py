@@ -3,7 +3,8 @@
 of this machine's own files (libraries, locales, compilers), later layers removing files and
 directories of earlier ones with whiteouts and an opaque directory, as apt-get layers do.
 Usage: pipeline-gen.py LAYOUT_DIR [BUDGET_MB]   (BUDGET_MB: uncompressed size of the first layer)"""
-import gzip, hashlib, io, json, os, subprocess, sys, tarfile
+import io, os, sys, tarfile
+from ocilayout import finish, put_gzip_layer
 
 out = sys.argv[1]
 budget = int(sys.argv[2] if len(sys.argv) > 2 else 260) << 20
@@ -57,14 +58,6 @@ def layer(paths, whiteouts=(), opaque=(), extra=()):
     return buf.getvalue()
 
 
-def put_blob(data):
-    h = hashlib.sha256(data).hexdigest()
-    with open(os.path.join(out, "blobs", "sha256", h), "wb") as f:
-        f.write(data)
-    return "sha256:" + h, len(data)
-
-
-os.makedirs(os.path.join(out, "blobs", "sha256"), exist_ok=True)
 py = "/usr/lib/python3.11"
 tars = [
     layer(["/etc"] + files_under(["/etc", "/usr/sbin", "/usr/share/zoneinfo", "/usr/share/i18n", py,
@@ -78,20 +71,8 @@ tars = [
 ]
 layers, diff_ids = [], []
 for i, tar in enumerate(tars):
-    diff_ids.append("sha256:" + hashlib.sha256(tar).hexdigest())
-    gz = subprocess.run(["gzip", "-6", "-n"], input=tar, check=True, stdout=subprocess.PIPE).stdout
-    digest, size = put_blob(gz)
-    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": size})
-    print(f"layer {i}: {len(tar) >> 20} MiB tar, {size >> 20} MiB gzip", file=sys.stderr)
-config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
-                     "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
-cd, cs = put_blob(config)
-manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
-                       "layers": layers}).encode()
-md, ms = put_blob(manifest)
-with open(os.path.join(out, "index.json"), "w") as f:
-    json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-               "digest": md, "size": ms, "annotations": {"org.opencontainers.image.ref.name": "bench"}}]}, f)
-with open(os.path.join(out, "oci-layout"), "w") as f:
-    json.dump({"imageLayoutVersion": "1.0.0"}, f)
+    desc, diff_id = put_gzip_layer(out, tar)
+    layers.append(desc)
+    diff_ids.append(diff_id)
+    print(f"layer {i}: {len(tar) >> 20} MiB tar, {desc['size'] >> 20} MiB gzip", file=sys.stderr)
+finish(out, layers, diff_ids, {"Cmd": ["/bin/sh"]})

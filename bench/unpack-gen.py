@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes an OCI image layout with several gzip layers of many files of mixed sizes (some
 incompressible) for bench/unpack.sh. Usage: unpack-gen.py LAYOUT_DIR [TOTAL_MB] [LAYERS]."""
-import gzip, hashlib, io, json, os, random, subprocess, sys, tarfile, tempfile, shutil
+import os, random, subprocess, sys, tempfile, shutil
+from ocilayout import finish, put_gzip_layer
 
 out = sys.argv[1]
 total_mb = int(sys.argv[2]) if len(sys.argv) > 2 else 400
@@ -15,14 +16,6 @@ def content(size, incompressible):
     reps = size // len(words) + 1
     return (words * reps)[:size]
 
-def put_blob(data):
-    h = hashlib.sha256(data).hexdigest()
-    p = os.path.join(out, "blobs", "sha256", h)
-    with open(p, "wb") as f:
-        f.write(data)
-    return "sha256:" + h, len(data)
-
-os.makedirs(os.path.join(out, "blobs", "sha256"), exist_ok=True)
 layers, diff_ids = [], []
 per_layer = total_mb * 1024 * 1024 // n_layers
 for li in range(n_layers):
@@ -46,24 +39,12 @@ for li in range(n_layers):
     tar = subprocess.run(["tar", "--numeric-owner", "-C", work, "-cf", "-", "."], check=True,
                          stdout=subprocess.PIPE).stdout
     shutil.rmtree(work)
-    diff_ids.append("sha256:" + hashlib.sha256(tar).hexdigest())
-    gz = subprocess.run(["gzip", "-6", "-n"], input=tar, check=True, stdout=subprocess.PIPE).stdout
-    digest, size = put_blob(gz)
-    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": size})
-    print(f"layer {li}: {len(tar) >> 20} MiB tar, {size >> 20} MiB gzip, {i} files", file=sys.stderr)
+    desc, diff_id = put_gzip_layer(out, tar)
+    layers.append(desc)
+    diff_ids.append(diff_id)
+    print(f"layer {li}: {len(tar) >> 20} MiB tar, {desc['size'] >> 20} MiB gzip, {i} files", file=sys.stderr)
 
-config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-                     "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
-cd, cs = put_blob(config)
-manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
-                       "layers": layers}).encode()
-md, ms = put_blob(manifest)
-with open(os.path.join(out, "index.json"), "w") as f:
-    json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-               "digest": md, "size": ms, "annotations": {"org.opencontainers.image.ref.name": "bench"}}]}, f)
-with open(os.path.join(out, "oci-layout"), "w") as f:
-    json.dump({"imageLayoutVersion": "1.0.0"}, f)
+finish(out, layers, diff_ids, {})
 with open(os.path.join(out, "layers.txt"), "w") as f:
     for l in layers:
         f.write(l["digest"].split(":")[1] + "\n")
