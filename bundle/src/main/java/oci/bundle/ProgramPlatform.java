@@ -28,10 +28,25 @@ public final class ProgramPlatform {
     public static Foreign foreign(Path bundle) {
         try {
             JsonNode config = Json.read(Files.readAllBytes(bundle.resolve(ConfigFile.NAME)), JsonNode.class, ConfigFile.NAME);
-            Path rootfs = bundle.resolve(config.path("root").path("path").asText("rootfs"));
-            String program = config.path("process").path("args").path(0).asText("");
-            if (program.isEmpty()) return null;
-            Path file = find(rootfs, program, path(config.path("process").path("env")), config.path("process").path("cwd").asText("/"));
+            java.util.List<String> env = new java.util.ArrayList<>();
+            for (JsonNode e : config.path("process").path("env")) env.add(e.asText());
+            return foreign(bundle, config.path("root").path("path").asText("rootfs"), config.path("process").path("args").path(0).asText(""),
+                    env, config.path("process").path("cwd").asText("/"));
+        } catch (IOException | RuntimeException unreadable) {
+            return null; // the run reports what is wrong with the bundle
+        }
+    }
+
+    /**
+     * As {@link #foreign(Path)}, from a config.json the caller has parsed already (`oci run` and
+     * `oci create` read it once, with the runtime's reader): {@code root} is root.path, {@code program}
+     * process.args[0], {@code env} and {@code cwd} the process's (null: none given).
+     */
+    public static Foreign foreign(Path bundle, String root, String program, java.util.List<String> env, String cwd) {
+        try {
+            if (program == null || program.isEmpty()) return null;
+            Path rootfs = bundle.resolve(root == null ? "rootfs" : root);
+            Path file = find(rootfs, program, path(env), cwd == null ? "/" : cwd);
             if (file == null) return null;
             byte[] head = new byte[64];
             int n;
@@ -47,8 +62,8 @@ public final class ProgramPlatform {
         }
     }
 
-    private static String path(JsonNode env) {
-        for (JsonNode e : env) if (e.asText().startsWith("PATH=")) return e.asText().substring(5);
+    private static String path(java.util.List<String> env) {
+        if (env != null) for (String e : env) if (e != null && e.startsWith("PATH=")) return e.substring(5);
         return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     }
 

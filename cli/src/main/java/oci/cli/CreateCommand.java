@@ -32,9 +32,10 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunCommand.refuseForeignProgram(bundle);
+        Containers.BundleConfig config = Containers.readConfig(bundle);
+        RunCommand.refuseForeignProgram(bundle, config);
         try {
-            containers(main.runtime.containers(), noNewKeyring).create(id, bundle, Containers.Stdio.inherit(), pidFile, consoleSocket);
+            containers(main.runtime.containers(), noNewKeyring).create(id, bundle, config, Containers.Stdio.inherit(), pidFile, consoleSocket, false);
             return 0;
         } catch (RuntimeException e) {
             main.runtime.error(e.getMessage());

@@ -52,16 +52,18 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path dir = bundle.toAbsolutePath().normalize();
         String name = id != null ? id : dir.getFileName() == null ? "" : dir.getFileName().toString();
-        if (!detach && consoleSocket == null && wantsTerminal(dir) && !oci.linux.ProcessCalls.isatty(0)) {
+        // config.json is read once, here: what the checks below look at is what the create runs.
+        Containers.BundleConfig config = Containers.readConfig(dir);
+        if (!detach && consoleSocket == null && wantsTerminal(config) && !oci.linux.ProcessCalls.isatty(0)) {
             // the container's shell would wait at its prompt for input that never comes (no end-of-input
             // reaches a pty): refuse, as docker does
             throw new OciException("the input device is not a TTY: " + dir.resolve("config.json") + " asks for a terminal "
                     + "(process.terminal, `oci bundle -t`); run it from a terminal, or bundle without -t");
         }
-        refuseForeignProgram(dir);
+        refuseForeignProgram(dir, config);
         Containers c = CreateCommand.containers(main.runtime.containers(), noNewKeyring);
         try {
-            Containers.Created created = c.create(name, dir, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
+            Containers.Created created = c.create(name, dir, config, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
             var done = detach ? null : forwardSignals(created);
             try {
                 c.start(name);
@@ -83,13 +85,18 @@ final class RunCommand implements Callable<Integer> {
     /**
      * A program built for another machine fails at its exec with ENOEXEC, which names neither
      * platform; say both before anything is set up (nothing to refuse when binfmt_misc emulates it).
+     * {@code config} is the bundle's config.json as {@link Containers#readConfig} read it (null when it
+     * cannot be read or parsed: the create reports that).
      */
-    static void refuseForeignProgram(Path bundle) {
+    static void refuseForeignProgram(Path bundle, Containers.BundleConfig config) {
         if (!java.nio.file.Files.isDirectory(bundle)) {
             throw new OciException("bundle " + bundle.toAbsolutePath().normalize() + (java.nio.file.Files.exists(bundle)
                     ? " is not a directory" : " does not exist") + " (make one with `oci bundle IMAGE DIR` or `oci spec`)");
         }
-        oci.bundle.ProgramPlatform.Foreign f = oci.bundle.ProgramPlatform.foreign(bundle.toAbsolutePath().normalize());
+        oci.bundle.spec.RuntimeSpec.Process p = config == null ? null : config.spec().process;
+        if (p == null || p.args == null || p.args.isEmpty()) return;
+        oci.bundle.ProgramPlatform.Foreign f = oci.bundle.ProgramPlatform.foreign(config.bundleDir(),
+                config.spec().root == null ? null : config.spec().root.path, p.args.get(0), p.env, p.cwd);
         if (f != null) {
             throw new OciException("exec \"" + f.program() + "\": ENOEXEC (Exec format error): the image is for " + f.platform()
                     + ", this host is " + oci.image.Platform.host() + " (no binfmt_misc emulator is registered for it; "
@@ -97,32 +104,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * process.terminal of the bundle's config.json; false when it cannot be read (create reports that).
-     * Read with jackson-core's streaming parser, as the runtime reads the config: databind's first
-     * use would cost every cold run tens of milliseconds.
-     */
-    private static boolean wantsTerminal(Path dir) {
-        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory()
-                .createParser(java.nio.file.Files.readAllBytes(dir.resolve("config.json")))) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return false;
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
-                if (name.equals("process") && v == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                        String key = p.currentName();
-                        if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE && key.equals("terminal")) return true;
-                        p.skipChildren();
-                    }
-                    return false;
-                }
-                p.skipChildren();
-            }
-            return false;
-        } catch (java.io.IOException | RuntimeException unreadable) {
-            return false;
-        }
+    /** process.terminal of the bundle's config.json; false when it cannot be read (create reports that). */
+    private static boolean wantsTerminal(Containers.BundleConfig config) {
+        return config != null && config.spec().process != null && Boolean.TRUE.equals(config.spec().process.terminal);
     }
 
     /**

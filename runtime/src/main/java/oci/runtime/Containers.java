@@ -159,13 +159,44 @@ public final class Containers {
      * caller's subreaper when this returns, and nothing of ours stays between them.
      */
     public Created create(String id, Path bundle, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
+        return create(id, bundle, null, stdio, pidFile, consoleSocket, attached);
+    }
+
+    /**
+     * A bundle's config.json as read once: its bytes and what they say. `oci run` and `oci create`
+     * look at it before the create (a terminal, a foreign program) and hand it on, so that it is
+     * read and parsed once.
+     */
+    public record BundleConfig(Path bundleDir, byte[] bytes, RuntimeSpec spec) {}
+
+    /** The config.json of {@code bundle}, read and parsed; null when it cannot be (the create then reports why). */
+    public static BundleConfig readConfig(Path bundle) {
+        Path bundleDir = bundle.toAbsolutePath().normalize();
+        try {
+            byte[] bytes = Files.readAllBytes(bundleDir.resolve("config.json"));
+            return new BundleConfig(bundleDir, bytes, readSpec(bytes, bundleDir.resolve("config.json").toString()));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * As {@link #create(String, Path, Stdio, Path, Path, boolean)}, from the bundle's config.json as
+     * {@link #readConfig} read it (null: read it here).
+     */
+    public Created create(String id, Path bundle, BundleConfig config, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         checkId(id);
         Path bundleDir = bundle.toAbsolutePath().normalize();
         RuntimeSpec spec;
         byte[] configBytes;
         try {
-            configBytes = Files.readAllBytes(bundleDir.resolve("config.json"));
-            spec = readSpec(configBytes, bundleDir.resolve("config.json").toString());
+            if (config != null && config.bundleDir().equals(bundleDir)) {
+                configBytes = config.bytes();
+                spec = config.spec();
+            } else {
+                configBytes = Files.readAllBytes(bundleDir.resolve("config.json"));
+                spec = readSpec(configBytes, bundleDir.resolve("config.json").toString());
+            }
         } catch (NoSuchFileException e) {
             throw new ContainerException("create container " + id + ": no config.json in bundle " + bundleDir);
         } catch (IOException e) {

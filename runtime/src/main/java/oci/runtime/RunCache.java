@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ final class RunCache {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }
-        return root.resolve(".fastrun").resolve(String.format("%016x", h));
+        String hex = Long.toHexString(h); // zero-padded to 16 digits, as fastrun.c names it (no Formatter on the create path)
+        return root.resolve(".fastrun").resolve("0".repeat(16 - hex.length()) + hex);
     }
 
     /** Whether a create with these inputs can be replayed by the native front end. */
@@ -109,9 +111,15 @@ final class RunCache {
         StateFiles.makeRoot(root);
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         prune(dir);
-        Path tmp = Files.createTempFile(dir, ".entry", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        // A name of our own, made exclusively: Files.createTempFile would seed a SecureRandom for it,
+        // ~30 ms of class loading and hashing in a run that waits for this writer before it exits.
+        Path tmp = dir.resolve(".entry" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            Files.write(tmp, out.toByteArray());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out.toByteArray());
+                while (b.hasRemaining()) ch.write(b);
+            }
             Files.move(tmp, file(root, bundle), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
