@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the runtime decides for a foreground `oci run` of one bundle, kept so that the next run of
@@ -43,7 +46,7 @@ final class RunCache {
     private static final long PID = 987_654_321_987L, START = 876_543_219_876L;
     private static final String CREATED = "@oci-created@";
     /** The {@link Cgroups#createSteps} kinds fastrun.c performs (not "bpf": loading an eBPF program stays in Java). */
-    private static final java.util.Set<String> REPLAYED_STEPS = java.util.Set.of("mkdir", "mkcpuset", "enable", "write", "write2");
+    private static final Set<String> REPLAYED_STEPS = Set.of("mkdir", "mkcpuset", "enable", "write", "write2");
 
     static Path file(Path root, Path bundle) {
         long h = 0xcbf29ce484222325L; // FNV-1a 64, as fastrun.c computes it
@@ -115,9 +118,9 @@ final class RunCache {
         // ~30 ms of class loading and hashing in a run that waits for this writer before it exits.
         Path tmp = dir.resolve(".entry" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out.toByteArray());
+                ByteBuffer b = ByteBuffer.wrap(out.toByteArray());
                 while (b.hasRemaining()) ch.write(b);
             }
             Files.move(tmp, file(root, bundle), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
