@@ -83,6 +83,7 @@ final class Training {
                             bundle.toString()), isolated),
                     List.of("rmbundle", bundle.toString()),
                     List.of("spec", "--bundle", spec.toString()),
+                    List.of("--root", work.resolve("state").toString(), "list"),
                     List.of("--store", store, "fsck"),
                     List.of("--store", store, "rmi", "training"),
                     List.of("--store", store, "gc"));
