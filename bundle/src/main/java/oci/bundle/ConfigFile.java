@@ -171,7 +171,7 @@ public final class ConfigFile {
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = newTempFile(target);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -182,6 +182,25 @@ public final class ConfigFile {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new empty file beside {@code target} (mode 0600 until the caller sets it), named from a plain
+     * random number, not Files.createTempFile's SecureRandom: seeding that loads the security
+     * providers, ~10-20 ms of `oci spec`; the name needs no secrecy (CREATE_NEW never follows or
+     * reuses an existing file), as the store's scratch files.
+     */
+    private static Path newTempFile(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        var owner = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        while (true) {
+            Path p = dir.resolve("." + target.getFileName() + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(p, owner);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another writer's name: draw again
+            }
         }
     }
 }
