@@ -7,7 +7,8 @@
 #             launcher did before: -XX:+AutoCreateSharedArchive)
 #   aot       a JEP 483/515 AOT cache made from the training run (oci.cli.Training)
 #   cds       a dynamic CDS archive of the same training run (the launcher's archive)
-#   launcher  ./oci as a user runs it: that archive, C1 alone for metadata commands, raised compile
+#   launcher  ./oci as a user runs it: that archive (the smaller oci-meta.jsa for --version, images,
+#             inspect, list, spec and validate), C1 alone for metadata commands, raised compile
 #             thresholds for commands that move data
 #   before    OCI_COMPARE=/path/to/another/oci: that launcher (an older build), run alternately with
 #             this one, for before/after ratios from one paired run

@@ -1,7 +1,13 @@
 package oci.bundle;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +72,7 @@ public final class Validator {
         }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(config.toFile());
+            root = readTree(Files.readAllBytes(config));
         } catch (IOException e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             return List.of(new Problem("$", "not valid JSON: " + m));
@@ -79,6 +85,60 @@ public final class Validator {
             if (!Files.isDirectory(rootfs)) v.problem("$.root.path", "directory " + rootfs + " does not exist");
         }
         return List.copyOf(v.problems);
+    }
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /**
+     * JSON text as the tree {@code ObjectMapper.readTree} makes of it (a later duplicate key wins;
+     * no text: a missing node), read with jackson-core's parser: an ObjectMapper's start-up (its
+     * deserializer caches, type factory and introspection) costs more CPU in a fresh JVM than
+     * `oci validate` does otherwise. ValidatorTest compares the two.
+     */
+    static JsonNode readTree(byte[] json) throws IOException {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            JsonToken t = p.nextToken();
+            return t == null ? MissingNode.getInstance() : node(p, t);
+        }
+    }
+
+    private static JsonNode node(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        switch (t) {
+            case START_OBJECT -> {
+                ObjectNode o = f.objectNode();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) o.replace(name, node(p, p.nextToken()));
+                return o;
+            }
+            case START_ARRAY -> {
+                ArrayNode a = f.arrayNode();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) a.add(node(p, e));
+                return a;
+            }
+            case VALUE_STRING -> {
+                return f.textNode(p.getText());
+            }
+            case VALUE_NUMBER_INT -> {
+                return switch (p.getNumberType()) {
+                    case INT -> f.numberNode(p.getIntValue());
+                    case LONG -> f.numberNode(p.getLongValue());
+                    default -> f.numberNode(p.getBigIntegerValue());
+                };
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return f.numberNode(p.getDoubleValue());
+            }
+            case VALUE_TRUE -> {
+                return f.booleanNode(true);
+            }
+            case VALUE_FALSE -> {
+                return f.booleanNode(false);
+            }
+            case VALUE_NULL -> {
+                return f.nullNode();
+            }
+            default -> throw new IOException("unexpected " + t + " at " + p.currentLocation());
+        }
     }
 
     /** Validates a parsed config.json. */

@@ -126,4 +126,26 @@ class ValidatorTest {
         JsonNode notObject = JSON.getNodeFactory().arrayNode();
         assertEquals("$: must be an object", Validator.validate(notObject).getFirst().toString());
     }
+
+    @Test
+    void theStreamingReaderMakesTheTreeObjectMapperMakes() throws Exception {
+        List<String> texts = List.of(new String(ConfigFile.toBytes(Defaults.runcSpec(false, 0, 0))),
+                "{\"a\": 1, \"b\": 4294967296, \"c\": 123456789012345678901234567890, \"d\": -1.5e3, \"e\": [true, false, null, \"s\"],"
+                        + " \"f\": {}, \"g\": [], \"a\": \"dup\"}",
+                "[1, 2]", "\"text\"", "7", "null", "", "   ", "{} trailing", "{\"x\": 0.1}");
+        for (String t : texts) {
+            byte[] b = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode expected = JSON.readTree(b);
+            JsonNode streamed = Validator.readTree(b);
+            assertEquals(expected, streamed, t);
+            assertEquals(expected.getClass(), streamed.getClass(), t);
+            assertEquals(expected.toString(), streamed.toString(), t);
+        }
+        for (String bad : List.of("{\"ociVersion\": ", "{\"a\" 1}", "[1,]", "{'a': 1}", "nul")) {
+            byte[] b = bad.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String expected = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> JSON.readTree(b)).getMessage();
+            String streamed = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Validator.readTree(b)).getMessage();
+            assertEquals(expected.lines().findFirst().orElseThrow(), streamed.lines().findFirst().orElseThrow(), bad);
+        }
+    }
 }

@@ -43,7 +43,11 @@ final class ImagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        return list(spec.commandLine().getOut());
+    }
+
+    /** The command, printing to {@code out} (FastQuery runs it without picocli). */
+    int list(PrintWriter out) {
         Store store = main.openStore();
         List<Row> rows = new ArrayList<>();
         for (Descriptor d : store.entries()) rows.add(row(store, d));

@@ -36,7 +36,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        return inspect(spec.commandLine().getOut());
+    }
+
+    /** The command, printing to {@code out} (FastQuery runs it without picocli). */
+    int inspect(PrintWriter out) {
         Store store = main.openStore();
         Descriptor top = store.resolve(image);
         Digest which;

@@ -25,8 +25,12 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return list(spec.commandLine().getOut());
+    }
+
+    /** The command, printing to {@code out} (FastQuery runs it without picocli). */
+    int list(PrintWriter out) {
         List<ContainerState> all = main.runtime.containers().list();
-        PrintWriter out = spec.commandLine().getOut();
         if (quiet) {
             all.forEach(s -> out.println(s.id()));
         } else if (format == Format.json) {

@@ -44,8 +44,18 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        // System.exit looks up a System.Logger for Runtime.exit's event (JDK 17+), and finding the
+        // logging back end scans the whole class path for a LoggerFinder service: it opens all 22
+        // jars in lib/ (bcprov's 8 MB among them), ~40 ms of a short command. A command that ran in
+        // this thread alone and succeeded returns instead (the JVM then exits 0, shutdown hooks and
+        // all, without that lookup). Commands that may leave threads (OkHttp's) still exit.
+        if (code == 0 && ranAlone) return;
+        System.exit(code);
     }
+
+    /** Set when the command ran on a path that starts no thread (the version, FastQuery). */
+    private static boolean ranAlone;
 
     /**
      * The subcommands by name, in the order help lists them. picocli reflects over every class it is
@@ -127,11 +137,17 @@ public final class Main {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             for (String line : new Version().getVersion()) out.println(line);
             out.flush();
+            ranAlone = true;
             return 0;
         }
         Integer fast = FastRun.tryRun(args, err);
         if (fast == null) fast = FastPull.tryRun(args, out, err);
         if (fast != null) return fast;
+        fast = FastQuery.tryRun(args, out, err);
+        if (fast != null) {
+            ranAlone = true;
+            return fast;
+        }
         return execute(args, out, err, verb(args));
     }
 
@@ -223,7 +239,8 @@ public final class Main {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"oci " + (v == null ? "0.1.0" : v), "java " + Runtime.version()};
+            // the property Runtime.version() parses, as it prints it (without its stream and lambda)
+            return new String[] {"oci " + (v == null ? "0.1.0" : v), "java " + System.getProperty("java.runtime.version")};
         }
     }
 }

@@ -41,7 +41,58 @@ final class Training {
     private Training() {}
 
     public static void main(String[] args) throws Exception {
-        run(System.getenv("OCI_DEBUG") != null);
+        boolean verbose = System.getenv("OCI_DEBUG") != null;
+        if (args.length == 1 && args[0].equals("metadata")) metadata(verbose);
+        else run(verbose);
+    }
+
+    /**
+     * The training run for the launcher's second, smaller archive (oci-meta.jsa): only the commands
+     * that read a little metadata and print it, on their plain command lines (FastQuery): --version,
+     * images, inspect, list, spec, validate. Its image is written into the store here (no pull, so no
+     * HTTP client classes). Mapping and relocating an archive costs CPU in proportion to its size,
+     * which the big archive's pull, bundle and run classes make ~4x what these commands use.
+     */
+    static List<String> metadata(boolean verbose) throws IOException, NoSuchAlgorithmException {
+        List<String> failed = new ArrayList<>();
+        Path work = Files.createTempDirectory("oci-training-");
+        PrintWriter sink = verbose ? new PrintWriter(System.err, true) : new PrintWriter(OutputStream.nullOutputStream(), true);
+        try {
+            String store = work.resolve("store").toString();
+            String ref = "127.0.0.1:5000/" + REPO + ":1";
+            Path bundle = Files.createDirectories(work.resolve("bundle"));
+            Files.createDirectories(bundle.resolve("rootfs"));
+            String state = Files.createDirectories(work.resolve("state")).toString();
+            List<List<String>> steps = List.of(
+                    List.of("--version"),
+                    List.of("--store", store, "images"),
+                    List.of("spec", "--bundle", bundle.toString()),
+                    List.of("validate", bundle.toString()),
+                    List.of("--root", state, "list"),
+                    List.of("--root", state, "list", "--format", "json"));
+            for (List<String> step : steps) {
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            Map<String, byte[]> blobs = blobs();
+            oci.image.store.Store s = oci.image.store.Store.open(Path.of(store));
+            for (Map.Entry<String, byte[]> b : blobs.entrySet()) {
+                if (!b.getKey().equals("manifest")) s.putBlob("application/octet-stream", b.getValue());
+            }
+            s.tag(s.putBlob(oci.image.MediaType.OCI_MANIFEST, blobs.get("manifest")), ref);
+            for (List<String> step : List.of(
+                    List.of("--store", store, "images"),
+                    List.of("--store", store, "images", "--format", "json"),
+                    List.of("--store", store, "inspect", ref),
+                    List.of("--store", store, "inspect", "--manifest", ref),
+                    List.of("--store", store, "inspect", "--raw", ref))) {
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            List<String> missing = List.of("--store", store, "inspect", "no-such-image");
+            if (run(missing, sink, verbose) == 0) failed.add(String.join(" ", missing) + " (should have failed)");
+        } finally {
+            deleteTree(work);
+        }
+        return failed;
     }
 
     /** Runs every step; returns the ones that did not exit 0 (the expected failures excepted). */
@@ -83,6 +134,7 @@ final class Training {
                             bundle.toString()), isolated),
                     List.of("rmbundle", bundle.toString()),
                     List.of("spec", "--bundle", spec.toString()),
+                    List.of("--root", work.resolve("state").toString(), "list"),
                     List.of("--store", store, "fsck"),
                     List.of("--store", store, "rmi", "training"),
                     List.of("--store", store, "gc"));

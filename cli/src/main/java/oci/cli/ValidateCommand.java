@@ -21,7 +21,11 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        return validate(spec.commandLine().getOut());
+    }
+
+    /** The command, printing to {@code out} (FastQuery runs it without picocli). */
+    int validate(PrintWriter out) {
         List<Validator.Problem> problems = Validator.validateBundle(bundle);
         for (Validator.Problem p : problems) out.println(p);
         out.flush();

@@ -210,4 +210,92 @@ class MainTest {
         assertEquals(slow[2], fast[2]);
         assertTrue(fast[2].startsWith("oci: "), fast[2]);
     }
+
+    /** The fields the command line sets, global ones included, of a command FastQuery or picocli parsed. */
+    private static String queryFields(Object c) {
+        Main m = null;
+        String own;
+        if (c instanceof ImagesCommand i) {
+            m = i.main;
+            own = String.valueOf(i.format);
+        } else if (c instanceof InspectCommand i) {
+            m = i.main;
+            own = String.join("|", i.image, String.valueOf(i.manifest), String.valueOf(i.raw), String.valueOf(i.platform));
+        } else if (c instanceof ListCommand l) {
+            m = l.main;
+            own = l.format + "|" + l.quiet;
+        } else if (c instanceof SpecCommand s) {
+            own = s.rootless + "|" + s.bundle;
+        } else {
+            own = String.valueOf(((ValidateCommand) c).bundle);
+        }
+        if (m == null) return c.getClass().getSimpleName() + "|" + own;
+        RuntimeOptions o = m.runtime;
+        return String.join("|", c.getClass().getSimpleName(), own, String.valueOf(m.store), String.valueOf(o.root), String.valueOf(o.log),
+                String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
+    }
+
+    private static Object picocliQuery(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        for (String verb : new String[] {"images", "inspect", "list", "spec", "validate"}) {
+            for (Map.Entry<String, Class<?>> e : Main.subcommands()) if (e.getKey().equals(verb)) cl.addSubcommand(verb, e.getValue());
+        }
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void theFastQueryParserReadsWhatPicocliReads() {
+        String[][] lines = {
+            {"images"}, {"--store", "/st", "images"}, {"images", "--format", "json"}, {"images", "--format=table", "--store=/st"},
+            {"inspect", "busybox"}, {"--store", "/st", "inspect", "--manifest", "--raw", "sha256:abc"},
+            {"inspect", "--platform", "linux/arm64", "ghcr.io/o/app:1", "--manifest"}, {"inspect", "--platform=linux/amd64/v2", "images"},
+            {"list"}, {"--root", "/r", "list"}, {"list", "-q"}, {"list", "-f", "json"}, {"--debug", "--log-format=json", "list", "--format=table", "--quiet"},
+            {"list", "--root=/r", "--systemd-cgroup"},
+            {"spec"}, {"spec", "-b", "/b"}, {"spec", "--rootless", "--bundle=/b"}, {"--log", "/l", "spec", "--bundle", "b c"},
+            {"validate"}, {"validate", "/b"}, {"--store", "/st", "validate", "b"}, {"validate", "validate"},
+        };
+        for (String[] l : lines) {
+            FastQuery.Parsed fast = FastQuery.parse(l);
+            assertTrue(fast != null, String.join(" ", l));
+            assertEquals(queryFields(picocliQuery(l)), queryFields(fast.command()), String.join(" ", l));
+        }
+    }
+
+    @Test
+    void theFastQueryParserLeavesEverythingElseToPicocli() {
+        String[][] lines = {
+            {"images", "-h"}, {"images", "--help"}, {"images", "x"}, {"images", "--format", "JSON"}, {"images", "--format", "yaml"},
+            {"images", "--format"}, {"images", "--format", "json", "--format", "json"}, {"-V", "images"}, {"images", "--", "x"},
+            {"inspect"}, {"inspect", "a", "b"}, {"inspect", "--platform", "a"}, {"inspect", "--bogus", "a"}, {"inspect", "@args"},
+            {"inspect", "--raw", "--raw", "a"}, {"list", "-qf", "json"}, {"list", "-fjson"}, {"list", "x"}, {"list", "--format", "Json"},
+            {"spec", "-b"}, {"spec", "x"}, {"spec", "-b", ""}, {"spec", "--bundle", "a\0b"}, {"validate", "a", "b"}, {"validate", "-h"},
+            {"validate", "a\0b"}, {"--store", "", "images"}, {"--log-format", "JSON", "list"}, {"help", "images"}, {"tag", "a", "b"},
+            {"--store"}, {},
+        };
+        for (String[] l : lines) assertNull(FastQuery.parse(l), String.join(" ", l));
+    }
+
+    @Test
+    void aFailedFastQueryReportsAsPicocliWould(@TempDir Path dir) {
+        String store = dir.resolve("store").toString();
+        String[] fast = run("--store", store, "inspect", "nothere");
+        String[] slow = run("--store", store, "inspect", "--", "nothere");
+        assertEquals("1", fast[0]);
+        assertEquals(slow[0], fast[0]);
+        assertEquals(slow[2], fast[2]);
+        String[] invalid = run("validate", dir.toString());
+        String[] invalidSlow = run("validate", "--", dir.toString());
+        assertEquals(invalidSlow[0], invalid[0]);
+        assertEquals(invalidSlow[1], invalid[1]);
+        assertEquals(invalidSlow[2], invalid[2]);
+        assertTrue(invalid[2].startsWith("oci: "), invalid[2]);
+    }
+
+    @Test
+    void theVersionNamesThisJavaAsRuntimeVersionDoes() {
+        String[] v = run("--version");
+        assertEquals("0", v[0]);
+        assertTrue(v[1].endsWith("java " + Runtime.version() + System.lineSeparator()), v[1]);
+    }
 }

@@ -16,4 +16,9 @@ class TrainingTest {
         List<String> failed = Training.run(false);
         assertEquals(List.of(), failed, "training steps that did not run as expected");
     }
+
+    @Test
+    void everyMetadataTrainingStepRuns() throws Exception {
+        assertEquals(List.of(), Training.metadata(false), "metadata training steps that did not run as expected");
+    }
 }

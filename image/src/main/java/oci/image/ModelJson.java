@@ -414,115 +414,119 @@ public final class ModelJson {
     // ---- writing ----
 
     private static void value(JsonGenerator g, Object v) throws IOException {
-        switch (v) {
-            case null -> g.writeNull();
-            case String s -> g.writeString(s);
-            case Boolean b -> g.writeBoolean(b);
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Short s -> g.writeNumber(s);
-            case Byte b -> g.writeNumber(b);
-            case Double d -> g.writeNumber(d);
-            case Float f -> g.writeNumber(f);
-            case BigInteger b -> g.writeNumber(b);
-            case BigDecimal b -> g.writeNumber(b);
-            case Digest d -> g.writeString(d.toString());
-            case Map<?, ?> m -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName(String.valueOf(e.getKey()));
-                    value(g, e.getValue());
-                }
-                g.writeEndObject();
+        // an instanceof chain, not a pattern switch: that one spins a class on its first run (the
+        // class-data archive keeps none), paid by every short command that prints JSON
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Short s) {
+            g.writeNumber(s);
+        } else if (v instanceof Byte b) {
+            g.writeNumber(b);
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (v instanceof Float f) {
+            g.writeNumber(f);
+        } else if (v instanceof BigInteger b) {
+            g.writeNumber(b);
+        } else if (v instanceof BigDecimal b) {
+            g.writeNumber(b);
+        } else if (v instanceof Digest d) {
+            g.writeString(d.toString());
+        } else if (v instanceof Map<?, ?> m) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                value(g, e.getValue());
             }
-            case Collection<?> c -> {
-                g.writeStartArray();
-                for (Object o : c) value(g, o);
-                g.writeEndArray();
-            }
-            case Index i -> {
-                g.writeStartObject();
-                g.writeNumberField("schemaVersion", i.schemaVersion());
-                field(g, "mediaType", i.mediaType());
-                field(g, "manifests", i.manifests());
-                field(g, "annotations", i.annotations());
-                g.writeEndObject();
-            }
-            case Manifest m -> {
-                g.writeStartObject();
-                g.writeNumberField("schemaVersion", m.schemaVersion());
-                field(g, "mediaType", m.mediaType());
-                field(g, "artifactType", m.artifactType());
-                field(g, "config", m.config());
-                field(g, "layers", m.layers());
-                field(g, "subject", m.subject());
-                field(g, "annotations", m.annotations());
-                g.writeEndObject();
-            }
-            case Descriptor d -> {
-                g.writeStartObject();
-                field(g, "mediaType", d.mediaType());
-                field(g, "digest", d.digest());
-                g.writeNumberField("size", d.size());
-                field(g, "urls", d.urls());
-                field(g, "annotations", d.annotations());
-                field(g, "platform", d.platform());
-                field(g, "artifactType", d.artifactType());
-                g.writeEndObject();
-            }
-            case Platform p -> {
-                g.writeStartObject();
-                field(g, "architecture", p.architecture());
-                field(g, "os", p.os());
-                field(g, "os.version", p.osVersion());
-                field(g, "os.features", p.osFeatures());
-                field(g, "variant", p.variant());
-                g.writeEndObject();
-            }
-            case ImageConfig c -> {
-                g.writeStartObject();
-                field(g, "created", c.created());
-                field(g, "author", c.author());
-                field(g, "architecture", c.architecture());
-                field(g, "os", c.os());
-                field(g, "os.version", c.osVersion());
-                field(g, "os.features", c.osFeatures());
-                field(g, "variant", c.variant());
-                field(g, "config", c.config());
-                field(g, "rootfs", c.rootfs());
-                field(g, "history", c.history());
-                g.writeEndObject();
-            }
-            case ImageConfig.Config c -> {
-                g.writeStartObject();
-                field(g, "User", c.user());
-                field(g, "ExposedPorts", c.exposedPorts());
-                field(g, "Env", c.env());
-                field(g, "Entrypoint", c.entrypoint());
-                field(g, "Cmd", c.cmd());
-                field(g, "Volumes", c.volumes());
-                field(g, "WorkingDir", c.workingDir());
-                field(g, "Labels", c.labels());
-                field(g, "StopSignal", c.stopSignal());
-                field(g, "ArgsEscaped", c.argsEscaped());
-                g.writeEndObject();
-            }
-            case ImageConfig.RootFs r -> {
-                g.writeStartObject();
-                field(g, "type", r.type());
-                field(g, "diff_ids", r.diffIds());
-                g.writeEndObject();
-            }
-            case ImageConfig.History h -> {
-                g.writeStartObject();
-                field(g, "created", h.created());
-                field(g, "created_by", h.createdBy());
-                field(g, "author", h.author());
-                field(g, "comment", h.comment());
-                field(g, "empty_layer", h.emptyLayer());
-                g.writeEndObject();
-            }
-            default -> throw new IllegalArgumentException("no JSON form for " + v.getClass().getName());
+            g.writeEndObject();
+        } else if (v instanceof Collection<?> c) {
+            g.writeStartArray();
+            for (Object o : c) value(g, o);
+            g.writeEndArray();
+        } else if (v instanceof Index i) {
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", i.schemaVersion());
+            field(g, "mediaType", i.mediaType());
+            field(g, "manifests", i.manifests());
+            field(g, "annotations", i.annotations());
+            g.writeEndObject();
+        } else if (v instanceof Manifest m) {
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", m.schemaVersion());
+            field(g, "mediaType", m.mediaType());
+            field(g, "artifactType", m.artifactType());
+            field(g, "config", m.config());
+            field(g, "layers", m.layers());
+            field(g, "subject", m.subject());
+            field(g, "annotations", m.annotations());
+            g.writeEndObject();
+        } else if (v instanceof Descriptor d) {
+            g.writeStartObject();
+            field(g, "mediaType", d.mediaType());
+            field(g, "digest", d.digest());
+            g.writeNumberField("size", d.size());
+            field(g, "urls", d.urls());
+            field(g, "annotations", d.annotations());
+            field(g, "platform", d.platform());
+            field(g, "artifactType", d.artifactType());
+            g.writeEndObject();
+        } else if (v instanceof Platform p) {
+            g.writeStartObject();
+            field(g, "architecture", p.architecture());
+            field(g, "os", p.os());
+            field(g, "os.version", p.osVersion());
+            field(g, "os.features", p.osFeatures());
+            field(g, "variant", p.variant());
+            g.writeEndObject();
+        } else if (v instanceof ImageConfig c) {
+            g.writeStartObject();
+            field(g, "created", c.created());
+            field(g, "author", c.author());
+            field(g, "architecture", c.architecture());
+            field(g, "os", c.os());
+            field(g, "os.version", c.osVersion());
+            field(g, "os.features", c.osFeatures());
+            field(g, "variant", c.variant());
+            field(g, "config", c.config());
+            field(g, "rootfs", c.rootfs());
+            field(g, "history", c.history());
+            g.writeEndObject();
+        } else if (v instanceof ImageConfig.Config c) {
+            g.writeStartObject();
+            field(g, "User", c.user());
+            field(g, "ExposedPorts", c.exposedPorts());
+            field(g, "Env", c.env());
+            field(g, "Entrypoint", c.entrypoint());
+            field(g, "Cmd", c.cmd());
+            field(g, "Volumes", c.volumes());
+            field(g, "WorkingDir", c.workingDir());
+            field(g, "Labels", c.labels());
+            field(g, "StopSignal", c.stopSignal());
+            field(g, "ArgsEscaped", c.argsEscaped());
+            g.writeEndObject();
+        } else if (v instanceof ImageConfig.RootFs r) {
+            g.writeStartObject();
+            field(g, "type", r.type());
+            field(g, "diff_ids", r.diffIds());
+            g.writeEndObject();
+        } else if (v instanceof ImageConfig.History h) {
+            g.writeStartObject();
+            field(g, "created", h.created());
+            field(g, "created_by", h.createdBy());
+            field(g, "author", h.author());
+            field(g, "comment", h.comment());
+            field(g, "empty_layer", h.emptyLayer());
+            g.writeEndObject();
+        } else {
+            throw new IllegalArgumentException("no JSON form for " + v.getClass().getName());
         }
     }
 
