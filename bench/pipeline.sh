@@ -7,6 +7,7 @@
 #   second: oci bundle REF DIR2 (store and snapshots warm)  vs  umoci unpack --image L:x DIR2
 # Goals: first <= 0.6x, second <= 0.1x and far under 1 s, oci peak RSS <= 256 MiB.
 # Usage: bench/pipeline.sh [ROUNDS]   (default 3; the best wall time of each counts; run as root)
+# OCI_COMPARE=/path/to/another/oci adds that launcher (an older build) as "before", in the same rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 rounds=${1:-3}
@@ -18,6 +19,7 @@ work=$(mktemp -d /tmp/oci-bench-pipeline-run.XXXXXX)
 reg_pid=
 cleanup() {
   for d in "$work"/b-*; do [ -d "$d" ] && "$here/oci" --store "$work/store" rmbundle "$d" >/dev/null 2>&1 || true; done
+  for d in "$work"/c-*; do [ -d "$d" ] && "$OCI_COMPARE" --store "$work/cstore" rmbundle "$d" >/dev/null 2>&1 || true; done
   if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; wait "$reg_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -33,6 +35,7 @@ start_registry "$work"
 ref=127.0.0.1:$port/bench/debian:1
 skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$cache/layout:bench" "docker://$ref"
 "$here/oci" --version >/dev/null # build and warm the launcher outside the timed runs
+if [ -n "${OCI_COMPARE:-}" ]; then "$OCI_COMPARE" --version >/dev/null; fi
 
 run() { # name, command...: prints "name wall_seconds max_rss_kib"
   local name=$1; shift
@@ -44,7 +47,8 @@ run() { # name, command...: prints "name wall_seconds max_rss_kib"
 }
 reset() {
   for d in "$work"/b-*; do [ -d "$d" ] && "$here/oci" --store "$work/store" rmbundle "$d" >/dev/null; done
-  rm -rf "$work/store" "$work/L" "$work"/u-*
+  for d in "$work"/c-*; do [ -d "$d" ] && "$OCI_COMPARE" --store "$work/cstore" rmbundle "$d" >/dev/null; done
+  rm -rf "$work/store" "$work/cstore" "$work/L" "$work"/u-*
   sync
 }
 
@@ -55,6 +59,10 @@ results=$(
     run oci-second "$here/oci" --store "$work/store" bundle "$ref" "$work/b-2"
     run skopeo-umoci-first bash -c "skopeo --insecure-policy copy --quiet --src-tls-verify=false docker://$ref oci:$work/L:x && umoci unpack --image $work/L:x $work/u-1"
     run umoci-second umoci unpack --image "$work/L:x" "$work/u-2"
+    if [ -n "${OCI_COMPARE:-}" ]; then
+      run before-first "$OCI_COMPARE" --store "$work/cstore" bundle "$ref" "$work/c-1"
+      run before-second "$OCI_COMPARE" --store "$work/cstore" bundle "$ref" "$work/c-2"
+    fi
   done
 )
 reset
@@ -68,6 +76,11 @@ echo "$results" | awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
     printf "second bundle oci / umoci unpack:                 %.2f (goal <= 0.1)\n", wall["oci-second"]/wall["umoci-second"];
     m = rss["oci-first"] > rss["oci-second"] ? rss["oci-first"] : rss["oci-second"];
     printf "oci peak RSS: %.1f MiB (goal <= 256)\n", m/1024;
+    if ("before-first" in wall) {
+      printf "%-20s %14.2f %8.1f MiB\n", "before-first", wall["before-first"], rss["before-first"]/1024;
+      printf "%-20s %14.2f %8.1f MiB\n", "before-second", wall["before-second"], rss["before-second"]/1024;
+      printf "before: first bundle %.2f, second bundle %.2f\n", wall["before-first"]/wall["skopeo-umoci-first"], wall["before-second"]/wall["umoci-second"];
+    }
     printf "load average: %s\n", load;
   }'
 echo "image: $(du -sh "$cache/layout/blobs" | cut -f1) compressed, $rounds rounds"
