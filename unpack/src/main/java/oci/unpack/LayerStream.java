@@ -48,11 +48,12 @@ final class LayerStream extends InputStream {
     }
 
     private void produce(InputStream blob, Digest expected, long expectedSize, AtomicLong total, long maxBytes) {
+        InputStream tar = null;
         try (blob) {
             // a stream the source verifies before it ends (a download the store hashed) is not hashed twice
             boolean check = expected != null && !(blob instanceof BlobSource.Verified);
             HashingInputStream raw = new HashingInputStream(blob, check ? expected.hasher() : null);
-            InputStream tar = decompressor(new BufferedInputStream(raw, 1 << 16));
+            tar = decompressor(new BufferedInputStream(raw, 1 << 16));
             MessageDigest diff = Digest.newHasher("sha256");
             while (true) {
                 byte[] chunk = free.take();
@@ -68,6 +69,7 @@ final class LayerStream extends InputStream {
                 }
                 if (n < CHUNK) break;
             }
+            if (tar instanceof IsalGzip isal) isal.close(); // its native buffers; the blob is drained below
             // Bytes past the compressed stream's end are not part of the layer; the digest covers the blob.
             byte[] rest = new byte[1 << 16];
             while (raw.read(rest) >= 0) { /* drain the blob so its digest covers every byte */ }
@@ -87,6 +89,8 @@ final class LayerStream extends InputStream {
         } catch (Throwable t) {
             failure = t;
             full.offer(EOF);
+        } finally {
+            if (tar instanceof IsalGzip isal) isal.close();
         }
     }
 
@@ -103,7 +107,7 @@ final class LayerStream extends InputStream {
         byte[] magic = in.readNBytes(4);
         in.reset();
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            return new GZIPInputStream(in, 1 << 16);
+            return IsalGzip.usable() ? new IsalGzip(in) : new GZIPInputStream(in, 1 << 16);
         }
         if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
                 && (magic[3] & 0xff) == 0xfd) {

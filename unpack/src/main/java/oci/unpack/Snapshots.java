@@ -163,6 +163,7 @@ public final class Snapshots {
             AtomicLong total, UnpackOptions options) throws IOException {
         Path tmpArea = area.resolve(".tmp");
         Files.createDirectories(tmpArea);
+        TopDir.mark(tmpArea); // each layer's tree in a block group of its own (ext4; see TopDir)
         Files.createDirectories(dir.getParent());
         Path scratch = tmpArea.resolve("layer-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
         Files.createDirectory(scratch);
