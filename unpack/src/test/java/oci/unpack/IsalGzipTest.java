@@ -2,6 +2,7 @@ package oci.unpack;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -32,12 +33,19 @@ class IsalGzipTest {
         boolean installed = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib").stream()
                 .anyMatch(d -> Files.exists(Path.of(d, "libisal.so.2")));
         assumeTrue(installed, "libisal2 is not installed: zlib inflates");
-        assertTrue(IsalGzip.usable(), "libisal.so.2 is installed but was not taken (its probe failed)");
+        if (ZLIB_ASKED) {
+            assertFalse(IsalGzip.usable(), "-Doci.isal=false, yet ISA-L was taken");
+        } else {
+            assertTrue(IsalGzip.usable(), "libisal.so.2 is installed but was not taken (its probe failed)");
+        }
     }
+
+    /** The unpack module's zlib-inflate test run sets this, so that it truly tests the fallback. */
+    private static final boolean ZLIB_ASKED = "false".equals(System.getProperty("oci.isal"));
 
     @Test
     void inflatesAsGzipInputStreamDoes() throws IOException {
-        assumeTrue(IsalGzip.usable());
+        assumeTrue(IsalGzip.usable(), "ISA-L is not in use here (libisal2 not installed, or -Doci.isal=false)");
         Random r = new Random(14);
         byte[] small = "hello\n".getBytes();
         byte[] big = new byte[3 << 20]; // several input and output buffers; half random, half repetitive
@@ -56,7 +64,7 @@ class IsalGzipTest {
 
     @Test
     void aCutStreamIsAnEofAndBadDataAZipException() throws IOException {
-        assumeTrue(IsalGzip.usable());
+        assumeTrue(IsalGzip.usable(), "ISA-L is not in use here (libisal2 not installed, or -Doci.isal=false)");
         byte[] text = "line of a text file with some words in it\n".repeat(50_000).getBytes();
         byte[] gz = gzip(text);
         for (int cut : new int[] {5, 11, gz.length / 2, gz.length - 4}) {
