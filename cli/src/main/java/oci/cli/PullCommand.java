@@ -5,9 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import oci.image.Digest;
-import oci.image.ImageConfig;
 import oci.image.ImageRef;
-import oci.image.Manifest;
 import oci.image.Platform;
 import oci.image.store.Store;
 import oci.registry.PullOptions;
@@ -76,16 +74,12 @@ final class PullCommand implements Callable<Integer> {
     int pull(PrintWriter out) {
         ImageRef ref = ImageRef.parse(image);
         PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
-        // The store's first work (the layout made or checked, index.json read: databind's first,
-        // costly use, its deserializers for what the pull reads built too) runs on a thread of its
-        // own while this one builds the OkHttp client and fetches the top manifest: each costs
-        // ~0.1 s of a fresh JVM's start-up. The pull asks for the store when it first needs it.
+        // The store's first work (the layout made or checked, index.json read with jackson-core's
+        // parser, first used here) runs on a thread of its own while this one builds the OkHttp
+        // client and fetches the top manifest. The pull asks for the store when it first needs it.
         FutureTask<Store> opening = new FutureTask<>(() -> {
             Store s = main.openStore();
             s.index();
-            oci.image.Json.MAPPER.readerFor(Manifest.class);
-            oci.image.Json.MAPPER.readerFor(ImageConfig.class);
-            oci.image.Json.MAPPER.writerFor(oci.image.Index.class); // for tagging, the pull's last step
             return s;
         });
         Thread.ofPlatform().daemon().name("oci-store-open").start(opening);
