@@ -21,7 +21,7 @@ public final class JsonText {
     static final JsonFactory FACTORY = new JsonFactory();
 
     /** The scalar at the parser's current token as text; {@code absent} for null; "" for an object or array (which is left unread). */
-    static String text(JsonParser p, String absent) throws IOException {
+    static String scalarText(JsonParser p, String absent) throws IOException {
         JsonToken t = p.currentToken();
         if (t == null || t == JsonToken.VALUE_NULL) return absent;
         if (t.isScalarValue()) return p.getText();

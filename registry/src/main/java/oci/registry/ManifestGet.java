@@ -101,7 +101,7 @@ final class ManifestGet implements Endpoint<ManifestGet.Fetched> {
                 JsonToken t = p.nextToken();
                 switch (field) {
                     case "schemaVersion" -> schemaVersion = p.getValueAsInt(0);
-                    case "mediaType" -> own = JsonText.text(p, "");
+                    case "mediaType" -> own = JsonText.scalarText(p, "");
                     case "manifests" -> manifests = true;
                     case "config" -> config = true;
                     default -> { }

@@ -84,8 +84,8 @@ final class TokenFetch implements Endpoint<TokenFetch.Token> {
                 for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
                     JsonToken t = p.nextToken();
                     switch (field) {
-                        case "token" -> token = JsonText.text(p, null);
-                        case "access_token" -> accessToken = JsonText.text(p, null);
+                        case "token" -> token = JsonText.scalarText(p, null);
+                        case "access_token" -> accessToken = JsonText.scalarText(p, null);
                         case "expires_in" -> expiresIn = p.getValueAsLong(60);
                         default -> { }
                     }
