@@ -72,6 +72,7 @@ final class PullCommand implements Callable<Integer> {
 
     /** The pull itself, printing to {@code out}; FastPull calls it without picocli. */
     int pull(PrintWriter out) {
+        RegistryClient.prepare(); // OkHttp's first use, beside the store's opening and the rest below
         ImageRef ref = ImageRef.parse(image);
         PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
         // The store's first work (the layout made or checked, index.json read with jackson-core's

@@ -57,6 +57,15 @@ public final class RegistryClient implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Starts the HTTP client's one-time set-up (OkHttp's first use in a fresh JVM) on a thread of its
+     * own, so that a command line can overlap it with its other start-up work; building a client
+     * does it too, if it was not started already.
+     */
+    public static void prepare() {
+        Transport.prepare();
+    }
+
     /** The API host of a registry domain: Docker Hub's is registry-1.docker.io. */
     public static String apiHost(String domain) {
         return ImageRef.DOCKER_HUB.equals(domain) ? "registry-1.docker.io" : domain;
