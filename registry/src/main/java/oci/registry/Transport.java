@@ -152,6 +152,20 @@ final class Transport {
     }
 
     /**
+     * Plain HTTP for a loopback {@code hostPort} whose scheme is not yet known (nor given), to try
+     * before {@link #origin} probes it; null otherwise. {@link #chose} records it once it answered.
+     */
+    HttpUrl plainGuess(String hostPort) {
+        if (origins.containsKey(hostPort) || !isLoopback(hostPort)) return null;
+        return HttpUrl.get("http://" + hostPort + "/");
+    }
+
+    /** Records {@code origin} as the one for registry {@code hostPort} (no scheme given), as {@link #origin} would. */
+    void chose(String hostPort, HttpUrl origin) {
+        origins.putIfAbsent(hostPort, origin);
+    }
+
+    /**
      * The first of two origins where {@code GET /v2/} answers like a registry. When neither does, the
      * HTTPS failure is reported (it says more: a certificate problem), unless plain HTTP got a real
      * answer other than 400 (which is a TLS server's reply to plain HTTP).
