@@ -70,6 +70,22 @@ final class PullCommand implements Callable<Integer> {
         }
     }
 
+    /** Waits until {@code opening} has ended, whatever its outcome (opened() reports a failure). */
+    private static void settled(FutureTask<Store> opening) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                opening.get();
+                break;
+            } catch (ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
     /** The pull itself, printing to {@code out}; FastPull calls it without picocli. */
     int pull(PrintWriter out) {
         RegistryClient.prepare(); // OkHttp's first use, beside the store's opening and the rest below
@@ -89,6 +105,10 @@ final class PullCommand implements Callable<Integer> {
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
             // (the pull keeps `oci gc` out of the store while blobs arrive before the image is named)
             result = client.pull(ref, () -> opened(opening), options);
+        } finally {
+            // A pull that fails before it needs the store (no such tag, no registry) must not return
+            // while the store's thread still writes the layout: nothing half-written is left behind.
+            settled(opening);
         }
         store = opened(opening);
         // the image ID oci images shows and every IMAGE argument takes (the config digest; an index's own)
