@@ -5,9 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import oci.image.Digest;
-import oci.image.ImageConfig;
 import oci.image.ImageRef;
-import oci.image.Manifest;
 import oci.image.Platform;
 import oci.image.store.Store;
 import oci.registry.PullOptions;
@@ -72,20 +70,33 @@ final class PullCommand implements Callable<Integer> {
         }
     }
 
+    /** Waits until {@code opening} has ended, whatever its outcome (opened() reports a failure). */
+    private static void settled(FutureTask<Store> opening) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                opening.get();
+                break;
+            } catch (ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
     /** The pull itself, printing to {@code out}; FastPull calls it without picocli. */
     int pull(PrintWriter out) {
+        RegistryClient.prepare(); // OkHttp's first use, beside the store's opening and the rest below
         ImageRef ref = ImageRef.parse(image);
         PullOptions options = new PullOptions(platform != null ? Platform.parse(platform) : null, allPlatforms, jobs);
-        // The store's first work (the layout made or checked, index.json read: databind's first,
-        // costly use, its deserializers for what the pull reads built too) runs on a thread of its
-        // own while this one builds the OkHttp client and fetches the top manifest: each costs
-        // ~0.1 s of a fresh JVM's start-up. The pull asks for the store when it first needs it.
+        // The store's first work (the layout made or checked, index.json read with jackson-core's
+        // parser, first used here) runs on a thread of its own while this one builds the OkHttp
+        // client and fetches the top manifest. The pull asks for the store when it first needs it.
         FutureTask<Store> opening = new FutureTask<>(() -> {
             Store s = main.openStore();
             s.index();
-            oci.image.Json.MAPPER.readerFor(Manifest.class);
-            oci.image.Json.MAPPER.readerFor(ImageConfig.class);
-            oci.image.Json.MAPPER.writerFor(oci.image.Index.class); // for tagging, the pull's last step
             return s;
         });
         Thread.ofPlatform().daemon().name("oci-store-open").start(opening);
@@ -94,6 +105,10 @@ final class PullCommand implements Callable<Integer> {
         try (Progress progress = Progress.create(out, quiet); RegistryClient client = registry.client(ref.domain(), progress)) {
             // (the pull keeps `oci gc` out of the store while blobs arrive before the image is named)
             result = client.pull(ref, () -> opened(opening), options);
+        } finally {
+            // A pull that fails before it needs the store (no such tag, no registry) must not return
+            // while the store's thread still writes the layout: nothing half-written is left behind.
+            settled(opening);
         }
         store = opened(opening);
         // the image ID oci images shows and every IMAGE argument takes (the config digest; an index's own)

@@ -70,6 +70,7 @@ final class BlobGet implements Endpoint<Void> {
         // The chunk is a direct buffer: the file write and libcrypto's hash read it in place.
         BufferedSource source = response.body().source();
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        long synced = writer.offset(); // where the last early sync was asked for (see Writeback)
         while (true) {
             int n;
             try {
@@ -83,6 +84,10 @@ final class BlobGet implements Endpoint<Void> {
                 writer.write(buf.flip());
                 buf.clear();
                 progress.accept(writer.offset());
+                if (writer.offset() - synced >= Writeback.STEP) {
+                    synced = writer.offset();
+                    Writeback.request(writer.path());
+                }
             }
         }
         writer.write(buf.flip());

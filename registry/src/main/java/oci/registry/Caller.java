@@ -1,6 +1,5 @@
 package oci.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -9,9 +8,10 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import oci.image.Json;
+import oci.image.ModelJson;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -60,11 +60,13 @@ final class Caller {
         ResponseBody body = response.body();
         try {
             byte[] bytes = Bodies.readCapped(body, 64 * 1024);
-            JsonNode errors = Json.MAPPER.readTree(bytes).path("errors");
-            for (JsonNode e : errors) {
-                String code = e.path("code").asText("");
+            Object errors = bytes == null ? null : JsonText.object(ModelJson.tree(bytes, "error body")).get("errors");
+            Iterable<?> each = errors instanceof List<?> l ? l : JsonText.object(errors).values();
+            for (Object e : each) {
+                Map<String, Object> error = JsonText.object(e);
+                String code = JsonText.text(error.get("code"), "");
                 if (!code.isEmpty()) codes.add(code);
-                if (detail.isEmpty()) detail = e.path("message").asText("");
+                if (detail.isEmpty()) detail = JsonText.text(error.get("message"), "");
             }
         } catch (IOException | RuntimeException notJson) {
             // a body that is not the distribution error JSON: the status alone says enough

@@ -1,11 +1,11 @@
 package oci.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import oci.image.Digest;
 import oci.image.ImageException;
 import oci.image.Index;
-import oci.image.Json;
 import oci.image.Manifest;
 import oci.image.MediaType;
 import okhttp3.HttpUrl;
@@ -89,20 +89,34 @@ final class ManifestGet implements Endpoint<ManifestGet.Fetched> {
 
     /** The document's own mediaType field wins; then Content-Type; then the shape (OCI documents may omit both). */
     private String mediaType(byte[] bytes, String contentType) {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(bytes);
+        // Only the top level's mediaType, schemaVersion and whether it has manifests or config matter:
+        // one streaming pass over it, the values below skipped (Manifest/Index.parse read them after).
+        int schemaVersion = 0;
+        String own = "";
+        boolean manifests = false;
+        boolean config = false;
+        try (JsonParser p = JsonText.FACTORY.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new RegistryException(action + ": malformed manifest: not a JSON object");
+            for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "schemaVersion" -> schemaVersion = p.getValueAsInt(0);
+                    case "mediaType" -> own = JsonText.scalarText(p, "");
+                    case "manifests" -> manifests = true;
+                    case "config" -> config = true;
+                    default -> { }
+                }
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) p.skipChildren();
+            }
         } catch (IOException e) {
             throw new RegistryException(action + ": malformed manifest: not JSON (" + Caller.oneLine(String.valueOf(e.getMessage())) + ")");
         }
-        if (n == null || !n.isObject()) throw new RegistryException(action + ": malformed manifest: not a JSON object");
-        if (n.path("schemaVersion").asInt(0) == 1) return MediaType.DOCKER_SCHEMA1_SIGNED;
-        String own = n.path("mediaType").asText("");
+        if (schemaVersion == 1) return MediaType.DOCKER_SCHEMA1_SIGNED;
         if (!own.isEmpty()) return own;
         String ct = contentType == null ? "" : contentType.split(";", 2)[0].trim();
         if (MediaType.isManifest(ct) || MediaType.isIndex(ct) || MediaType.isSchema1(ct)) return ct;
-        if (n.has("manifests")) return MediaType.OCI_INDEX;
-        if (n.has("config")) return MediaType.OCI_MANIFEST;
+        if (manifests) return MediaType.OCI_INDEX;
+        if (config) return MediaType.OCI_MANIFEST;
         throw new RegistryException(action + ": malformed manifest: neither a manifest nor an index (Content-Type \"" + ct + "\")");
     }
 

@@ -62,9 +62,18 @@ final class Puller {
     }
 
     PullResult pull() {
-        String name = ref.toString();
-        ManifestGet.Fetched top = caller.call(new ManifestGet("pull " + ref.familiar() + " from " + registry, ref.path(),
+        return pull(fetchTop());
+    }
+
+    /** The reference's manifest or index: the pull's first request. */
+    ManifestGet.Fetched fetchTop() {
+        return caller.call(new ManifestGet("pull " + ref.familiar() + " from " + registry, ref.path(),
                 ref.reference(), ref.digest(), -1));
+    }
+
+    /** The pull, from its top manifest or index ({@link #fetchTop}) on. */
+    PullResult pull(ManifestGet.Fetched top) {
+        String name = ref.toString();
         Descriptor topDesc = Descriptor.of(top.mediaType(), top.digest(), top.bytes().length);
         listener.on(new PullEvent.Resolved(name, registry, topDesc));
         if (top.manifest() != null) prepareHasher(List.of(top.manifest()));

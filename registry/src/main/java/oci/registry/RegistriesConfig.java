@@ -1,15 +1,13 @@
 package oci.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import oci.image.Json;
+import oci.image.ModelJson;
 
 /**
  * Per-registry settings from a small JSON file: mirrors tried first for pulls (in order, falling
@@ -53,21 +51,23 @@ public record RegistriesConfig(Map<String, Entry> registries) {
     public static RegistriesConfig load(Path file) {
         if (!Files.isRegularFile(file)) return empty();
         String what = "registries config " + file;
-        JsonNode root;
+        Object root;
         try {
-            root = Json.read(Files.readAllBytes(file), JsonNode.class, what);
+            root = ModelJson.tree(Files.readAllBytes(file), what);
         } catch (IOException e) {
             throw new RegistryException("read " + what + ": " + e.getMessage());
         }
         Map<String, Entry> out = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("registries").properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, Object> e : JsonText.object(JsonText.object(root).get("registries")).entrySet()) {
+            Map<String, Object> settings = JsonText.object(e.getValue());
+            Object given = settings.get("mirrors");
+            Iterable<?> each = given instanceof List<?> l ? l : JsonText.object(given).values();
             List<String> mirrors = new ArrayList<>();
-            for (JsonNode m : e.getValue().path("mirrors")) {
-                if (!m.isTextual() || m.asText().isBlank()) throw new RegistryException(what + ": registry \"" + e.getKey() + "\": mirrors must be strings");
-                mirrors.add(m.asText());
+            for (Object m : each) {
+                if (!(m instanceof String s) || s.isBlank()) throw new RegistryException(what + ": registry \"" + e.getKey() + "\": mirrors must be strings");
+                mirrors.add(s);
             }
-            out.put(e.getKey(), new Entry(mirrors, e.getValue().path("insecure").asBoolean(false)));
+            out.put(e.getKey(), new Entry(mirrors, JsonText.bool(settings.get("insecure"), false)));
         }
         return new RegistriesConfig(out);
     }

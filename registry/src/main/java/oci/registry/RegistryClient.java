@@ -57,6 +57,15 @@ public final class RegistryClient implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Starts the HTTP client's one-time set-up (OkHttp's first use in a fresh JVM) on a thread of its
+     * own, so that a command line can overlap it with its other start-up work; building a client
+     * does it too, if it was not started already.
+     */
+    public static void prepare() {
+        Transport.prepare();
+    }
+
     /** The API host of a registry domain: Docker Hub's is registry-1.docker.io. */
     public static String apiHost(String domain) {
         return ImageRef.DOCKER_HUB.equals(domain) ? "registry-1.docker.io" : domain;
@@ -90,6 +99,26 @@ public final class RegistryClient implements AutoCloseable {
             }
         }
         String host = apiHost(ref.domain());
+        HttpUrl guess = transport.plainGuess(host);
+        if (guess != null) {
+            // A loopback registry, not yet probed: its manifest is asked for over plain HTTP at once,
+            // without the GET /v2/ that would choose the scheme first (a round trip of a fresh JVM's
+            // cold HTTP code). No HTTP answer, or a 400 (an HTTPS server's reply to plain HTTP), and
+            // the pull goes on as always: the probe, then HTTPS if plain HTTP does not answer.
+            Puller p = new Puller(session(guess, ref.domain(), ref.path()), ref.domain(), ref, store, options, listener,
+                    blobAttempts, retryDelay, transport::plainCaller);
+            ManifestGet.Fetched top = null;
+            try {
+                top = p.fetchTop();
+            } catch (RegistryException e) {
+                boolean noAnswer = e.status() == 0 && e.getCause() instanceof java.io.IOException;
+                if (!noAnswer && e.status() != 400) throw e;
+            }
+            if (top != null) {
+                transport.chose(host, guess);
+                return p.pull(top);
+            }
+        }
         Caller caller;
         try {
             caller = session(host, null, ref.domain(), ref.path());
@@ -114,7 +143,10 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private Caller session(String hostPort, String explicitScheme, String credentialDomain, String repository) {
-        HttpUrl origin = transport.origin(hostPort, explicitScheme);
+        return session(transport.origin(hostPort, explicitScheme), credentialDomain, repository);
+    }
+
+    private Caller session(HttpUrl origin, String credentialDomain, String repository) {
         AuthInterceptor.HostAuth auth = hostAuth.computeIfAbsent(origin.toString(), k -> {
             Optional<Credential> cred = credentials.lookup(credentialDomain);
             return new AuthInterceptor.HostAuth(credentialDomain, origin, cred.orElse(null), transport::plainCaller,

@@ -1,10 +1,10 @@
 package oci.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import oci.image.Json;
 import oci.registry.auth.Credential;
 import okhttp3.Credentials;
 import okhttp3.FormBody;
@@ -76,15 +76,27 @@ final class TokenFetch implements Endpoint<TokenFetch.Token> {
     public Token handle(Response response) throws IOException {
         byte[] bytes = Bodies.readCapped(response.body(), MAX_TOKEN_RESPONSE);
         if (bytes == null) throw new RegistryException(action() + ": token response larger than " + MAX_TOKEN_RESPONSE + " bytes");
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(bytes);
+        String token = null;
+        String accessToken = null;
+        long expiresIn = 60;
+        try (JsonParser p = JsonText.FACTORY.createParser(bytes)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+                    JsonToken t = p.nextToken();
+                    switch (field) {
+                        case "token" -> token = JsonText.scalarText(p, null);
+                        case "access_token" -> accessToken = JsonText.scalarText(p, null);
+                        case "expires_in" -> expiresIn = p.getValueAsLong(60);
+                        default -> { }
+                    }
+                    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) p.skipChildren();
+                }
+            }
         } catch (IOException e) {
             throw new RegistryException(action() + ": the response is not JSON");
         }
-        String token = n.path("token").asText(n.path("access_token").asText(""));
+        if (token == null) token = accessToken == null ? "" : accessToken;
         if (token.isEmpty()) throw new RegistryException(action() + ": the response holds no token");
-        long expiresIn = n.path("expires_in").asLong(60);
         if (expiresIn < 60) expiresIn = 60; // token.md: a shorter lifetime means 60 s
         // Renew a little early so a token does not run out between check and use.
         return new Token(token, Instant.now().plus(Duration.ofSeconds(expiresIn - 10)));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
@@ -37,11 +38,7 @@ final class Transport {
         this.insecure = Set.copyOf(insecure);
         this.certsDirs = List.copyOf(certsDirs);
         this.certDir = certDir;
-        // OkHttp's first call looks up its Platform, which asks the JDK for the security providers
-        // (Security.getProviders() loads and instantiates every configured one, even for plain HTTP):
-        // ~0.05 s of a fresh JVM, done here beside the client's construction instead of before the
-        // first request.
-        Thread.ofPlatform().daemon().name("oci-okhttp-platform").start(okhttp3.internal.platform.Platform::get);
+        prepare();
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(128);
         dispatcher.setMaxRequestsPerHost(64);
@@ -64,6 +61,26 @@ final class Transport {
                 .addInterceptor(new RedirectInterceptor())
                 .addInterceptor(retry)
                 .build();
+    }
+
+    private static final AtomicBoolean PREPARING = new AtomicBoolean();
+
+    /**
+     * Starts OkHttp's first-use work on a thread of its own, once per JVM; the client built later
+     * finds it done (or waits for the part under way). In a fresh JVM it costs ~0.15 s before the
+     * first request, all class initialisation the class-data archive does not keep: the client's
+     * defaults (connection specs and their cipher suites); the connection pool's task runner, whose
+     * logger starts java.util.logging, which looks for a System.LoggerFinder on the class path
+     * (opening every jar there: ~70 ms of it); and the Platform OkHttp connects through, which asks
+     * the JDK for its security providers (loading every configured one, even for plain HTTP).
+     */
+    static void prepare() {
+        if (!PREPARING.compareAndSet(false, true)) return;
+        Thread.ofPlatform().daemon().name("oci-okhttp-init").start(() -> {
+            new OkHttpClient.Builder();
+            new ConnectionPool();
+            okhttp3.internal.platform.Platform.get();
+        });
     }
 
     /** Whether {@code hostPort} may be spoken to over plain HTTP. */
@@ -132,6 +149,20 @@ final class Transport {
         }
         origins.put(key, chosen);
         return chosen;
+    }
+
+    /**
+     * Plain HTTP for a loopback {@code hostPort} whose scheme is not yet known (nor given), to try
+     * before {@link #origin} probes it; null otherwise. {@link #chose} records it once it answered.
+     */
+    HttpUrl plainGuess(String hostPort) {
+        if (origins.containsKey(hostPort) || !isLoopback(hostPort)) return null;
+        return HttpUrl.get("http://" + hostPort + "/");
+    }
+
+    /** Records {@code origin} as the one for registry {@code hostPort} (no scheme given), as {@link #origin} would. */
+    void chose(String hostPort, HttpUrl origin) {
+        origins.putIfAbsent(hostPort, origin);
     }
 
     /**

@@ -71,6 +71,47 @@ class PiecesTest {
     }
 
     @Test
+    void savingACredentialKeepsTheFilesOtherSettingsAsTheyWere() throws Exception {
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, "{\"auths\":{\"ghcr.io\":{\"auth\":\"dTpw\"}},\"HttpHeaders\":{\"X-Meta\":\"a\"},\"detachKeys\":\"ctrl-e\",\"n\":3,\"f\":1.5,\"on\":true}");
+        CredentialStore creds = CredentialStore.of(f, List.of());
+        creds.save("quay.io", oci.registry.auth.Credential.basic("bob", "pw"));
+        String saved = Files.readString(f);
+        Object tree = oci.image.ModelJson.tree(saved.getBytes(java.nio.charset.StandardCharsets.UTF_8), "saved");
+        assertEquals(Map.of("X-Meta", "a"), ((Map<?, ?>) tree).get("HttpHeaders"));
+        assertEquals(List.of("auths", "HttpHeaders", "detachKeys", "n", "f", "on"), List.copyOf(((Map<?, ?>) tree).keySet()));
+        assertEquals(3, ((Map<?, ?>) tree).get("n"));
+        assertEquals(1.5, ((Map<?, ?>) tree).get("f"));
+        assertTrue(saved.contains("\n"), "written indented: " + saved);
+        assertEquals("u", creds.lookup("ghcr.io").orElseThrow().username());
+        assertEquals("bob", creds.lookup("quay.io").orElseThrow().username());
+        assertTrue(creds.erase("ghcr.io"));
+        assertTrue(creds.lookup("ghcr.io").isEmpty());
+        assertEquals("ctrl-e", ((Map<?, ?>) oci.image.ModelJson.tree(Files.readAllBytes(f), "erased")).get("detachKeys"));
+    }
+
+    @Test
+    void malformedCredentialsAndRegistriesFilesAreOneLineErrorsNamingTheFile() throws Exception {
+        Path f = tmp.resolve("bad.json");
+        Files.writeString(f, "{\"auths\": {");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> CredentialStore.of(f, List.of()).lookup("ghcr.io"));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("malformed JSON") && !e.getMessage().contains("\n"), e.getMessage());
+        e = assertThrows(RuntimeException.class, () -> RegistriesConfig.load(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("malformed JSON"), e.getMessage());
+    }
+
+    @Test
+    void jsonValuesCoerceAsJacksonsTreeDid() {
+        assertEquals("x", JsonText.text("x", "d"));
+        assertEquals("5", JsonText.text(5, "d"));
+        assertEquals("true", JsonText.text(true, "d"));
+        assertEquals("d", JsonText.text(null, "d"));
+        assertEquals("", JsonText.text(Map.of(), "d"));
+        assertTrue(JsonText.bool(true, false) && JsonText.bool("true", false) && JsonText.bool(1, false) && JsonText.bool("?", true));
+        assertTrue(!JsonText.bool("false", true) && !JsonText.bool(0, true) && !JsonText.bool(null, false));
+    }
+
+    @Test
     void registriesConfigReadsMirrorsAndInsecureAndRefusesBadShapes() throws Exception {
         Path f = tmp.resolve("r.json");
         Files.writeString(f, "{\"registries\":{\"docker.io\":{\"mirrors\":[\"m1:5000\",\"http://m2\"]},\"lan:5000\":{\"insecure\":true}}}");

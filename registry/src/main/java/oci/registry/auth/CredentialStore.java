@@ -1,7 +1,5 @@
 package oci.registry.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,13 +8,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import oci.image.ImageRef;
-import oci.image.Json;
+import oci.image.ModelJson;
+import oci.registry.JsonText;
 import oci.registry.RegistryException;
 
 /**
@@ -93,16 +92,15 @@ public final class CredentialStore {
     public Optional<Credential> lookup(String domain) {
         String want = normalise(domain);
         for (Path f : files) {
-            JsonNode root = read(f);
-            if (root == null) continue;
+            Object tree = read(f);
+            if (tree == null) continue;
+            Map<String, Object> root = JsonText.object(tree);
             String helper = helperFor(root, want);
             if (helper != null) {
                 Optional<Credential> c = helperGet(helper, keyFor(want));
                 if (c.isPresent()) return c;
             }
-            JsonNode auths = root.path("auths");
-            for (Iterator<Map.Entry<String, JsonNode>> it = auths.properties().iterator(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, Object> e : JsonText.object(root.get("auths")).entrySet()) {
                 if (!normalise(e.getKey()).equals(want)) continue;
                 Credential c = fromEntry(e.getValue(), f, e.getKey());
                 if (c != null) return Optional.of(c);
@@ -114,19 +112,24 @@ public final class CredentialStore {
     /** Saves a credential for {@code domain}; returns a description of where it went. */
     public String save(String domain, Credential credential) {
         Path f = writeFile();
-        ObjectNode root = readOrEmpty(f);
+        Map<String, Object> root = readOrEmpty(f);
         String key = keyFor(normalise(domain));
         String helper = helperFor(root, normalise(domain));
         if (helper != null) {
-            String input = Json.MAPPER.createObjectNode().put("ServerURL", key).put("Username", credential.username())
-                    .put("Secret", credential.secret()).toString();
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("ServerURL", key);
+            request.put("Username", credential.username());
+            request.put("Secret", credential.secret());
+            String input = new String(ModelJson.write(request), StandardCharsets.UTF_8);
             runHelper(helper, "store", input);
             return "credential helper docker-credential-" + helper;
         }
-        ObjectNode auths = root.has("auths") && root.get("auths").isObject() ? (ObjectNode) root.get("auths") : root.putObject("auths");
+        Map<String, Object> auths = mutableObject(root, "auths");
         removeMatching(auths, normalise(domain));
         String basic = Base64.getEncoder().encodeToString((credential.username() + ":" + credential.secret()).getBytes(StandardCharsets.UTF_8));
-        auths.putObject(key).put("auth", basic);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("auth", basic);
+        auths.put(key, entry);
         writePrivate(f, root);
         return f.toString();
     }
@@ -134,7 +137,7 @@ public final class CredentialStore {
     /** Removes the credential for {@code domain}; returns whether there was one. */
     public boolean erase(String domain) {
         Path f = writeFile();
-        ObjectNode root = readOrEmpty(f);
+        Map<String, Object> root = readOrEmpty(f);
         String want = normalise(domain);
         String helper = helperFor(root, want);
         boolean removed = false;
@@ -146,39 +149,42 @@ public final class CredentialStore {
                 // not found in the helper: maybe there is a plain entry below
             }
         }
-        if (root.get("auths") instanceof ObjectNode auths && removeMatching(auths, want)) {
+        if (root.get("auths") instanceof Map<?, ?> && removeMatching(mutableObject(root, "auths"), want)) {
             writePrivate(f, root);
             removed = true;
         }
         return removed;
     }
 
-    private static boolean removeMatching(ObjectNode auths, String domain) {
-        List<String> keys = new ArrayList<>();
-        auths.fieldNames().forEachRemaining(k -> {
-            if (normalise(k).equals(domain)) keys.add(k);
-        });
-        keys.forEach(auths::remove);
-        return !keys.isEmpty();
+    private static boolean removeMatching(Map<String, Object> auths, String domain) {
+        return auths.keySet().removeIf(k -> normalise(k).equals(domain));
     }
 
-    private static String helperFor(JsonNode root, String domain) {
-        JsonNode helpers = root.path("credHelpers");
-        for (Iterator<Map.Entry<String, JsonNode>> it = helpers.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (normalise(e.getKey()).equals(domain) && e.getValue().isTextual() && !e.getValue().asText().isEmpty()) {
-                return e.getValue().asText();
-            }
+    /** The object member {@code name} of {@code root}, made one (and added) when it is missing or not an object. */
+    private static Map<String, Object> mutableObject(Map<String, Object> root, String name) {
+        if (root.get(name) instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>(JsonText.object(m));
+            root.put(name, copy);
+            return copy;
         }
-        JsonNode store = root.get("credsStore");
-        return store != null && store.isTextual() && !store.asText().isEmpty() ? store.asText() : null;
+        Map<String, Object> fresh = new LinkedHashMap<>();
+        root.put(name, fresh);
+        return fresh;
     }
 
-    private static Credential fromEntry(JsonNode entry, Path file, String key) {
-        String token = entry.path("identitytoken").asText("");
-        String auth = entry.path("auth").asText("");
-        String user = entry.path("username").asText("");
-        String pass = entry.path("password").asText("");
+    private static String helperFor(Map<String, Object> root, String domain) {
+        for (Map.Entry<String, Object> e : JsonText.object(root.get("credHelpers")).entrySet()) {
+            if (normalise(e.getKey()).equals(domain) && e.getValue() instanceof String h && !h.isEmpty()) return h;
+        }
+        return root.get("credsStore") instanceof String store && !store.isEmpty() ? store : null;
+    }
+
+    private static Credential fromEntry(Object value, Path file, String key) {
+        Map<String, Object> entry = JsonText.object(value);
+        String token = JsonText.text(entry.get("identitytoken"), "");
+        String auth = JsonText.text(entry.get("auth"), "");
+        String user = JsonText.text(entry.get("username"), "");
+        String pass = JsonText.text(entry.get("password"), "");
         if (!auth.isEmpty()) {
             String decoded;
             try {
@@ -203,9 +209,9 @@ public final class CredentialStore {
             if (e.getMessage().contains("credentials not found")) return Optional.empty();
             throw e;
         }
-        JsonNode n = Json.read(out.getBytes(StandardCharsets.UTF_8), JsonNode.class, "docker-credential-" + helper + " get");
-        String user = n.path("Username").asText("");
-        String secret = n.path("Secret").asText("");
+        Map<String, Object> n = JsonText.object(ModelJson.tree(out.getBytes(StandardCharsets.UTF_8), "docker-credential-" + helper + " get"));
+        String user = JsonText.text(n.get("Username"), "");
+        String secret = JsonText.text(n.get("Secret"), "");
         if (secret.isEmpty()) return Optional.empty();
         // Helpers mark an identity token with the user name "<token>".
         if (user.equals("<token>")) return Optional.of(new Credential("", "", secret));
@@ -250,30 +256,32 @@ public final class CredentialStore {
         }
     }
 
-    private static JsonNode read(Path f) {
+    /** The file's JSON as maps and lists, or null when there is no such file. */
+    private static Object read(Path f) {
         if (!Files.isRegularFile(f)) return null;
         try {
-            return Json.read(Files.readAllBytes(f), JsonNode.class, "credentials file " + f);
+            return ModelJson.tree(Files.readAllBytes(f), "credentials file " + f);
         } catch (IOException e) {
             throw new RegistryException("read credentials " + f + ": " + e.getMessage());
         }
     }
 
-    private static ObjectNode readOrEmpty(Path f) {
-        JsonNode n = read(f);
-        if (n == null) return Json.MAPPER.createObjectNode();
-        if (!(n instanceof ObjectNode o)) throw new RegistryException("read credentials " + f + ": not a JSON object");
-        return o;
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readOrEmpty(Path f) {
+        Object n = read(f);
+        if (n == null) return new LinkedHashMap<>();
+        if (!(n instanceof Map<?, ?> o)) throw new RegistryException("read credentials " + f + ": not a JSON object");
+        return (Map<String, Object>) o;
     }
 
     /** Writes {@code root} to {@code f} through a 0600 temp file renamed into place (a secret is never world-readable). */
-    private static void writePrivate(Path f, ObjectNode root) {
+    private static void writePrivate(Path f, Map<String, Object> root) {
         try {
             Path dir = f.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir)) Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path tmp = Files.createTempFile(dir, ".auth-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
-                Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+                Files.write(tmp, ModelJson.pretty(root).getBytes(StandardCharsets.UTF_8));
                 Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
