@@ -74,11 +74,6 @@ final class FastQuery {
                 }
                 return true;
             }
-
-            @Override
-            public boolean word(String word) {
-                return false;
-            }
         });
         return plain ? new Parsed("images", c) : null;
     }
@@ -130,11 +125,6 @@ final class FastQuery {
                         }
                         return true;
                     }
-
-                    @Override
-                    public boolean word(String word) {
-                        return false;
-                    }
                 });
         return plain ? new Parsed("list", c) : null;
     }
@@ -153,11 +143,6 @@ final class FastQuery {
                             }
                         }
                         return true;
-                    }
-
-                    @Override
-                    public boolean word(String word) {
-                        return false;
                     }
                 });
         return plain ? new Parsed("spec", c) : null;

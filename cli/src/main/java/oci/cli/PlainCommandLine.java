@@ -20,7 +20,10 @@ final class PlainCommandLine {
         /** {@code value} is null for a flag. */
         boolean option(String name, String value);
 
-        boolean word(String word);
+        /** A word that is not an option; by default none is taken (the line goes to picocli). */
+        default boolean word(String word) {
+            return false;
+        }
     }
 
     /** Global options taking a value; the long ones may also be written --opt=value. */
