@@ -51,7 +51,47 @@ public final class Main {
         // this thread alone and succeeded returns instead (the JVM then exits 0, shutdown hooks and
         // all, without that lookup). Commands that may leave threads (OkHttp's) still exit.
         if (code == 0 && ranAlone) return;
+        // The runtime verbs (what engines call several times per container) leave no thread of
+        // their own behind: when none but daemons is alive, they end the same way, a non-zero code
+        // by Runtime.halt once stdout and stderr are flushed. halt skips the shutdown hooks, and
+        // these verbs register none (only the image commands do: ExitCleanup, Scratch); the JVM's
+        // own exit work (hsperfdata and the like) runs for halt as for exit.
+        if (RUNTIME_VERBS.contains(word(args)) && !otherThreadsAlive()) {
+            System.out.flush();
+            System.err.flush();
+            if (code == 0) return;
+            Runtime.getRuntime().halt(code);
+        }
         System.exit(code);
+    }
+
+    /** The verbs whose end {@link #main} may take without System.exit. */
+    private static final Set<String> RUNTIME_VERBS = Set.of("create", "start", "state", "kill", "delete", "run");
+
+    /** Whether a platform thread other than this one that is not a daemon is alive (virtual threads are daemons). */
+    static boolean otherThreadsAlive() {
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        while (g.getParent() != null) g = g.getParent();
+        Thread[] all = new Thread[g.activeCount() + 16];
+        int n = g.enumerate(all, true);
+        if (n == all.length) return true; // more than counted: do not guess
+        for (int i = 0; i < n; i++) {
+            if (all[i] != Thread.currentThread() && !all[i].isDaemon() && all[i].isAlive()) return true;
+        }
+        return false;
+    }
+
+    /** The first argument that is not a global option (nor a global option's value); null when there is none. */
+    static String word(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_WITH_VALUE.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** Set when the command ran on a path that starts no thread (the version, FastQuery). */
