@@ -44,7 +44,8 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
-        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
         // System.exit looks up a System.Logger for Runtime.exit's event (JDK 17+), and finding the
         // logging back end scans the whole class path for a LoggerFinder service: it opens all 22
         // jars in lib/ (bcprov's 8 MB among them), ~40 ms of a short command. A command that ran in
@@ -53,12 +54,12 @@ public final class Main {
         if (code == 0 && ranAlone) return;
         // The runtime verbs (what engines call several times per container) leave no thread of
         // their own behind: when none but daemons is alive, they end the same way, a non-zero code
-        // by Runtime.halt once stdout and stderr are flushed. halt skips the shutdown hooks, and
+        // by Runtime.halt once stdout and stderr are flushed (the writers flush their streams). halt skips the shutdown hooks, and
         // these verbs register none (only the image commands do: ExitCleanup, Scratch); the JVM's
         // own exit work (hsperfdata and the like) runs for halt as for exit.
         if (RUNTIME_VERBS.contains(word(args)) && !otherThreadsAlive()) {
-            System.out.flush();
-            System.err.flush();
+            out.flush();
+            err.flush();
             if (code == 0) return;
             Runtime.getRuntime().halt(code);
         }
