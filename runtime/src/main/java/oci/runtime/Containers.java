@@ -164,21 +164,20 @@ public final class Containers {
 
     /**
      * Starts, on a daemon thread, the one-time work a create will need after it has read and planned
-     * the bundle: linking the downcalls (the first costs 40-80 ms), the process launcher's classes,
-     * the lookup of the native init in the runtime jar, BigDecimal's class initialisation (a Jackson
-     * parser's first creation needs it), the cgroup detection's and Instant.toString's code, the
-     * System.Logger back end ProcessBuilder.start looks up. With two cores it runs beside the command line's and the
-     * config's parsing instead of after them. The main thread does the same work where it needs it
-     * (a class being initialised here makes it wait; what is done is not done twice): results are
-     * the same with or without this thread, and a failure here is ignored.
+     * the bundle, longest first: the System.Logger back end that ProcessBuilder.start asks whether to
+     * log the start (its first lookup scans every jar of the class path for a LoggerFinder service
+     * and sets up java.util.logging: ~70 ms), linking the downcalls (the first errno-capturing one
+     * costs 40-80 ms), the lookup of the native init in the runtime jar, the process launcher's
+     * classes. With two cores it runs beside the command line's and the config's parsing and the
+     * plan's making. The main thread does the same work where it needs it (a class being
+     * initialised here makes it wait; what is done is not done twice): results are the same with or
+     * without this thread, and a failure here is ignored.
      */
     public static void warmUp() {
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
             for (Runnable step : new Runnable[] {
-                    () -> java.math.BigDecimal.ONE.signum(),
+                    () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
                     ProcessCalls::warmUp,
-                    Cgroups::detect, // reads only: loads and compiles what the plan's detect runs
-                    () -> Instant.EPOCH.toString(), // the state's "created": java.time's formatting classes
                     () -> {
                         try {
                             InitBinary.warmUp();
@@ -186,10 +185,6 @@ public final class Containers {
                             throw new java.io.UncheckedIOException(e);
                         }
                     },
-                    // ProcessBuilder.start asks its System.Logger whether to log the start: the first
-                    // lookup finds the logging back end by scanning every jar of the class path for a
-                    // LoggerFinder service and sets up java.util.logging, ~60 ms in the create
-                    () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
                     () -> new ProcessBuilder("true").environment(),
                     () -> {
                         try {
