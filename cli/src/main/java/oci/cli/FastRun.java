@@ -96,6 +96,8 @@ final class FastRun {
     /** Runs the command line when this parser reads it; null otherwise (then picocli runs it). */
     static Integer tryRun(String[] args, PrintWriter err) {
         RunCommand run = parse(args);
+        CreateCommand create = run == null ? parseCreate(args) : null;
+        if (run != null || create != null) oci.runtime.Containers.warmUp();
         if (run != null) {
             try {
                 return run.call();
@@ -103,7 +105,6 @@ final class FastRun {
                 return Main.report(e, "run", err);
             }
         }
-        CreateCommand create = parseCreate(args);
         if (create == null) return null;
         try {
             return create.call();

@@ -44,14 +44,55 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
-        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
         // System.exit looks up a System.Logger for Runtime.exit's event (JDK 17+), and finding the
         // logging back end scans the whole class path for a LoggerFinder service: it opens all 22
         // jars in lib/ (bcprov's 8 MB among them), ~40 ms of a short command. A command that ran in
         // this thread alone and succeeded returns instead (the JVM then exits 0, shutdown hooks and
         // all, without that lookup). Commands that may leave threads (OkHttp's) still exit.
         if (code == 0 && ranAlone) return;
+        // The runtime verbs (what engines call several times per container) leave no thread of
+        // their own behind: when none but daemons is alive, they end the same way, a non-zero code
+        // by Runtime.halt once stdout and stderr are flushed (the writers flush their streams). halt skips the shutdown hooks, and
+        // these verbs register none (only the image commands do: ExitCleanup, Scratch); the JVM's
+        // own exit work (hsperfdata and the like) runs for halt as for exit.
+        if (RUNTIME_VERBS.contains(word(args)) && !otherThreadsAlive()) {
+            out.flush();
+            err.flush();
+            if (code == 0) return;
+            Runtime.getRuntime().halt(code);
+        }
         System.exit(code);
+    }
+
+    /** The verbs whose end {@link #main} may take without System.exit. */
+    private static final Set<String> RUNTIME_VERBS = Set.of("create", "start", "state", "kill", "delete", "run");
+
+    /** Whether a platform thread other than this one that is not a daemon is alive (virtual threads are daemons). */
+    static boolean otherThreadsAlive() {
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        while (g.getParent() != null) g = g.getParent();
+        Thread[] all = new Thread[g.activeCount() + 16];
+        int n = g.enumerate(all, true);
+        if (n == all.length) return true; // more than counted: do not guess
+        for (int i = 0; i < n; i++) {
+            if (all[i] != Thread.currentThread() && !all[i].isDaemon() && all[i].isAlive()) return true;
+        }
+        return false;
+    }
+
+    /** The first argument that is not a global option (nor a global option's value); null when there is none. */
+    static String word(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_WITH_VALUE.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** Set when the command ran on a path that starts no thread (the version, FastQuery). */

@@ -17,7 +17,7 @@ public final class ProcessCalls {
     private ProcessCalls() {}
 
     private static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434, SYS_PRCTL = 157;
-    private static final int PR_SET_CHILD_SUBREAPER = 36, WNOHANG = 1;
+    private static final int PR_SET_CHILD_SUBREAPER = 36, PR_GET_DUMPABLE = 3, WNOHANG = 1;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     public static final short POLLIN = 1, POLLHUP = 0x10;
     public static final int MNT_DETACH = 2;
@@ -225,5 +225,22 @@ public final class ProcessCalls {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * Links the downcalls a container create and a foreground run make (prctl through syscall,
+     * waitpid, kill, geteuid) and makes the harmless ones once, so that linking them and generating
+     * their first call's code, tens of milliseconds, can be done on another thread while the caller
+     * reads its input. Changes nothing: prctl(PR_GET_DUMPABLE) and kill(self, 0) only ask.
+     */
+    public static void warmUp() {
+        geteuid();
+        try {
+            syscall("prctl", "PR_GET_DUMPABLE", SYS_PRCTL, PR_GET_DUMPABLE, 0, 0);
+            kill((int) ProcessHandle.current().pid(), 0);
+        } catch (ErrnoException ignored) {
+            // linked all the same
+        }
+        java.util.Objects.requireNonNull(WAITPID.H);
     }
 }

@@ -79,13 +79,13 @@ final class Cgroups {
                 String[] f = line.split(":", 3);
                 if (f.length != 3) continue;
                 if (f[1].isEmpty()) {
-                    if (unified != null) own.put(unified, unified.resolve(f[2].replaceAll("^/+", "")));
+                    if (unified != null) own.put(unified, unified.resolve(relative(f[2])));
                     continue;
                 }
                 List<String> ctrls = List.of(f[1].split(","));
                 for (Hierarchy h : hierarchies) {
                     if (h.controllers().size() == ctrls.size() && h.controllers().containsAll(ctrls)) {
-                        own.put(h.mountPoint(), h.mountPoint().resolve(f[2].replaceAll("^/+", "")));
+                        own.put(h.mountPoint(), h.mountPoint().resolve(relative(f[2])));
                     }
                 }
             }
@@ -107,7 +107,7 @@ final class Cgroups {
             if (own == null) throw new ContainerException("find this process's cgroup in " + mountPoint + " (/proc/self/cgroup)");
             return own;
         }
-        return mountPoint.resolve(path.replaceAll("^/+", ""));
+        return mountPoint.resolve(relative(path));
     }
 
     /** A description of hierarchies, for tests of what is written where (nothing is read). */
@@ -120,15 +120,23 @@ final class Cgroups {
         return new Cgroups(List.of(), root, readControllers(root), true, null);
     }
 
+    /** {@code path} without its leading slashes (a regex's replaceAll compiled its pattern on every call). */
+    static String relative(String path) {
+        int i = 0;
+        while (i < path.length() && path.charAt(i) == '/') i++;
+        return path.substring(i);
+    }
+
     /** The hierarchies mounted on this machine, read from /proc/self/mountinfo. */
     static Cgroups detect() {
         List<Hierarchy> found = new ArrayList<>();
         Path v2 = null;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] halves = line.split(" - ", 2);
-                if (halves.length != 2) continue;
-                String[] pre = halves[0].split(" "), post = halves[1].split(" ");
+                // indexOf, not split(" - "): a separator of more than one character is a regex, compiled per line
+                int sep = line.indexOf(" - ");
+                if (sep < 0) continue;
+                String[] pre = line.substring(0, sep).split(" "), post = line.substring(sep + 3).split(" ");
                 Path mountPoint = Path.of(pre[4].replace("\\040", " "));
                 // A read-only unified mount in hybrid mode (a nested container) is left alone, as runc's
                 // hybrid "" subsystem ignores a unified cgroup it cannot join.
@@ -203,7 +211,7 @@ final class Cgroups {
 
     /** The container's directory in each controller hierarchy for cgroupsPath {@code path}, the unified one last. */
     List<Path> dirs(String path) {
-        String rel = path.replaceAll("^/+", "");
+        String rel = relative(path);
         List<Path> out = new ArrayList<>(controllers().stream().map(h -> h.mountPoint().resolve(rel)).toList());
         if (unified != null) out.add(unified.resolve(rel));
         return out;
@@ -224,7 +232,7 @@ final class Cgroups {
      * </ul>
      */
     List<String[]> createSteps(String path, List<Setting> settings) {
-        String rel = path.replaceAll("^/+", "");
+        String rel = relative(path);
         List<String[]> steps = new ArrayList<>();
         for (Hierarchy h : controllers()) {
             if (h.has("cpuset")) {

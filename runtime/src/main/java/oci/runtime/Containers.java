@@ -163,6 +163,47 @@ public final class Containers {
     }
 
     /**
+     * Starts, on a daemon thread, the one-time work a create will need after it has read and planned
+     * the bundle, longest first: the System.Logger back end that ProcessBuilder.start asks whether to
+     * log the start (its first lookup scans every jar of the class path for a LoggerFinder service
+     * and sets up java.util.logging: ~70 ms), linking the downcalls (the first errno-capturing one
+     * costs 40-80 ms), the lookup of the native init in the runtime jar, the process launcher's
+     * classes. With two cores it runs beside the command line's and the config's parsing and the
+     * plan's making. The main thread does the same work where it needs it (a class being
+     * initialised here makes it wait; what is done is not done twice): results are the same with or
+     * without this thread, and a failure here is ignored.
+     */
+    public static void warmUp() {
+        Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
+            for (Runnable step : new Runnable[] {
+                    () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
+                    ProcessCalls::warmUp,
+                    () -> {
+                        try {
+                            InitBinary.warmUp();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    },
+                    () -> new ProcessBuilder("true").environment(),
+                    () -> {
+                        try {
+                            Class.forName("java.lang.ProcessImpl", true, null);
+                            Class.forName("java.lang.ProcessHandleImpl", true, null);
+                        } catch (ClassNotFoundException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }}) {
+                try {
+                    step.run();
+                } catch (RuntimeException | Error ignored) {
+                    // the main thread does it again and reports what fails
+                }
+            }
+        });
+    }
+
+    /**
      * A bundle's config.json as read once: its bytes and what they say. `oci run` and `oci create`
      * look at it before the create (a terminal, a foreign program) and hand it on, so that it is
      * read and parsed once.

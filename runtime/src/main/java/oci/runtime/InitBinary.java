@@ -21,6 +21,19 @@ final class InitBinary {
 
     static final String RESOURCE = "oci-init";
 
+    /**
+     * Finds the resource and reads its digest, as {@link #path} does first, and drops the result:
+     * the first lookup in the runtime jar loads the jar URL handling (tens of milliseconds), which
+     * {@link Containers#warmUp} does on a thread of its own. Reads only.
+     */
+    static void warmUp() throws IOException {
+        URL url = InitBinary.class.getResource(RESOURCE);
+        if (url == null || url.getProtocol().equals("file")) return;
+        try (InputStream in = InitBinary.class.getResourceAsStream(RESOURCE + ".sha256")) {
+            if (in != null) in.readAllBytes();
+        }
+    }
+
     static Path path(Path stateRoot) {
         URL url = InitBinary.class.getResource(RESOURCE);
         if (url == null) throw new ContainerException("the native init is missing from the runtime jar (build with gcc installed)");
@@ -33,7 +46,7 @@ final class InitBinary {
                 if (in == null) throw new ContainerException("the native init's digest is missing from the runtime jar");
                 sum = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
             }
-            if (!sum.matches("[0-9a-f]{16}")) throw new ContainerException("bad native init digest \"" + sum + "\" in the runtime jar");
+            if (sum.length() != 16 || !sum.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) throw new ContainerException("bad native init digest \"" + sum + "\" in the runtime jar");
             Path target = stateRoot.resolve(".oci-init-" + sum);
             if (Files.isExecutable(target)) return target;
             byte[] bin;

@@ -442,13 +442,13 @@ final class PlanBuilder {
         if (ctx.cgroups().unifiedOnly()) {
             // cgroup v2: the container's own directory of the unified hierarchy, bind-mounted (runc
             // bind-mounts it too when the container has no cgroup namespace of its own).
-            String rel = cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()).replaceAll("^/+", "");
+            String rel = Cgroups.relative(cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()));
             // The init applies ro/nosuid/... by a bind remount after the bind.
             plan.add(Op.MOUNT, ctx.cgroups().containerDir(ctx.cgroups().unifiedRoot(), rel), dest, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
             return;
         }
         plan.add(Op.MOUNT, "tmpfs", dest, "tmpfs", keep, o.propagation(), "mode=755", "d");
-        String cg = cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()).replaceAll("^/+", "");
+        String cg = Cgroups.relative(cgroupPath(spec.linux != null ? spec.linux : new RuntimeSpec.Linux()));
         for (Cgroups.Hierarchy h : ctx.cgroups().controllers()) {
             String name = h.mountPoint().getFileName().toString();
             plan.add(Op.MOUNT, ctx.cgroups().containerDir(h.mountPoint(), cg), dest + "/" + name, "", MS_BIND | MS_REC | (o.flags() & ~MS_BIND), 0, "", "d");
