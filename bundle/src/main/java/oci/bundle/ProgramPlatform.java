@@ -1,13 +1,12 @@
 package oci.bundle;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
-import oci.image.Json;
+import java.util.List;
 import oci.image.Platform;
 
 /**
@@ -24,25 +23,13 @@ public final class ProgramPlatform {
 
     private static final Path BINFMT = Path.of("/proc/sys/fs/binfmt_misc");
 
-    /** The foreign program of the bundle at {@code bundle}; null when it runs here, is not ELF, or cannot be read. */
-    public static Foreign foreign(Path bundle) {
-        try {
-            JsonNode config = Json.read(Files.readAllBytes(bundle.resolve(ConfigFile.NAME)), JsonNode.class, ConfigFile.NAME);
-            java.util.List<String> env = new java.util.ArrayList<>();
-            for (JsonNode e : config.path("process").path("env")) env.add(e.asText());
-            return foreign(bundle, config.path("root").path("path").asText("rootfs"), config.path("process").path("args").path(0).asText(""),
-                    env, config.path("process").path("cwd").asText("/"));
-        } catch (IOException | RuntimeException unreadable) {
-            return null; // the run reports what is wrong with the bundle
-        }
-    }
-
     /**
-     * As {@link #foreign(Path)}, from a config.json the caller has parsed already (`oci run` and
-     * `oci create` read it once, with the runtime's reader): {@code root} is root.path, {@code program}
-     * process.args[0], {@code env} and {@code cwd} the process's (null: none given).
+     * The foreign program of the bundle at {@code bundle}; null when it runs here, is not ELF, or
+     * cannot be read. From its config.json as the caller parsed it (`oci run` and `oci create` read it
+     * once, with the runtime's reader): {@code root} is root.path, {@code program} process.args[0],
+     * {@code env} and {@code cwd} the process's (null: none given).
      */
-    public static Foreign foreign(Path bundle, String root, String program, java.util.List<String> env, String cwd) {
+    public static Foreign foreign(Path bundle, String root, String program, List<String> env, String cwd) {
         try {
             if (program == null || program.isEmpty()) return null;
             Path rootfs = bundle.resolve(root == null ? "rootfs" : root);
@@ -62,7 +49,7 @@ public final class ProgramPlatform {
         }
     }
 
-    private static String path(java.util.List<String> env) {
+    private static String path(List<String> env) {
         if (env != null) for (String e : env) if (e != null && e.startsWith("PATH=")) return e.substring(5);
         return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     }

@@ -216,7 +216,7 @@ class NewUserTest {
         Result b = oci("bundle", "example.com/foreign:1", dir.toString());
         assertEquals(0, b.code(), b.err());
         assertTrue(b.err().contains("is for linux/" + foreignArch()), b.err());
-        assumeTrue(oci.bundle.ProgramPlatform.foreign(dir) != null,
+        assumeTrue(oci.bundle.ProgramPlatform.foreign(dir, "rootfs", "echo", java.util.List.of("PATH=/bin"), "/") != null,
                 "a binfmt_misc emulator on this host runs " + foreignArch() + " programs: no ENOEXEC to explain");
         Result r = oci("run", "-b", dir.toString(), "foreign-" + ProcessHandle.current().pid());
         assertEquals(1, r.code(), r.err());
