@@ -41,21 +41,13 @@ final class FastQuery {
         }
     }
 
-    /** The first word that is not a global option or its value, if it is one of these verbs. */
+    /** The verbs read here. */
+    private static final Set<String> VERBS = Set.of("images", "inspect", "list", "spec", "validate");
+
+    /** The command line's verb ({@link Main#word}), if it is one of these. */
     private static String verb(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--store", "--root", "--log", "--log-format" -> i++;
-                case "images", "inspect", "list", "spec", "validate" -> {
-                    return a;
-                }
-                default -> {
-                    if (!a.startsWith("-")) return null;
-                }
-            }
-        }
-        return null;
+        String word = Main.word(args);
+        return word != null && VERBS.contains(word) ? word : null;
     }
 
     private static Parsed images(String[] args, Main main) {

@@ -144,7 +144,7 @@ public final class Main {
     }
 
     /** Global options that take a value (as a separate argument unless written --opt=value). */
-    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--store", "--root", "--log", "--log-format");
+    static final Set<String> GLOBAL_WITH_VALUE = Set.of("--store", "--root", "--log", "--log-format");
     /** Global flags. */
     private static final Set<String> GLOBAL_FLAGS = Set.of("--debug", "--systemd-cgroup");
 

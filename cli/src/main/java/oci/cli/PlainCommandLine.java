@@ -26,9 +26,6 @@ final class PlainCommandLine {
         }
     }
 
-    /** Global options taking a value; the long ones may also be written --opt=value. */
-    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--store", "--root", "--log", "--log-format");
-
     /**
      * Reads {@code args} into {@code main} (global options) and {@code command}.
      *
@@ -54,10 +51,10 @@ final class PlainCommandLine {
             if (a.startsWith("--") && eq > 0) {
                 name = a.substring(0, eq);
                 value = a.substring(eq + 1);
-                if (!GLOBAL_WITH_VALUE.contains(name) && !withValue.contains(name)) return false;
+                if (!Main.GLOBAL_WITH_VALUE.contains(name) && !withValue.contains(name)) return false;
             } else if (optionalValue.contains(a)) {
                 return false; // picocli decides whether the next word is its value
-            } else if (GLOBAL_WITH_VALUE.contains(a) || withValue.contains(a)) {
+            } else if (Main.GLOBAL_WITH_VALUE.contains(a) || withValue.contains(a)) {
                 if (i + 1 >= args.length) return false;
                 value = args[++i];
             }
