@@ -689,7 +689,7 @@ public final class Containers {
     public static RuntimeSpec.Process readProcess(Path file) {
         try {
             String text = Files.readString(file);
-            return Json.bind(Json.parse(text, file.toString()), RuntimeSpec.Process.class, "process");
+            return SpecBinder.process(Json.parse(text, file.toString()), "process");
         } catch (IOException e) {
             throw new ContainerException("read process file " + file + ": " + e.getMessage());
         }
@@ -1059,7 +1059,7 @@ public final class Containers {
 
     /** config.json read without Jackson's databind (see {@link Json}). */
     static RuntimeSpec readSpec(byte[] json, String what) {
-        return Json.bind(Json.parse(new String(json, StandardCharsets.UTF_8), what), RuntimeSpec.class, "");
+        return SpecBinder.spec(Json.parse(new String(json, StandardCharsets.UTF_8), what));
     }
 
     /** The hooks of the container's saved config.json (null when it has none or cannot be read). */

@@ -214,7 +214,7 @@ public final class ResourceUpdate {
     private static RuntimeSpec.Resources bindWithoutDevices(Map<String, Object> resources) {
         Map<String, Object> r = new LinkedHashMap<>(resources);
         r.remove("devices"); // an update never rewrites device rules (runc's SkipDevices)
-        return Json.bind(r, RuntimeSpec.Resources.class, "linux.resources");
+        return SpecBinder.resources(r, "linux.resources");
     }
 
     /** The container's cgroupsPath, from its cgroup directories (the part below a hierarchy's mount point). */

@@ -32,17 +32,17 @@ class JsonTest {
     @Test
     void uint64AboveLongMaxKeepsItsBitsInALongField() {
         // RLIM_INFINITY as runc spec writes it
-        Object tree = Json.parse("{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":1024}", "t");
-        assertEquals(new BigInteger("18446744073709551615"), ((Map<?, ?>) tree).get("hard"));
-        RuntimeSpec.Rlimit r = Json.bind(tree, RuntimeSpec.Rlimit.class, "process.rlimits[0]");
+        Object tree = Json.parse("{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":1024}]}}", "t");
+        assertEquals(new BigInteger("18446744073709551615"), ((Map<?, ?>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) tree).get("process")).get("rlimits")).get(0)).get("hard"));
+        RuntimeSpec.Rlimit r = SpecBinder.spec(tree).process.rlimits.get(0);
         assertEquals(-1L, r.hard);
         assertEquals(1024L, r.soft);
     }
 
     @Test
     void bindsNamesAndKeepsUnknownFields() {
-        RuntimeSpec spec = Json.bind(Json.parse("{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
-                + "\"user\":{\"uid\":1,\"gid\":2}},\"madeUp\":{\"x\":1}}", "config.json"), RuntimeSpec.class, "");
+        RuntimeSpec spec = SpecBinder.spec(Json.parse("{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
+                + "\"user\":{\"uid\":1,\"gid\":2}},\"madeUp\":{\"x\":1}}", "config.json"));
         assertEquals("1.2.0", spec.ociVersion);
         assertEquals(List.of("sh"), spec.process.args);
         assertEquals(2L, spec.process.user.gid);
@@ -51,8 +51,8 @@ class JsonTest {
 
     @Test
     void aWrongTypeNamesItsPath() {
-        ContainerException e = assertThrows(ContainerException.class, () -> Json.bind(
-                Json.parse("{\"process\":{\"args\":\"sh\"}}", "config.json"), RuntimeSpec.class, ""));
+        ContainerException e = assertThrows(ContainerException.class, () -> SpecBinder.spec(
+                Json.parse("{\"process\":{\"args\":\"sh\"}}", "config.json")));
         assertEquals("config.json process.args: expected an array", e.getMessage());
     }
 
