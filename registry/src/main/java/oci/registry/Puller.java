@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import oci.image.Descriptor;
@@ -179,8 +180,11 @@ final class Puller {
         if (missing.isEmpty()) return List.of();
         // At most `jobs` downloads at once: the pool's size is the limit. Platform threads: a blocking socket read on a virtual thread goes through the poller
         // (extra epoll calls per 8 KiB read), which showed up as system time in bench/pull.sh.
+        // Threads named oci-pull-N by a counter of its own: a builder's name(prefix, start) counts with
+        // a VarHandle whose first use spins a method-handle class (~3 ms, before the first download).
+        AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.jobs(), missing.size()),
-                Thread.ofPlatform().daemon().name("oci-pull-", 1).factory());
+                task -> Thread.ofPlatform().daemon().name("oci-pull-" + threads.incrementAndGet()).unstarted(task));
         List<Future<?>> futures = new ArrayList<>();
         try {
             for (Descriptor d : missing) {
