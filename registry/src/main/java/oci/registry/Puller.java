@@ -85,7 +85,9 @@ final class Puller {
     /** The rest of the pull, once the top manifest is known and the store open. */
     private PullResult pullFrom(String name, ManifestGet.Fetched top, Descriptor topDesc) {
         // Manifests to store, children first; the top one last.
-        Map<Descriptor, byte[]> manifests = new LinkedHashMap<>();
+        // (a list, not a map keyed by Descriptor: hashing a record there would be its first
+        // invokedynamic hashCode, method handles built on this thread before the blobs start)
+        List<Map.Entry<Descriptor, byte[]>> manifests = new ArrayList<>();
         List<Descriptor> images = new ArrayList<>();
         List<Manifest> parsed = new ArrayList<>();
         if (top.index() != null) {
@@ -95,7 +97,7 @@ final class Puller {
                     throw new RegistryException("pull " + ref.familiar() + ": index entry " + child.digest() + " is itself an index; nested indexes are not supported");
                 }
                 Descriptor d = Descriptor.of(m.mediaType(), m.digest(), m.bytes().length);
-                manifests.put(d, m.bytes());
+                manifests.add(Map.entry(d, m.bytes()));
                 images.add(child);
                 parsed.add(m.manifest());
             }
@@ -116,7 +118,7 @@ final class Puller {
         listener.on(new PullEvent.Planned(planned));
         List<Descriptor> fetched = downloadAll(planned);
 
-        for (Map.Entry<Descriptor, byte[]> e : manifests.entrySet()) store.putBlob(e.getKey().mediaType(), e.getValue());
+        for (Map.Entry<Descriptor, byte[]> e : manifests) store.putBlob(e.getKey().mediaType(), e.getValue());
         store.putBlob(top.mediaType(), top.bytes());
         store.tag(topDesc, name);
         listener.on(new PullEvent.Done(name, topDesc.digest()));
