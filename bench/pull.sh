@@ -8,7 +8,8 @@
 # machine the CPU seconds are the steadier figure.
 # Goals (issue 12): busybox oci wall <= 2 x skopeo; big and debian oci wall <= 1.0 x skopeo, peak
 # RSS <= 300 MiB. IMAGES="busybox debian" picks images (default "busybox big"). OCI_COMPARE=/path/to/another/oci runs
-# that launcher (an older build) alternately too, for a before/after ratio from one paired run.
+# that launcher (an older build) alternately too, for a before/after ratio from one paired run. The
+# contenders' order rotates from round to round.
 # Usage: bench/pull.sh [RUNS]   (default 5 runs each, alternating; the medians are reported)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -127,22 +128,31 @@ for img in "${images[@]}"; do
   ref=${refs[$img]}
   load_before=$(load)
   oci_w=(); oci_r=(); oci_c=(); sko_w=(); sko_r=(); sko_c=(); bef_w=(); bef_c=(); rw=(); rc=(); rb=()
+  contenders=(oci skopeo); [ -n "${OCI_COMPARE:-}" ] && contenders+=(before)
   for i in $(seq "$runs"); do
     sync; rm -rf "$work/oci-store" "$work/skopeo-layout" "$work/before-store"
-    read -r w r c < <(measure "$here/oci" --store "$work/oci-store" pull -q "$ref")
-    oci_w+=("$w"); oci_r+=("$r"); oci_c+=("$c")
-    printf '%s run %d: oci pull      %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$img" "$i" "$w" "$c" $((r / 1024)) "$(load)"
-    sync
-    read -r w r c < <(measure skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo-layout:bench")
-    sko_w+=("$w"); sko_r+=("$r"); sko_c+=("$c")
-    printf '%s run %d: skopeo copy   %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$img" "$i" "$w" "$c" $((r / 1024)) "$(load)"
-    rw+=("$(ratio "${oci_w[-1]}" "$w")"); rc+=("$(ratio "${oci_c[-1]}" "$c")")
-    if [ -n "${OCI_COMPARE:-}" ]; then
+    # The order rotates each round (as in bench/pipeline.sh), so that no contender always runs
+    # first after the reset, which frees the last round's files (~0.5 GB in a debian-like round).
+    n=${#contenders[@]}
+    for k in $(seq 0 $((n - 1))); do
       sync
-      read -r w r c < <(measure "$OCI_COMPARE" --store "$work/before-store" pull -q "$ref")
-      bef_w+=("$w"); bef_c+=("$c"); rb+=("$(ratio "${oci_w[-1]}" "$w")")
-      printf '%s run %d: before pull   %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$img" "$i" "$w" "$c" $((r / 1024)) "$(load)"
-    fi
+      case ${contenders[$(( (k + i - 1) % n ))]} in
+        oci)
+          read -r w r c < <(measure "$here/oci" --store "$work/oci-store" pull -q "$ref")
+          oci_w+=("$w"); oci_r+=("$r"); oci_c+=("$c")
+          printf '%s run %d: oci pull      %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$img" "$i" "$w" "$c" $((r / 1024)) "$(load)" ;;
+        skopeo)
+          read -r w r c < <(measure skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo-layout:bench")
+          sko_w+=("$w"); sko_r+=("$r"); sko_c+=("$c")
+          printf '%s run %d: skopeo copy   %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$img" "$i" "$w" "$c" $((r / 1024)) "$(load)" ;;
+        before)
+          read -r w r c < <(measure "$OCI_COMPARE" --store "$work/before-store" pull -q "$ref")
+          bef_w+=("$w"); bef_c+=("$c")
+          printf '%s run %d: before pull   %6.2f s  cpu %5.2f s  %6d MiB  (load %s)\n' "$img" "$i" "$w" "$c" $((r / 1024)) "$(load)" ;;
+      esac
+    done
+    rw+=("$(ratio "${oci_w[-1]}" "${sko_w[-1]}")"); rc+=("$(ratio "${oci_c[-1]}" "${sko_c[-1]}")")
+    if [ -n "${OCI_COMPARE:-}" ]; then rb+=("$(ratio "${oci_w[-1]}" "${bef_w[-1]}")"); fi
   done
   ow=$(median "${oci_w[@]}"); sw=$(median "${sko_w[@]}")
   oc=$(median "${oci_c[@]}"); sc=$(median "${sko_c[@]}")

@@ -116,12 +116,10 @@ final class OpenSslDigest extends MessageDigest {
 
     @Override
     protected byte[] engineDigest() {
-        byte[] out = new byte[length];
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment md = a.allocate(64);
-            calls.check("EVP_DigestFinal_ex", calls.invokeFinal(ctx, md));
-            MemorySegment.copy(md, ValueLayout.JAVA_BYTE, 0, out, 0, length);
-        }
+        // room for EVP_MAX_MD_SIZE, all that EVP_DigestFinal_ex may write; a critical call fills the array in place
+        byte[] md = new byte[64];
+        calls.check("EVP_DigestFinal_ex", calls.invokeFinal(ctx, MemorySegment.ofArray(md)));
+        byte[] out = java.util.Arrays.copyOf(md, length);
         init(); // MessageDigest's contract: digest() leaves it reset
         return out;
     }
@@ -136,7 +134,20 @@ final class OpenSslDigest extends MessageDigest {
         static final Cleaner CLEANER = Cleaner.create();
     }
 
-    /** The bound libcrypto functions; one instance per JVM. */
+    /**
+     * The bound libcrypto functions; one instance per JVM.
+     *
+     * <p>Binding is most of what libcrypto costs a short command: each call shape (descriptor and
+     * options) gets a stub class generated and its method handles spun in a fresh JVM. Four shapes
+     * took ~25 ms more CPU than two (and more wall on a busy machine, where a pull binds beside its
+     * downloads), so the seven functions share two shapes. The functions taking
+     * context, pointer and length-or-pointer share one: a null {@code ENGINE *} or {@code unsigned int *}
+     * is passed as a zero {@code long}, the same 64-bit argument register on the C ABIs the JDK links
+     * (x86-64, AArch64, and the other LP64 ones); and {@code EVP_MD_CTX_free(ctx)} is called with two
+     * extra zero arguments, which the C calling conventions let a callee ignore, its void result not read.
+     * The no-argument functions share the other. All but those are critical calls (no thread-state
+     * change, heap arrays passed in place): each is short and calls nothing back.
+     */
     static final class Calls {
         private final MethodHandle ctxNew;
         private final MethodHandle ctxFree;
@@ -148,17 +159,17 @@ final class OpenSslDigest extends MessageDigest {
 
         private Calls(SymbolLookup lib) {
             Linker linker = Linker.nativeLinker();
-            ValueLayout.OfInt i = ValueLayout.JAVA_INT;
             ValueLayout p = ValueLayout.ADDRESS;
-            ctxNew = linker.downcallHandle(find(lib, "EVP_MD_CTX_new"), FunctionDescriptor.of(p));
-            ctxFree = linker.downcallHandle(find(lib, "EVP_MD_CTX_free"), FunctionDescriptor.ofVoid(p));
-            digestInit = linker.downcallHandle(find(lib, "EVP_DigestInit_ex"), FunctionDescriptor.of(i, p, p, p));
-            // critical: no thread-state change per call, and heap arrays are passed in place.
-            digestUpdate = linker.downcallHandle(find(lib, "EVP_DigestUpdate"), FunctionDescriptor.of(i, p, p, ValueLayout.JAVA_LONG),
-                    Linker.Option.critical(true));
-            digestFinal = linker.downcallHandle(find(lib, "EVP_DigestFinal_ex"), FunctionDescriptor.of(i, p, p, p));
-            MethodHandle sha256Fn = linker.downcallHandle(find(lib, "EVP_sha256"), FunctionDescriptor.of(p));
-            MethodHandle sha512Fn = linker.downcallHandle(find(lib, "EVP_sha512"), FunctionDescriptor.of(p));
+            FunctionDescriptor noArgs = FunctionDescriptor.of(p);
+            FunctionDescriptor ctxPointerLong = FunctionDescriptor.of(ValueLayout.JAVA_INT, p, p, ValueLayout.JAVA_LONG);
+            Linker.Option critical = Linker.Option.critical(true);
+            ctxNew = linker.downcallHandle(find(lib, "EVP_MD_CTX_new"), noArgs);
+            ctxFree = linker.downcallHandle(find(lib, "EVP_MD_CTX_free"), ctxPointerLong, critical);
+            digestInit = linker.downcallHandle(find(lib, "EVP_DigestInit_ex"), ctxPointerLong, critical);
+            digestUpdate = linker.downcallHandle(find(lib, "EVP_DigestUpdate"), ctxPointerLong, critical);
+            digestFinal = linker.downcallHandle(find(lib, "EVP_DigestFinal_ex"), ctxPointerLong, critical);
+            MethodHandle sha256Fn = linker.downcallHandle(find(lib, "EVP_sha256"), noArgs);
+            MethodHandle sha512Fn = linker.downcallHandle(find(lib, "EVP_sha512"), noArgs);
             try {
                 sha256 = (MemorySegment) sha256Fn.invokeExact();
                 sha512 = (MemorySegment) sha512Fn.invokeExact();
@@ -199,7 +210,7 @@ final class OpenSslDigest extends MessageDigest {
 
         void free(MemorySegment c) {
             try {
-                ctxFree.invokeExact(c);
+                int ignored = (int) ctxFree.invokeExact(c, MemorySegment.NULL, 0L); // void: see the class comment
             } catch (Throwable t) {
                 throw new IllegalStateException("EVP_MD_CTX_free", t);
             }
@@ -207,7 +218,7 @@ final class OpenSslDigest extends MessageDigest {
 
         int invokeInit(MemorySegment c, MemorySegment type) {
             try {
-                return (int) digestInit.invokeExact(c, type, MemorySegment.NULL);
+                return (int) digestInit.invokeExact(c, type, 0L); // no ENGINE
             } catch (Throwable t) {
                 throw new IllegalStateException("EVP_DigestInit_ex", t);
             }
@@ -225,7 +236,7 @@ final class OpenSslDigest extends MessageDigest {
 
         int invokeFinal(MemorySegment c, MemorySegment out) {
             try {
-                return (int) digestFinal.invokeExact(c, out, MemorySegment.NULL);
+                return (int) digestFinal.invokeExact(c, out, 0L); // no length wanted back
             } catch (Throwable t) {
                 throw new IllegalStateException("EVP_DigestFinal_ex", t);
             }

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import oci.image.Descriptor;
@@ -84,7 +85,9 @@ final class Puller {
     /** The rest of the pull, once the top manifest is known and the store open. */
     private PullResult pullFrom(String name, ManifestGet.Fetched top, Descriptor topDesc) {
         // Manifests to store, children first; the top one last.
-        Map<Descriptor, byte[]> manifests = new LinkedHashMap<>();
+        // (a list, not a map keyed by Descriptor: hashing a record there would be its first
+        // invokedynamic hashCode, method handles built on this thread before the blobs start)
+        List<Map.Entry<Descriptor, byte[]>> manifests = new ArrayList<>();
         List<Descriptor> images = new ArrayList<>();
         List<Manifest> parsed = new ArrayList<>();
         if (top.index() != null) {
@@ -94,7 +97,7 @@ final class Puller {
                     throw new RegistryException("pull " + ref.familiar() + ": index entry " + child.digest() + " is itself an index; nested indexes are not supported");
                 }
                 Descriptor d = Descriptor.of(m.mediaType(), m.digest(), m.bytes().length);
-                manifests.put(d, m.bytes());
+                manifests.add(Map.entry(d, m.bytes()));
                 images.add(child);
                 parsed.add(m.manifest());
             }
@@ -115,7 +118,7 @@ final class Puller {
         listener.on(new PullEvent.Planned(planned));
         List<Descriptor> fetched = downloadAll(planned);
 
-        for (Map.Entry<Descriptor, byte[]> e : manifests.entrySet()) store.putBlob(e.getKey().mediaType(), e.getValue());
+        for (Map.Entry<Descriptor, byte[]> e : manifests) store.putBlob(e.getKey().mediaType(), e.getValue());
         store.putBlob(top.mediaType(), top.bytes());
         store.tag(topDesc, name);
         listener.on(new PullEvent.Done(name, topDesc.digest()));
@@ -179,8 +182,11 @@ final class Puller {
         if (missing.isEmpty()) return List.of();
         // At most `jobs` downloads at once: the pool's size is the limit. Platform threads: a blocking socket read on a virtual thread goes through the poller
         // (extra epoll calls per 8 KiB read), which showed up as system time in bench/pull.sh.
+        // Threads named oci-pull-N by a counter of its own: a builder's name(prefix, start) counts with
+        // a VarHandle whose first use spins a method-handle class (~3 ms, before the first download).
+        AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.jobs(), missing.size()),
-                Thread.ofPlatform().daemon().name("oci-pull-", 1).factory());
+                task -> Thread.ofPlatform().daemon().name("oci-pull-" + threads.incrementAndGet()).unstarted(task));
         List<Future<?>> futures = new ArrayList<>();
         try {
             for (Descriptor d : missing) {
