@@ -59,7 +59,8 @@ final class Training {
     /**
      * The training run for the launcher's third archive (oci-runtime.jsa): only the runtime's verbs,
      * as containerd's shim and podman's conmon call them for every container (create with a pid
-     * file and a JSON log, start, state, kill, delete), a cold {@code run --rm} and {@code features},
+     * file and a JSON log, start, state, exec, pause, resume, kill, delete), a cold {@code run --rm}
+     * and {@code features},
      * on bundles made here (busybox-static in a rootfs, a config.json like an engine's: resources,
      * a seccomp filter with an argument condition, cgroupsPath). These verbs pay for mapping and
      * relocating the archive at every start, so it holds their classes alone (help and usage errors
@@ -81,6 +82,10 @@ final class Training {
             String once = bundle(work, "once", "\"/bin/busybox\", \"true\"");
             String sleeper = bundle(work, "sleeper", "\"/bin/busybox\", \"sleep\", \"30\"");
             String pid = work.resolve("pid").toString();
+            String process = Files.writeString(work.resolve("process.json"), """
+                    {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["/bin/busybox", "true"], "env": ["PATH=/bin"], "cwd": "/",
+                     "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}, "noNewPrivileges": true}
+                    """).toString();
             List<List<String>> steps = List.of(
                     List.of("features"),
                     List.of("--root", state, "run", "--rm", "-b", once, "training-run"),
@@ -97,13 +102,23 @@ final class Training {
                     concat(global, List.of("delete", "training-1")),
                     // a create the engine gives up on: deleted, running, with --force
                     concat(global, List.of("create", "--bundle", once, "--pid-file", pid, "training-2")),
-                    concat(global, List.of("delete", "--force", "training-2")))) {
+                    concat(global, List.of("delete", "--force", "training-2")),
+                    // the shim's exec (a process file, detached, a pid file), a plain one, pause and
+                    // resume; deleted with --force (this JVM, which the run made a subreaper, does not
+                    // reap what exec started, as an engine would)
+                    concat(global, List.of("create", "--bundle", sleeper, "--pid-file", pid, "training-3")),
+                    concat(global, List.of("start", "training-3")),
+                    concat(global, List.of("exec", "--process", process, "--detach", "--pid-file", work.resolve("exec-pid").toString(), "training-3")),
+                    concat(global, List.of("exec", "training-3", "/bin/busybox", "true")),
+                    concat(global, List.of("pause", "training-3")),
+                    concat(global, List.of("resume", "training-3")),
+                    concat(global, List.of("delete", "--force", "training-3")))) {
                 if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
             }
             List<String> missing = concat(global, List.of("state", "no-such-container"));
             if (run(missing, sink, verbose) == 0) failed.add(String.join(" ", missing) + " (should have failed)");
         } finally {
-            for (String id : List.of("training-run", "training-1", "training-2")) {
+            for (String id : List.of("training-run", "training-1", "training-2", "training-3")) {
                 run(List.of("--root", state, "delete", "--force", id), new PrintWriter(OutputStream.nullOutputStream(), true), false);
             }
             deleteTree(work);

@@ -42,6 +42,10 @@ class RuntimeClassPathTest {
                 Arguments.of("kill of a missing container", List.of("kill", "x", "KILL"), 1),
                 Arguments.of("kill with an unknown signal", List.of("kill", "x", "NOSUCHSIG"), 2),
                 Arguments.of("delete of a missing container", List.of("delete", "x"), 1),
+                Arguments.of("exec with an unknown option", List.of("exec", "--bogus", "x", "true"), 2),
+                Arguments.of("exec in a missing container", List.of("exec", "x", "true"), 1),
+                Arguments.of("pause of a missing container", List.of("pause", "x"), 1),
+                Arguments.of("resume of a missing container", List.of("resume", "x"), 1),
                 Arguments.of("features", List.of("features"), 0));
     }
 
