@@ -103,18 +103,23 @@ final class Training {
                     // a create the engine gives up on: deleted, running, with --force
                     concat(global, List.of("create", "--bundle", once, "--pid-file", pid, "training-2")),
                     concat(global, List.of("delete", "--force", "training-2")),
-                    // the shim's exec (a process file, detached, a pid file), a plain one, pause and
-                    // resume; deleted with --force (this JVM, which the run made a subreaper, does not
-                    // reap what exec started, as an engine would)
+                    // the shim's exec (a process file, detached, a pid file), a plain one, pause and resume
                     concat(global, List.of("create", "--bundle", sleeper, "--pid-file", pid, "training-3")),
                     concat(global, List.of("start", "training-3")),
                     concat(global, List.of("exec", "--process", process, "--detach", "--pid-file", work.resolve("exec-pid").toString(), "training-3")),
                     concat(global, List.of("exec", "training-3", "/bin/busybox", "true")),
                     concat(global, List.of("pause", "training-3")),
                     concat(global, List.of("resume", "training-3")),
-                    concat(global, List.of("delete", "--force", "training-3")))) {
+                    concat(global, List.of("kill", "training-3", "KILL")))) {
                 if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
             }
+            // The run made this JVM a child subreaper, so the detached processes are its children to
+            // reap, as an engine reaps them; a zombie would count as running.
+            for (String f : List.of("exec-pid", "pid")) {
+                if (!reaped(work.resolve(f))) failed.add("the process in " + f + " was not reaped");
+            }
+            List<String> delete = concat(global, List.of("delete", "training-3"));
+            if (run(delete, sink, verbose) != 0) failed.add(String.join(" ", delete));
             List<String> missing = concat(global, List.of("state", "no-such-container"));
             if (run(missing, sink, verbose) == 0) failed.add(String.join(" ", missing) + " (should have failed)");
         } finally {
@@ -124,6 +129,20 @@ final class Training {
             deleteTree(work);
         }
         return failed;
+    }
+
+    /** Whether the process whose pid {@code pidFile} holds has ended and been reaped within a few seconds. */
+    private static boolean reaped(Path pidFile) {
+        try {
+            int pid = Integer.parseInt(Files.readString(pidFile).strip());
+            for (int i = 0; i < 250; i++) {
+                if (oci.linux.ProcessCalls.waitpid(pid, true) != -1) return true;
+                Thread.sleep(20);
+            }
+        } catch (IOException | RuntimeException | InterruptedException e) { // ErrnoException is an IOException
+            return false;
+        }
+        return false;
     }
 
     /** Whether container {@code id}'s state says stopped within a few seconds. */
