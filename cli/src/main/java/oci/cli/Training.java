@@ -34,6 +34,7 @@ import java.util.zip.GZIPOutputStream;
  * busybox-static at /bin/busybox, also `oci run` of a bundle whose config.json is new (a container
  * running busybox `true`, in a state root of its own): the runtime's cold path, which every
  * engine-created container takes. A failing step is skipped: the archive is only an optimisation.
+ * {@code Training metadata} and {@code Training runtime} train the launcher's two smaller archives.
  */
 final class Training {
     private static final String REPO = "training/image";
@@ -42,8 +43,166 @@ final class Training {
 
     public static void main(String[] args) throws Exception {
         boolean verbose = System.getenv("OCI_DEBUG") != null;
-        if (args.length == 1 && args[0].equals("metadata")) metadata(verbose);
-        else run(verbose);
+        if (args.length == 1 && args[0].equals("metadata")) {
+            metadata(verbose);
+        } else if (args.length == 1 && args[0].equals("runtime")) {
+            if (runtime(verbose) == null) {
+                // an archive without the container paths would serve these verbs worse than the big one
+                System.err.println("training: no container can run here (needs root and /bin/busybox): no archive for the runtime verbs");
+                System.exit(2);
+            }
+        } else {
+            run(verbose);
+        }
+    }
+
+    /**
+     * The training run for the launcher's third archive (oci-runtime.jsa): only the runtime's verbs,
+     * as containerd's shim and podman's conmon call them for every container (create with a pid
+     * file and a JSON log, start, state, exec, pause, resume, kill, delete), a cold {@code run --rm}
+     * and {@code features},
+     * on bundles made here (busybox-static in a rootfs, a config.json like an engine's: resources,
+     * a seccomp filter with an argument condition, cgroupsPath). These verbs pay for mapping and
+     * relocating the archive at every start, so it holds their classes alone (help and usage errors
+     * still go to the big one). Returns the steps that did not end as expected, or null where no
+     * container can run (not root, no /bin/busybox): the build then makes no such archive.
+     */
+    static List<String> runtime(boolean verbose) throws IOException {
+        Path busybox = Path.of("/bin/busybox");
+        if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(busybox)) return null;
+        List<String> failed = new ArrayList<>();
+        Path work = Files.createTempDirectory("oci-training-");
+        PrintWriter sink = verbose ? new PrintWriter(System.err, true) : new PrintWriter(OutputStream.nullOutputStream(), true);
+        String state = work.resolve("state").toString();
+        List<String> global = List.of("--root", state, "--log", work.resolve("runtime.log").toString(), "--log-format", "json");
+        try {
+            Path rootfs = Files.createDirectories(work.resolve("rootfs/bin"));
+            Files.copy(busybox, rootfs.resolve("busybox"));
+            for (String d : List.of("proc", "dev", "sys", "tmp")) Files.createDirectories(work.resolve("rootfs").resolve(d));
+            String once = bundle(work, "once", "\"/bin/busybox\", \"true\"");
+            String sleeper = bundle(work, "sleeper", "\"/bin/busybox\", \"sleep\", \"30\"");
+            String pid = work.resolve("pid").toString();
+            String process = Files.writeString(work.resolve("process.json"), """
+                    {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["/bin/busybox", "true"], "env": ["PATH=/bin"], "cwd": "/",
+                     "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}, "noNewPrivileges": true}
+                    """).toString();
+            List<List<String>> steps = List.of(
+                    List.of("features"),
+                    List.of("--root", state, "run", "--rm", "-b", once, "training-run"),
+                    // containerd's shim: create, start, (the process runs) kill, wait for the exit, delete
+                    concat(global, List.of("create", "--bundle", sleeper, "--pid-file", pid, "training-1")),
+                    concat(global, List.of("state", "training-1")),
+                    concat(global, List.of("start", "training-1")),
+                    concat(global, List.of("kill", "training-1", "KILL")));
+            for (List<String> step : steps) {
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            if (!stopped(global, "training-1")) failed.add("training-1 did not stop after kill");
+            for (List<String> step : List.of(
+                    concat(global, List.of("delete", "training-1")),
+                    // a create the engine gives up on: deleted, running, with --force
+                    concat(global, List.of("create", "--bundle", once, "--pid-file", pid, "training-2")),
+                    concat(global, List.of("delete", "--force", "training-2")),
+                    // the shim's exec (a process file, detached, a pid file), a plain one, pause and resume
+                    concat(global, List.of("create", "--bundle", sleeper, "--pid-file", pid, "training-3")),
+                    concat(global, List.of("start", "training-3")),
+                    concat(global, List.of("exec", "--process", process, "--detach", "--pid-file", work.resolve("exec-pid").toString(), "training-3")),
+                    concat(global, List.of("exec", "training-3", "/bin/busybox", "true")),
+                    concat(global, List.of("pause", "training-3")),
+                    concat(global, List.of("resume", "training-3")),
+                    concat(global, List.of("kill", "training-3", "KILL")))) {
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            // The run made this JVM a child subreaper, so the detached processes are its children to
+            // reap, as an engine reaps them; a zombie would count as running.
+            for (String f : List.of("exec-pid", "pid")) {
+                if (!reaped(work.resolve(f))) failed.add("the process in " + f + " was not reaped");
+            }
+            List<String> delete = concat(global, List.of("delete", "training-3"));
+            if (run(delete, sink, verbose) != 0) failed.add(String.join(" ", delete));
+            List<String> missing = concat(global, List.of("state", "no-such-container"));
+            if (run(missing, sink, verbose) == 0) failed.add(String.join(" ", missing) + " (should have failed)");
+        } finally {
+            for (String id : List.of("training-run", "training-1", "training-2", "training-3")) {
+                run(List.of("--root", state, "delete", "--force", id), new PrintWriter(OutputStream.nullOutputStream(), true), false);
+            }
+            deleteTree(work);
+        }
+        return failed;
+    }
+
+    /** Whether the process whose pid {@code pidFile} holds has ended and been reaped within a few seconds. */
+    private static boolean reaped(Path pidFile) {
+        try {
+            int pid = Integer.parseInt(Files.readString(pidFile).strip());
+            for (int i = 0; i < 250; i++) {
+                if (oci.linux.ProcessCalls.waitpid(pid, true) != -1) return true;
+                Thread.sleep(20);
+            }
+        } catch (IOException | RuntimeException | InterruptedException e) { // ErrnoException is an IOException
+            return false;
+        }
+        return false;
+    }
+
+    /** Whether container {@code id}'s state says stopped within a few seconds. */
+    private static boolean stopped(List<String> global, String id) {
+        for (int i = 0; i < 250; i++) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            PrintWriter w = new PrintWriter(out, true);
+            try {
+                if (Main.run(concat(global, List.of("state", id)).toArray(String[]::new), w, w) == 0 && out.toString().contains("\"stopped\"")) return true;
+                Thread.sleep(20);
+            } catch (RuntimeException | InterruptedException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A bundle directory under {@code work} running {@code args} (JSON array items) in the shared
+     * rootfs, with what engines put in every config.json beside `runc spec`'s defaults; its cgroup
+     * is named after the work directory, so no user's container has it. (No
+     * String.format: its classes would go into the archive that every one of these verbs maps.)
+     */
+    private static String bundle(Path work, String name, String args) throws IOException {
+        Path dir = Files.createDirectories(work.resolve(name));
+        Files.writeString(dir.resolve("config.json"), """
+                {"ociVersion": "1.2.0",
+                 "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": [ARGS],
+                   "env": ["PATH=/bin", "HOSTNAME=training"], "cwd": "/",
+                   "capabilities": {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+                     "effective": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+                     "permitted": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"]},
+                   "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
+                   "noNewPrivileges": true, "oomScoreAdj": 0},
+                 "root": {"path": "ROOTFS", "readonly": true},
+                 "hostname": "training",
+                 "mounts": [
+                   {"destination": "/proc", "type": "proc", "source": "proc"},
+                   {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+                   {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+                    "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+                   {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+                   {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
+                   {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+                   {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]},
+                   {"destination": "/tmp", "type": "bind", "source": "TMP", "options": ["rbind", "rw"]}],
+                 "annotations": {"io.kubernetes.cri.container-type": "container"},
+                 "linux": {
+                   "cgroupsPath": "/oci/CGROUP",
+                   "resources": {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}],
+                     "memory": {"limit": 67108864}, "cpu": {"shares": 512}, "pids": {"limit": 64}},
+                   "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
+                   "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],
+                     "syscalls": [{"names": ["kexec_load", "open_by_handle_at"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+                       {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 4294967295, "op": "SCMP_CMP_EQ"}]}]},
+                   "maskedPaths": ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
+                   "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]}}
+                """.replace("ARGS", args).replace("ROOTFS", work.resolve("rootfs").toString())
+                .replace("TMP", Files.createDirectories(dir.resolve("tmp")).toString()).replace("CGROUP", work.getFileName() + "-" + name));
+        return dir.toString();
     }
 
     /**
