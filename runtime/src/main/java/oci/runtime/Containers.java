@@ -286,8 +286,8 @@ public final class Containers {
             StateFiles.write(dir.resolve("plan"), plan.init().serialise());
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
+            CgroupJoin join = null;
             try {
-                if (attached) becomeReaper();
                 Path init = InitBinary.path(root);
                 debug("plan written, init binary at hand");
                 ProcessBuilder pb = new ProcessBuilder(init.toString(), dir.resolve("plan").toString())
@@ -295,9 +295,11 @@ public final class Containers {
                 pb.environment().clear();
                 setup = pb.start();
                 debug("init started, pid " + setup.pid());
-                saved = converse(id, sync, setup, plan, cgroups, saved, spec, proxy);
+                join = new CgroupJoin(cgroups, plan.cgroupPath(), setup.pid());
+                saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
             } finally {
+                if (join != null) join.finish();
                 deleteSync(sync);
             }
             Files.deleteIfExists(dir.resolve("plan"));
@@ -513,12 +515,71 @@ public final class Containers {
         }
     }
 
-    private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, Cgroups cgroups,
-                           Saved saved, RuntimeSpec spec, long[] proxy) throws IOException {
+    /**
+     * The container's cgroups joined by the init's pid as soon as it is known, on a thread of its
+     * own while the init starts and connects; the init's "sync cgroup" waits for it ({@link #await}).
+     * The kernel's first move of a process into a cgroup after a quiet spell waits for an RCU grace
+     * period (the writer side of cgroup_threadgroup_rwsem): strace -T showed the first cgroup.procs
+     * write taking 6-16 ms here, which the init used to wait for after it had started; now the
+     * two overlap. Rootless containers stay in the caller's cgroups: nothing to join.
+     */
+    private static final class CgroupJoin {
+        private final Cgroups cgroups;
+        private final String path;
+        private final long pid;
+        private final Thread thread;
+        private volatile RuntimeException failure;
+
+        CgroupJoin(Cgroups cgroups, String path, long pid) {
+            this.cgroups = cgroups.callers() ? null : cgroups;
+            this.path = path;
+            this.pid = pid;
+            this.thread = this.cgroups == null ? null : Thread.ofPlatform().daemon().name("cgroup-join").start(this::run);
+        }
+
+        private void run() {
+            try {
+                cgroups.join(path, pid);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** Once the init asks: its cgroups joined, or why they could not be. */
+        void await(long initPid) {
+            if (cgroups == null) return;
+            finish();
+            if (failure != null) throw failure;
+            // The init reports its own pid, which is the one started; should it ever differ, join that one too.
+            if (initPid != pid) cgroups.join(path, initPid);
+        }
+
+        /** Waits for the thread (a failed create removes the cgroups afterwards). */
+        void finish() {
+            if (thread == null) return;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, CgroupJoin join,
+                           Saved saved, RuntimeSpec spec, long[] proxy, boolean attached) throws IOException {
         Saved[] s = {saved};
         long pid = talk("create container " + id, sync, setup, (what, p) -> {
             if (!what.equals("cgroup") && !what.equals("userns") && s[0].pid() != p) s[0] = withPid(s[0], p, startTime(p));
-            sync(what, p, plan, cgroups, s[0], spec);
+            // The init forks the container's process once its cgroups are joined: from then on it may
+            // be re-parented, so a foreground run must be its subreaper by then. Linking that downcall
+            // here rather than before the init's start lets it overlap with the start.
+            if (what.equals("cgroup") && attached) becomeReaper();
+            sync(what, p, plan, join, s[0], spec);
         }, proxy);
         Saved r = s[0].pid() == pid ? s[0] : withPid(s[0], pid, startTime(pid));
         if (r.pidStart() < 0) {
@@ -528,11 +589,9 @@ public final class Containers {
                 r.cgroupDirs(), r.pidns(), true, r.callersKeyring(), r.stateOnly());
     }
 
-    private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
+    private void sync(String what, long pid, ContainerPlan plan, CgroupJoin join, Saved saved, RuntimeSpec spec) throws IOException {
         switch (what) {
-            case "cgroup" -> {
-                if (!cgroups.callers()) cgroups.join(plan.cgroupPath(), pid);
-            }
+            case "cgroup" -> join.await(pid);
             case "userns" -> writeIdMaps(pid, plan);
             case "createRuntime" -> {
                 byte[] state = new ContainerState(saved.ociVersion(), saved.id(), "creating", saved.pid(), saved.bundle(),
