@@ -397,7 +397,7 @@ public final class Containers {
         // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
         List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring,
+                spec.annotations == null ? Map.of() : spec.annotations, Saved.timestamp(Instant.now()), owner(), cgroupDirs, pidns, false, !newKeyring,
                 stateOnly(spec));
         return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
     }
