@@ -166,18 +166,21 @@ public final class Containers {
      * Starts, on a daemon thread, the one-time work a create will need after it has read and planned
      * the bundle, longest first: the System.Logger back end that ProcessBuilder.start asks whether to
      * log the start (its first lookup scans every jar of the class path for a LoggerFinder service
-     * and sets up java.util.logging: ~70 ms), linking the downcalls (the first errno-capturing one
-     * costs 40-80 ms), the lookup of the native init in the runtime jar, the process launcher's
+     * and sets up java.util.logging: ~70 ms), for a {@code foreground} run linking the downcalls it
+     * makes (the first errno-capturing one costs 40-80 ms), the lookup of the native init in the runtime jar, the process launcher's
      * classes. With two cores it runs beside the command line's and the config's parsing and the
      * plan's making. The main thread does the same work where it needs it (a class being
      * initialised here makes it wait; what is done is not done twice): results are the same with or
      * without this thread, and a failure here is ignored.
      */
-    public static void warmUp() {
+    public static void warmUp(boolean foreground) {
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
             for (Runnable step : new Runnable[] {
                     () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
-                    ProcessCalls::warmUp,
+                    // A detached create calls no libc function on its way (a foreground run: the
+                    // subreaper's prctl and waitpid): linking unused downcalls cost ~20-40 ms of CPU
+                    // beside the main thread on two cores.
+                    foreground ? ProcessCalls::warmUp : () -> {},
                     () -> {
                         try {
                             InitBinary.warmUp();
