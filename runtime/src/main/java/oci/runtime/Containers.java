@@ -166,20 +166,20 @@ public final class Containers {
      * Starts, on a daemon thread, the one-time work a create will need after it has read and planned
      * the bundle, longest first: the System.Logger back end that ProcessBuilder.start asks whether to
      * log the start (its first lookup scans every jar of the class path for a LoggerFinder service
-     * and sets up java.util.logging: ~70 ms), for a {@code foreground} run linking the downcalls it
-     * makes (the first errno-capturing one costs 40-80 ms), the lookup of the native init in the runtime jar, the process launcher's
-     * classes. With two cores it runs beside the command line's and the config's parsing and the
-     * plan's making. The main thread does the same work where it needs it (a class being
-     * initialised here makes it wait; what is done is not done twice): results are the same with or
-     * without this thread, and a failure here is ignored.
+     * and sets up java.util.logging: ~70 ms), for a {@code foreground} run linking the downcall it
+     * makes (the first errno-capturing one costs 40-80 ms), the lookup of the native init in the
+     * runtime jar, the process launcher's classes. With two cores it runs beside the command line's
+     * and the config's parsing and the plan's making. The main thread does the same work where it
+     * needs it (a class being initialised here makes it wait; what is done is not done twice):
+     * results are the same with or without this thread, and a failure here is ignored.
      */
     public static void warmUp(boolean foreground) {
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
             for (Runnable step : new Runnable[] {
                     () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
-                    // A detached create calls no libc function on its way (a foreground run: the
-                    // subreaper's prctl and waitpid): linking unused downcalls cost ~20-40 ms of CPU
-                    // beside the main thread on two cores.
+                    // A detached create calls no libc function on its way (a foreground run: prctl
+                    // and wait4, both through syscall): linking unused downcalls cost ~20-40 ms of
+                    // CPU beside the main thread on two cores.
                     foreground ? ProcessCalls::warmUp : () -> {},
                     () -> {
                         try {
@@ -339,7 +339,8 @@ public final class Containers {
      * What a foreground create decided, being written for the next run of the bundle by a thread of
      * its own from the end of the create on: the writing (5-15 ms) overlaps the start and the user's
      * program, which used to wait for it when short. It is kept only if {@link #start} succeeds; a
-     * start that fails removes it, so a bundle is cached once its container ran, as before.
+     * start that fails, or a delete without a start, removes it: a bundle is cached once its
+     * container ran, as before.
      */
     private record PendingRunCache(String id, Path bundleDir, Thread writer) {}
 
@@ -830,8 +831,7 @@ public final class Containers {
             try {
                 startInit(id);
             } catch (RuntimeException e) {
-                joinQuietly(pending.writer());
-                RunCache.forget(root, pending.bundleDir());
+                drop(pending);
                 throw e;
             }
             // Created.waitFor waits for it.
@@ -841,12 +841,14 @@ public final class Containers {
         }
     }
 
-    private static void joinQuietly(Thread t) {
+    /** A run cache entry whose container did not run: waited for, then removed. */
+    private void drop(PendingRunCache pending) {
         try {
-            t.join();
+            pending.writer().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        RunCache.forget(root, pending.bundleDir());
     }
 
     private void startInit(String id) {
@@ -975,6 +977,12 @@ public final class Containers {
      */
     public void delete(String id, boolean force) {
         checkId(id);
+        PendingRunCache pending = pendingRunCache;
+        if (pending != null && pending.id().equals(id)) {
+            // deleted without a start
+            pendingRunCache = null;
+            drop(pending);
+        }
         if (force && !Files.isRegularFile(root.resolve(id).resolve("state.json"))) {
             // runc removes a directory a failed create left without its state, too
             deleteTree(root.resolve(id));
