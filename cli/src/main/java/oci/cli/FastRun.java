@@ -97,7 +97,7 @@ final class FastRun {
     static Integer tryRun(String[] args, PrintWriter err) {
         RunCommand run = parse(args);
         CreateCommand create = run == null ? parseCreate(args) : null;
-        if (run != null || create != null) oci.runtime.Containers.warmUp();
+        if (run != null || create != null) oci.runtime.Containers.warmUp(run != null && !run.detach);
         if (run != null) {
             try {
                 return run.call();

@@ -25,16 +25,8 @@ final class Signals {
      */
     static void handle(String name, Runnable handler) {
         try {
-            Class<?> signal = Class.forName("sun.misc.Signal");
-            Class<?> signalHandler = Class.forName("sun.misc.SignalHandler");
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Object sig = lookup.findConstructor(signal, MethodType.methodType(void.class, String.class)).invoke(name);
-            // What `sig -> handler.run()` compiles to, spelled out: a SignalHandler calling onSignal.
-            MethodHandle onSignal = lookup.findStatic(Signals.class, "onSignal", MethodType.methodType(void.class, Runnable.class, Object.class));
-            Object h = LambdaMetafactory.metafactory(lookup, "handle", MethodType.methodType(signalHandler, Runnable.class),
-                    MethodType.methodType(void.class, signal), onSignal, MethodType.methodType(void.class, signal))
-                    .getTarget().invoke(handler);
-            lookup.findStatic(signal, "handle", MethodType.methodType(signalHandler, signal, signalHandler)).invoke(sig, h);
+            Object sig = Sun.NEW_SIGNAL.invoke(name);
+            Sun.HANDLE.invoke(sig, Sun.HANDLER.invoke(handler));
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (Throwable e) {
@@ -42,15 +34,48 @@ final class Signals {
         }
     }
 
+    /**
+     * sun.misc.Signal's constructor and handle method, and a factory of SignalHandlers calling
+     * onSignal, found once: each metafactory call spins a class, and `oci run` handles seven
+     * signals between its create and its start (~3 ms in all there, one class now).
+     */
+    private static final class Sun {
+        static final MethodHandle NEW_SIGNAL, HANDLE, HANDLER;
+
+        static {
+            try {
+                Class<?> signal = Class.forName("sun.misc.Signal");
+                Class<?> signalHandler = Class.forName("sun.misc.SignalHandler");
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                NEW_SIGNAL = lookup.findConstructor(signal, MethodType.methodType(void.class, String.class));
+                // What `sig -> handler.run()` compiles to, spelled out: a SignalHandler calling onSignal.
+                MethodHandle onSignal = lookup.findStatic(Signals.class, "onSignal", MethodType.methodType(void.class, Runnable.class, Object.class));
+                HANDLER = LambdaMetafactory.metafactory(lookup, "handle", MethodType.methodType(signalHandler, Runnable.class),
+                        MethodType.methodType(void.class, signal), onSignal, MethodType.methodType(void.class, signal)).getTarget();
+                HANDLE = lookup.findStatic(signal, "handle", MethodType.methodType(signalHandler, signal, signalHandler));
+            } catch (ReflectiveOperationException | java.lang.invoke.LambdaConversionException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
     private static void onSignal(Runnable handler, Object signal) {
         handler.run();
+    }
+
+    /** Whether {@code s} is ASCII digits only, and some (no regex: compiling one costs start-up time). */
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        }
+        return !s.isEmpty();
     }
 
     /** "TERM", "SIGTERM", "sigterm", "15", "RTMIN+2" to a number. */
     static int parse(String s) {
         String u = s.toUpperCase(Locale.ROOT);
         if (u.startsWith("SIG")) u = u.substring(3);
-        if (u.matches("[0-9]+")) {
+        if (digits(u)) {
             int n = Integer.parseInt(u);
             if (n >= 1 && n <= 64) return n;
         } else if (u.equals("IOT")) {

@@ -112,7 +112,7 @@ public final class Containers {
         /**
          * Waits for the container's process and returns its exit code (128+N when killed by signal N);
          * then lets the terminal proxy pass on what is left and waits for it, and for the run cache
-         * entry that {@link #start} writes meanwhile. Only for an attached create or exec: otherwise
+         * entry that the create began writing. Only for an attached create or exec: otherwise
          * the process is the caller's subreaper's to wait for, as with runc.
          */
         public int waitFor() throws InterruptedException {
@@ -166,18 +166,21 @@ public final class Containers {
      * Starts, on a daemon thread, the one-time work a create will need after it has read and planned
      * the bundle, longest first: the System.Logger back end that ProcessBuilder.start asks whether to
      * log the start (its first lookup scans every jar of the class path for a LoggerFinder service
-     * and sets up java.util.logging: ~70 ms), linking the downcalls (the first errno-capturing one
-     * costs 40-80 ms), the lookup of the native init in the runtime jar, the process launcher's
-     * classes. With two cores it runs beside the command line's and the config's parsing and the
-     * plan's making. The main thread does the same work where it needs it (a class being
-     * initialised here makes it wait; what is done is not done twice): results are the same with or
-     * without this thread, and a failure here is ignored.
+     * and sets up java.util.logging: ~70 ms), for a {@code foreground} run linking the downcall it
+     * makes (the first errno-capturing one costs 40-80 ms), the lookup of the native init in the
+     * runtime jar, the process launcher's classes. With two cores it runs beside the command line's
+     * and the config's parsing and the plan's making. The main thread does the same work where it
+     * needs it (a class being initialised here makes it wait; what is done is not done twice):
+     * results are the same with or without this thread, and a failure here is ignored.
      */
-    public static void warmUp() {
+    public static void warmUp(boolean foreground) {
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
             for (Runnable step : new Runnable[] {
                     () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
-                    ProcessCalls::warmUp,
+                    // A detached create calls no libc function on its way (a foreground run: prctl
+                    // and wait4, both through syscall): linking unused downcalls cost ~20-40 ms of
+                    // CPU beside the main thread on two cores.
+                    foreground ? ProcessCalls::warmUp : () -> {},
                     () -> {
                         try {
                             InitBinary.warmUp();
@@ -286,8 +289,8 @@ public final class Containers {
             StateFiles.write(dir.resolve("plan"), plan.init().serialise());
             if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
+            CgroupJoin join = null;
             try {
-                if (attached) becomeReaper();
                 Path init = InitBinary.path(root);
                 debug("plan written, init binary at hand");
                 ProcessBuilder pb = new ProcessBuilder(init.toString(), dir.resolve("plan").toString())
@@ -295,9 +298,11 @@ public final class Containers {
                 pb.environment().clear();
                 setup = pb.start();
                 debug("init started, pid " + setup.pid());
-                saved = converse(id, sync, setup, plan, cgroups, saved, spec, proxy);
+                join = new CgroupJoin(cgroups, plan.cgroupPath(), setup.pid());
+                saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
             } finally {
+                if (join != null) join.finish();
                 deleteSync(sync);
             }
             Files.deleteIfExists(dir.resolve("plan"));
@@ -305,7 +310,8 @@ public final class Containers {
             save(dir, saved);
             debug("created");
             if (newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
-                pendingRunCache = new PendingRunCache(id, () -> remember(bundleDir, configBytes, spec));
+                pendingRunCache = new PendingRunCache(id, bundleDir,
+                        Thread.ofPlatform().daemon().name("run-cache").start(() -> remember(bundleDir, configBytes, spec)));
             } else {
                 RunCache.forget(root, bundleDir);
             }
@@ -330,11 +336,13 @@ public final class Containers {
     }
 
     /**
-     * What a foreground create decided, to be written for the next run of the bundle by {@link #start}
-     * on a thread of its own once the container runs: writing it costs tens of milliseconds, better
-     * spent while the user's program runs than before it starts.
+     * What a foreground create decided, being written for the next run of the bundle by a thread of
+     * its own from the end of the create on: the writing (5-15 ms) overlaps the start and the user's
+     * program, which used to wait for it when short. It is kept only if {@link #start} succeeds; a
+     * start that fails, or a delete without a start, removes it: a bundle is cached once its
+     * container ran, as before.
      */
-    private record PendingRunCache(String id, Runnable write) {}
+    private record PendingRunCache(String id, Path bundleDir, Thread writer) {}
 
     private volatile PendingRunCache pendingRunCache;
     private volatile Thread runCacheWriter;
@@ -393,7 +401,7 @@ public final class Containers {
         // A rootless container has no cgroup of its own: nothing to join, kill in or remove later.
         List<String> cgroupDirs = rootless ? List.of() : cgroups.dirs(plan.cgroupPath()).stream().map(Path::toString).toList();
         Saved saved = new Saved(spec.ociVersion == null ? RuntimeSpec.VERSION : spec.ociVersion, id, 0, 0, bundleDir.toString(),
-                spec.annotations == null ? Map.of() : spec.annotations, Instant.now().toString(), owner(), cgroupDirs, pidns, false, !newKeyring,
+                spec.annotations == null ? Map.of() : spec.annotations, Saved.timestamp(Instant.now()), owner(), cgroupDirs, pidns, false, !newKeyring,
                 stateOnly(spec));
         return new Decision(plan, cgroups, cgroupDirs, saved, rootless);
     }
@@ -513,12 +521,71 @@ public final class Containers {
         }
     }
 
-    private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, Cgroups cgroups,
-                           Saved saved, RuntimeSpec spec, long[] proxy) throws IOException {
+    /**
+     * The container's cgroups joined by the init's pid as soon as it is known, on a thread of its
+     * own while the init starts and connects; the init's "sync cgroup" waits for it ({@link #await}).
+     * The kernel's first move of a process into a cgroup after a quiet spell waits for an RCU grace
+     * period (the writer side of cgroup_threadgroup_rwsem): strace -T showed the first cgroup.procs
+     * write taking 6-16 ms here, which the init used to wait for after it had started; now the
+     * two overlap. Rootless containers stay in the caller's cgroups: nothing to join.
+     */
+    private static final class CgroupJoin {
+        private final Cgroups cgroups;
+        private final String path;
+        private final long pid;
+        private final Thread thread;
+        private volatile RuntimeException failure;
+
+        CgroupJoin(Cgroups cgroups, String path, long pid) {
+            this.cgroups = cgroups.callers() ? null : cgroups;
+            this.path = path;
+            this.pid = pid;
+            this.thread = this.cgroups == null ? null : Thread.ofPlatform().daemon().name("cgroup-join").start(this::run);
+        }
+
+        private void run() {
+            try {
+                cgroups.join(path, pid);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** Once the init asks: its cgroups joined, or why they could not be. */
+        void await(long initPid) {
+            if (cgroups == null) return;
+            finish();
+            if (failure != null) throw failure;
+            // The init reports its own pid, which is the one started; should it ever differ, join that one too.
+            if (initPid != pid) cgroups.join(path, initPid);
+        }
+
+        /** Waits for the thread (a failed create removes the cgroups afterwards). */
+        void finish() {
+            if (thread == null) return;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, CgroupJoin join,
+                           Saved saved, RuntimeSpec spec, long[] proxy, boolean attached) throws IOException {
         Saved[] s = {saved};
         long pid = talk("create container " + id, sync, setup, (what, p) -> {
             if (!what.equals("cgroup") && !what.equals("userns") && s[0].pid() != p) s[0] = withPid(s[0], p, startTime(p));
-            sync(what, p, plan, cgroups, s[0], spec);
+            // The init forks the container's process once its cgroups are joined: from then on it may
+            // be re-parented, so a foreground run must be its subreaper by then. Linking that downcall
+            // here rather than before the init's start lets it overlap with the start.
+            if (what.equals("cgroup") && attached) becomeReaper();
+            sync(what, p, plan, join, s[0], spec);
         }, proxy);
         Saved r = s[0].pid() == pid ? s[0] : withPid(s[0], pid, startTime(pid));
         if (r.pidStart() < 0) {
@@ -528,11 +595,9 @@ public final class Containers {
                 r.cgroupDirs(), r.pidns(), true, r.callersKeyring(), r.stateOnly());
     }
 
-    private void sync(String what, long pid, ContainerPlan plan, Cgroups cgroups, Saved saved, RuntimeSpec spec) throws IOException {
+    private void sync(String what, long pid, ContainerPlan plan, CgroupJoin join, Saved saved, RuntimeSpec spec) throws IOException {
         switch (what) {
-            case "cgroup" -> {
-                if (!cgroups.callers()) cgroups.join(plan.cgroupPath(), pid);
-            }
+            case "cgroup" -> join.await(pid);
             case "userns" -> writeIdMaps(pid, plan);
             case "createRuntime" -> {
                 byte[] state = new ContainerState(saved.ociVersion(), saved.id(), "creating", saved.pid(), saved.bundle(),
@@ -760,6 +825,33 @@ public final class Containers {
 
     /** Lets a created container's init exec the user's program (runtime.md "start"). */
     public void start(String id) {
+        PendingRunCache pending = pendingRunCache;
+        if (pending != null && pending.id().equals(id)) {
+            pendingRunCache = null;
+            try {
+                startInit(id);
+            } catch (RuntimeException e) {
+                drop(pending);
+                throw e;
+            }
+            // Created.waitFor waits for it.
+            runCacheWriter = pending.writer();
+        } else {
+            startInit(id);
+        }
+    }
+
+    /** A run cache entry whose container did not run: waited for, then removed. */
+    private void drop(PendingRunCache pending) {
+        try {
+            pending.writer().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        RunCache.forget(root, pending.bundleDir());
+    }
+
+    private void startInit(String id) {
         Path dir = existing(id);
         Saved saved;
         try (Lock lock = lock(dir)) {
@@ -776,12 +868,6 @@ public final class Containers {
             releaseInit(dir.resolve("exec.fifo"), saved, id);
             Files.deleteIfExists(dir.resolve("exec.fifo"));
             debug("started");
-            PendingRunCache pending = pendingRunCache;
-            if (pending != null && pending.id().equals(id)) {
-                // While the container runs; Created.waitFor waits for it.
-                pendingRunCache = null;
-                runCacheWriter = Thread.ofPlatform().daemon().name("run-cache").start(pending.write());
-            }
         } catch (IOException e) {
             throw new ContainerException("start container " + id + ": " + e.getMessage(), e);
         }
@@ -891,6 +977,12 @@ public final class Containers {
      */
     public void delete(String id, boolean force) {
         checkId(id);
+        PendingRunCache pending = pendingRunCache;
+        if (pending != null && pending.id().equals(id)) {
+            // deleted without a start
+            pendingRunCache = null;
+            drop(pending);
+        }
         if (force && !Files.isRegularFile(root.resolve(id).resolve("state.json"))) {
             // runc removes a directory a failed create left without its state, too
             deleteTree(root.resolve(id));
