@@ -182,6 +182,7 @@ public final class Main {
             return 0;
         }
         Integer fast = FastRun.tryRun(args, err);
+        if (fast == null) fast = FastRuntime.tryRun(args, out, err);
         if (fast == null) fast = FastPull.tryRun(args, out, err);
         if (fast != null) return fast;
         fast = FastQuery.tryRun(args, out, err);
