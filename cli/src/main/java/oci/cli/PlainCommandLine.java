@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The plain command lines that FastRun, FastPull, FastQuery and FastRuntime read without picocli: the global options, the
- * verb, then the command's own options and words, each option once, in the simplest spellings
- * only. Anything else (help, a clustered or attached short option, a value that looks like an
- * option, a repeated option, an @file, "--", an option whose value is optional, an unknown word)
- * makes {@link #read} return false, and picocli parses the line, errors and all.
+ * The plain command lines that FastRun, FastPull, FastQuery and FastRuntime read without picocli:
+ * the global options, the verb, then the command's own options and words, each option once (unless
+ * the command repeats it), in the simplest spellings only. Anything else (help, a clustered or
+ * attached short option, a value that looks like an option, a repeated option, an @file, "--", an
+ * option whose value is optional, an unknown word) makes {@link #read} return false, and picocli
+ * parses the line, errors and all.
  */
 final class PlainCommandLine {
     private PlainCommandLine() {}
