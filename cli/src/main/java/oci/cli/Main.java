@@ -101,7 +101,7 @@ public final class Main {
     /**
      * The subcommands by name, in the order help lists them. picocli reflects over every class it is
      * given, which costs most of a short command's start-up: a known verb registers only its own class.
-     * In a holder: `oci run` and `oci pull` on their fast paths (FastRun, FastPull) load none of these classes.
+     * In a holder: the commands on their fast paths (FastRun, FastPull, FastQuery, FastRuntime) load none of these classes.
      */
     static List<Map.Entry<String, Class<?>>> subcommands() {
         return Subcommands.ALL;
@@ -182,6 +182,7 @@ public final class Main {
             return 0;
         }
         Integer fast = FastRun.tryRun(args, err);
+        if (fast == null) fast = FastRuntime.tryRun(args, out, err);
         if (fast == null) fast = FastPull.tryRun(args, out, err);
         if (fast != null) return fast;
         fast = FastQuery.tryRun(args, out, err);

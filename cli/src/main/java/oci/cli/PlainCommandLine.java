@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The plain command lines that FastRun and FastPull read without picocli: the global options, the
- * verb, then the command's own options and words, each option once, in the simplest spellings
- * only. Anything else (help, a clustered or attached short option, a value that looks like an
- * option, a repeated option, an @file, "--", an option whose value is optional, an unknown word)
- * makes {@link #read} return false, and picocli parses the line, errors and all.
+ * The plain command lines that FastRun, FastPull, FastQuery and FastRuntime read without picocli:
+ * the global options, the verb, then the command's own options and words, each option once (unless
+ * the command repeats it), in the simplest spellings only. Anything else (help, a clustered or
+ * attached short option, a value that looks like an option, a repeated option, an @file, "--", an
+ * option whose value is optional, an unknown word) makes {@link #read} return false, and picocli
+ * parses the line, errors and all.
  */
 final class PlainCommandLine {
     private PlainCommandLine() {}
@@ -22,6 +23,19 @@ final class PlainCommandLine {
 
         /** A word that is not an option; by default none is taken (the line goes to picocli). */
         default boolean word(String word) {
+            return false;
+        }
+
+        /** Whether option {@code name} may be given more than once (each value then goes to {@link #option}). */
+        default boolean repeatable(String name) {
+            return false;
+        }
+
+        /**
+         * Whether every argument from here on is a word of the command's, options included (runc's
+         * exec: what follows the container id is the command, as picocli's stopAtPositional reads it).
+         */
+        default boolean restAreWords() {
             return false;
         }
     }
@@ -41,6 +55,10 @@ final class PlainCommandLine {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.isEmpty() || a.startsWith("@")) return false;
+            if (verbSeen && command.restAreWords()) {
+                if (a.equals("--") || !command.word(a)) return false; // "--": picocli's to read
+                continue;
+            }
             if (!a.startsWith("-")) {
                 if (!verbSeen && a.equals(verb)) verbSeen = true;
                 else if (!verbSeen || !command.word(a)) return false;
@@ -60,7 +78,7 @@ final class PlainCommandLine {
             }
             if (value != null && (value.isEmpty() || value.startsWith("-") || value.startsWith("@"))) return false;
             name = aliases.getOrDefault(name, name);
-            if (!seen.add(name)) return false;
+            if (!seen.add(name) && !command.repeatable(name)) return false;
             if (global(main, name, value)) continue;
             // The command's own options come after the verb only.
             if (!verbSeen || !command.option(name, value)) return false;

@@ -17,8 +17,13 @@ final class StateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return print(spec.commandLine().getOut());
+    }
+
+    /** Prints the state to {@code out}; FastRuntime calls this without picocli's model. */
+    int print(java.io.PrintWriter out) {
         try {
-            spec.commandLine().getOut().println(main.runtime.containers().state(id).toPrettyJson());
+            out.println(main.runtime.containers().state(id).toPrettyJson());
             return 0;
         } catch (RuntimeException e) {
             main.runtime.error(e.getMessage());

@@ -292,6 +292,111 @@ class MainTest {
         assertTrue(invalid[2].startsWith("oci: "), invalid[2]);
     }
 
+    /** The fields the command line sets, global ones included, of a runtime command FastRuntime or picocli parsed. */
+    private static String runtimeFields(Object c) {
+        Main m;
+        String own;
+        if (c instanceof ExecCommand e) {
+            m = e.main;
+            own = String.join("|", e.id, String.valueOf(e.command), String.valueOf(e.detach), String.valueOf(e.tty), String.valueOf(e.env),
+                    String.valueOf(e.cwd), String.valueOf(e.user), String.valueOf(e.processFile), String.valueOf(e.pidFile),
+                    String.valueOf(e.consoleSocket));
+        } else if (c instanceof StartCommand s) {
+            m = s.main;
+            own = s.id;
+        } else if (c instanceof StateCommand s) {
+            m = s.main;
+            own = s.id;
+        } else if (c instanceof KillCommand k) {
+            m = k.main;
+            own = String.join("|", k.id, k.signal, String.valueOf(k.all));
+        } else {
+            DeleteCommand d = (DeleteCommand) c;
+            m = d.main;
+            own = d.id + "|" + d.force;
+        }
+        RuntimeOptions o = m.runtime;
+        return String.join("|", c.getClass().getSimpleName(), own, String.valueOf(m.store), String.valueOf(o.root), String.valueOf(o.log),
+                String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
+    }
+
+    private static Object picocliRuntime(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        for (String verb : new String[] {"exec", "start", "state", "kill", "delete"}) {
+            for (Map.Entry<String, Class<?>> e : Main.subcommands()) if (e.getKey().equals(verb)) cl.addSubcommand(verb, e.getValue());
+        }
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().get("exec").setStopAtPositional(true); // as Main sets it
+        return cl.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void theFastRuntimeParserReadsWhatPicocliReads() {
+        String[][] lines = {
+            // containerd's shim and conmon
+            {"--root", "/r", "--log", "/l", "--log-format", "json", "exec", "--process", "/p.json", "--detach", "--pid-file", "/pid", "c1"},
+            {"--root", "/r", "--log", "/l", "--log-format", "json", "exec", "--process", "/p.json", "--detach", "--pid-file", "/pid",
+                "--console-socket", "/s", "c1"},
+            {"--root=/r", "exec", "-d", "--pid-file=/pid", "-p", "/p.json", "--systemd-cgroup", "c1"},
+            // scripts: what follows the id is the command, options and all
+            {"exec", "c1", "true"}, {"exec", "c1"}, {"exec", "c1", "sh", "-c", "echo -n x; ls --all"},
+            {"exec", "-t", "-e", "A=1", "--env", "B=2", "-e", "A=3", "--env=C=x=y", "--cwd", "/tmp", "-u", "1000:1000", "c1", "id", "-u"},
+            {"exec", "--tty", "--user=0", "--cwd=/", "c1", "ls", "--root", "/r", "-e", "X", "c1", "exec"},
+            {"--debug", "exec", "c1", "-d"}, {"exec", "exec", "exec"}, {"exec", "c1", "--help"}, {"exec", "c1", "-h", "-V"},
+            {"start", "c1"}, {"--root", "/r", "--log", "/l", "--log-format", "json", "start", "c1"}, {"start", "c1", "--root=/r"},
+            {"state", "c1"}, {"--root", "/r", "state", "c1"}, {"state", "--debug", "c1", "--log", "/l"}, {"state", "state"},
+            {"kill", "c1"}, {"kill", "c1", "KILL"}, {"kill", "c1", "9"}, {"kill", "-a", "c1", "SIGTERM"}, {"kill", "c1", "--all", "nosuchsig"},
+            {"--root", "/r", "--log", "/l", "--log-format", "json", "kill", "--all", "c1", "15"},
+            {"delete", "c1"}, {"delete", "-f", "c1"}, {"--root", "/r", "delete", "c1", "--force"}, {"delete", "--log-format=text", "c1"},
+        };
+        for (String[] l : lines) {
+            FastRuntime.Parsed fast = FastRuntime.parse(l);
+            assertTrue(fast != null, String.join(" ", l));
+            assertEquals(runtimeFields(picocliRuntime(l)), runtimeFields(fast.command()), String.join(" ", l));
+        }
+    }
+
+    @Test
+    void theFastRuntimeParserLeavesEverythingElseToPicocli() {
+        String[][] lines = {
+            {"exec"}, {"exec", "-h", "c1"}, {"exec", "--help"}, {"exec", "-dt", "c1", "true"}, {"exec", "-ec=1", "c1", "true"},
+            {"exec", "-d", "-d", "c1"}, {"exec", "--bogus", "c1", "true"}, {"exec", "--process", "c1"}, {"exec", "--cwd", "-x", "c1"},
+            {"exec", "c1", "--", "ls"}, {"exec", "--", "c1", "ls"}, {"exec", "c1", "@args"}, {"exec", "c1", ""}, {"exec", "--pid-file"},
+            {"exec", "--process", "a\0b", "c1"}, {"exec", "--root", "", "c1"}, {"--log-format", "JSON", "exec", "c1", "true"},
+            {"-d", "exec", "c1"}, {"exec", "--tty=true", "c1"},
+            {"start"}, {"start", "a", "b"}, {"start", "-h", "c1"}, {"start", "--bogus", "c1"}, {"start", "--", "c1"},
+            {"state"}, {"state", "a", "b"}, {"state", "--help"}, {"state", "@c1"},
+            {"kill"}, {"kill", "c1", "TERM", "x"}, {"kill", "c1", "-9"}, {"kill", "-a", "-a", "c1"}, {"kill", "--al", "c1"}, {"kill", "-aV", "c1"},
+            {"delete"}, {"delete", "a", "b"}, {"delete", "-ff", "c1"}, {"delete", "--force=true", "c1"}, {"delete", "-V"},
+            {"help", "exec"}, {"run", "c1"}, {"pause", "c1"}, {},
+        };
+        for (String[] l : lines) assertNull(FastRuntime.parse(l), String.join(" ", l));
+    }
+
+    @Test
+    void aFailedFastRuntimeVerbReportsAsPicocliWould(@TempDir Path dir) throws Exception {
+        String root = dir.resolve("state").toString();
+        String missing = dir.resolve("missing.json").toString();
+        // each line as the fast parser reads it, and a spelling only picocli reads ("--" before the id)
+        String[][][] pairs = {
+            {{"--root", root, "state", "nosuch"}, {"--root", root, "state", "--", "nosuch"}},
+            {{"--root", root, "start", "nosuch"}, {"--root", root, "start", "--", "nosuch"}},
+            {{"--root", root, "kill", "nosuch", "KILL"}, {"--root", root, "kill", "--", "nosuch", "KILL"}},
+            {{"--root", root, "kill", "nosuch", "NOSUCHSIG"}, {"--root", root, "kill", "--", "nosuch", "NOSUCHSIG"}},
+            {{"--root", root, "delete", "nosuch"}, {"--root", root, "delete", "--", "nosuch"}},
+            {{"--root", root, "exec", "nosuch", "true"}, {"--root", root, "exec", "--", "nosuch", "true"}},
+            {{"--root", root, "exec", "-d", "--process", missing, "nosuch"}, {"--root", root, "exec", "-d", "--process", missing, "--", "nosuch"}},
+            {{"--root", root, "exec", "nosuch"}, {"--root", root, "exec", "--", "nosuch"}},
+        };
+        for (String[][] p : pairs) {
+            assertTrue(FastRuntime.parse(p[0]) != null && FastRuntime.parse(p[1]) == null, String.join(" ", p[0]));
+            String[] fast = run(p[0]);
+            String[] slow = run(p[1]);
+            assertEquals(String.join("\n", slow), String.join("\n", fast), String.join(" ", p[0]));
+            assertTrue(!fast[0].equals("0") && fast[2].startsWith("oci: "), String.join(" ", p[0]) + ": " + fast[2]);
+        }
+    }
+
     @Test
     void theVersionNamesThisJavaAsRuntimeVersionDoes() {
         String[] v = run("--version");

@@ -44,6 +44,7 @@ class RuntimeClassPathTest {
                 Arguments.of("delete of a missing container", List.of("delete", "x"), 1),
                 Arguments.of("exec with an unknown option", List.of("exec", "--bogus", "x", "true"), 2),
                 Arguments.of("exec in a missing container", List.of("exec", "x", "true"), 1),
+                Arguments.of("exec of a missing process file", List.of("exec", "-d", "--process", "/nonexistent.json", "x"), 1),
                 Arguments.of("pause of a missing container", List.of("pause", "x"), 1),
                 Arguments.of("resume of a missing container", List.of("resume", "x"), 1),
                 Arguments.of("features", List.of("features"), 0));
