@@ -4,7 +4,7 @@
 # time the shim's `create` and `start` calls take with each (a timing wrapper around the runtime).
 # containerd runs with a config of its own (root, state and socket in a temp dir, no CRI plugin);
 # the image is busybox-static, imported from a docker-archive made here.
-# Usage: bench/engines.sh [RUNS]   (default 10). Needs root, containerd, runc, hyperfine, busybox.
+# Usage: bench/engines.sh [RUNS]   (default 10; INTERLEAVE=1 as in bench/run.sh). Needs root, containerd, runc, hyperfine, busybox.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 runs=${1:-10}
@@ -66,7 +66,12 @@ if [ -n "${OCI_COMPARE:-}" ]; then
   names+=(before)
   cmds+=(-n before "${ctr[*]} run --rm --runc-binary $OCI_COMPARE localhost/bench:1 bench-before true")
 fi
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/e2e.json" "${cmds[@]}"
+# INTERLEAVE=1: round by round in a rotating order (bench/interleave.py), as the calls below run.
+if [ "${INTERLEAVE:-0}" = 1 ]; then
+  python3 "$here/bench/interleave.py" --warmup 2 --runs "$runs" --export-json "$work/e2e.json" "${cmds[@]}"
+else
+  hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/e2e.json" "${cmds[@]}"
+fi
 python3 - "$work/e2e.json" <<'PY'
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}

@@ -10,7 +10,7 @@
 # Prints the means, the ratios, and where the JVM path's time goes (from `oci --debug`).
 # Goal: oci <= 1.5 x runc.
 # crun runs with --cgroup-manager=disabled: it refuses this machine's hybrid cgroup layout otherwise.
-# Usage: bench/run.sh [RUNS]   (default 20). Needs root.
+# Usage: bench/run.sh [RUNS]   (default 20; INTERLEAVE=1: see below). Needs root.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 runs=${1:-20}
@@ -84,7 +84,13 @@ else
 fi
 # Every run is prepared by counting the cold bundle's variable up (untimed; only the cold
 # commands read that bundle).
-hyperfine -N --warmup 3 --runs "$runs" --prepare "$work/new-config" --export-json "$work/h.json" "${cmds[@]}"
+# INTERLEAVE=1 runs them round by round in a rotating order (bench/interleave.py) instead of all of
+# one command's runs before the next's: on a machine whose load changes, the ratios stay fair.
+if [ "${INTERLEAVE:-0}" = 1 ]; then
+  python3 "$here/bench/interleave.py" --warmup 3 --runs "$runs" --prepare "$work/new-config" --export-json "$work/h.json" "${cmds[@]}"
+else
+  hyperfine -N --warmup 3 --runs "$runs" --prepare "$work/new-config" --export-json "$work/h.json" "${cmds[@]}"
+fi
 
 python3 - "$work/h.json" <<'PY'
 import json, sys
