@@ -768,6 +768,7 @@ public final class Containers {
      */
     public Created exec(String id, RuntimeSpec.Process process, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         Path dir = existing(id);
+        ExecLookups lookups = new ExecLookups(root);
         String verb = "exec in container " + id;
         String tag = Long.toHexString(System.nanoTime());
         Path sync = dir.resolve("exec-" + tag + ".sync"), planFile = dir.resolve("exec-" + tag + ".plan");
@@ -792,7 +793,7 @@ public final class Containers {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
             StateFiles.write(planFile, plan.serialise());
-            ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
+            ProcessBuilder pb = new ProcessBuilder(lookups.init().toString(), planFile.toString())
                     .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
             pb.environment().clear();
             setup = pb.start();
@@ -826,6 +827,47 @@ public final class Containers {
             } catch (IOException ignored) {
                 // the container directory may be gone
             }
+        }
+    }
+
+    /**
+     * The init binary exec starts once its plan is written, looked up on a thread of its own while
+     * it reads the container's state and builds the plan (the first lookup in the runtime jar loads
+     * the jar URL handling). Work the exec does anyway, only sooner.
+     */
+    private static final class ExecLookups {
+        private final Path root;
+        private final Thread thread;
+        private volatile Path init;
+        private volatile RuntimeException failure;
+
+        ExecLookups(Path root) {
+            this.root = root;
+            this.thread = Thread.ofPlatform().daemon().name("exec-lookups").start(this::run);
+        }
+
+        private void run() {
+            try {
+                init = InitBinary.path(root);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** The init binary's path, once found. */
+        Path init() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (failure != null) throw failure;
+            return init;
         }
     }
 
