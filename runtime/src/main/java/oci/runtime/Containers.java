@@ -769,6 +769,10 @@ public final class Containers {
     public Created exec(String id, RuntimeSpec.Process process, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         Path dir = existing(id);
         ExecLookups lookups = new ExecLookups(root);
+        // A foreground exec's subreaper prctl (at the init's cgroup sync) and its wait4 go through a
+        // downcall whose first link took ~50 ms on the main thread (-Xlog:class+load): linked on a
+        // thread of its own while the plan is built and the init starts.
+        if (attached) Thread.ofPlatform().daemon().name("exec-link").start(ProcessCalls::warmUp);
         String verb = "exec in container " + id;
         String tag = Long.toHexString(System.nanoTime());
         Path sync = dir.resolve("exec-" + tag + ".sync"), planFile = dir.resolve("exec-" + tag + ".plan");
