@@ -354,7 +354,12 @@ final class Cgroups {
 
     /** Moves process {@code pid} into the cgroup in every hierarchy (v1 and unified alike: cgroup.procs). */
     void join(String path, long pid) {
-        for (Path dir : dirs(path)) {
+        join(dirs(path), pid);
+    }
+
+    /** Moves process {@code pid} into each of these cgroup directories. */
+    static void join(List<Path> dirs, long pid) {
+        for (Path dir : dirs) {
             try {
                 Files.writeString(dir.resolve("cgroup.procs"), Long.toString(pid));
             } catch (IOException e) {

@@ -298,7 +298,7 @@ public final class Containers {
                 pb.environment().clear();
                 setup = pb.start();
                 debug("init started, pid " + setup.pid());
-                join = new CgroupJoin(cgroups, plan.cgroupPath(), setup.pid());
+                join = new CgroupJoin(cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath()), setup.pid());
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
             } finally {
@@ -527,25 +527,25 @@ public final class Containers {
      * The kernel's first move of a process into a cgroup after a quiet spell waits for an RCU grace
      * period (the writer side of cgroup_threadgroup_rwsem): strace -T showed the first cgroup.procs
      * write taking 6-16 ms here, which the init used to wait for after it had started; now the
-     * two overlap. Rootless containers stay in the caller's cgroups: nothing to join.
+     * two overlap. Rootless containers stay in the caller's cgroups: nothing to join. `oci exec`
+     * joins the container's cgroups (its saved directories) the same way.
      */
     private static final class CgroupJoin {
-        private final Cgroups cgroups;
-        private final String path;
+        private final List<Path> dirs;
         private final long pid;
         private final Thread thread;
         private volatile RuntimeException failure;
 
-        CgroupJoin(Cgroups cgroups, String path, long pid) {
-            this.cgroups = cgroups.callers() ? null : cgroups;
-            this.path = path;
+        /** Joins {@code dirs} (none: nothing to do, no thread) with {@code pid}. */
+        CgroupJoin(List<Path> dirs, long pid) {
+            this.dirs = dirs;
             this.pid = pid;
-            this.thread = this.cgroups == null ? null : Thread.ofPlatform().daemon().name("cgroup-join").start(this::run);
+            this.thread = dirs.isEmpty() ? null : Thread.ofPlatform().daemon().name("cgroup-join").start(this::run);
         }
 
         private void run() {
             try {
-                cgroups.join(path, pid);
+                Cgroups.join(dirs, pid);
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -553,11 +553,11 @@ public final class Containers {
 
         /** Once the init asks: its cgroups joined, or why they could not be. */
         void await(long initPid) {
-            if (cgroups == null) return;
+            if (thread == null) return;
             finish();
             if (failure != null) throw failure;
             // The init reports its own pid, which is the one started; should it ever differ, join that one too.
-            if (initPid != pid) cgroups.join(path, initPid);
+            if (initPid != pid) Cgroups.join(dirs, initPid);
         }
 
         /** Waits for the thread (a failed create removes the cgroups afterwards). */
@@ -768,10 +768,16 @@ public final class Containers {
      */
     public Created exec(String id, RuntimeSpec.Process process, Stdio stdio, Path pidFile, Path consoleSocket, boolean attached) {
         Path dir = existing(id);
+        ExecLookups lookups = new ExecLookups(root);
+        // A foreground exec's subreaper prctl (at the init's cgroup sync) and its wait4 go through a
+        // downcall whose first link took ~50 ms on the main thread (-Xlog:class+load): linked on a
+        // thread of its own while the plan is built and the init starts.
+        if (attached) Thread.ofPlatform().daemon().name("exec-link").start(ProcessCalls::warmUp);
         String verb = "exec in container " + id;
         String tag = Long.toHexString(System.nanoTime());
         Path sync = dir.resolve("exec-" + tag + ".sync"), planFile = dir.resolve("exec-" + tag + ".plan");
         Process setup = null;
+        CgroupJoin join = null;
         long[] proxy = {0};
         long pid = 0;
         try (Lock lock = lock(dir)) {
@@ -791,14 +797,20 @@ public final class Containers {
                 throw new ContainerException(verb + ": " + e.getMessage());
             }
             StateFiles.write(planFile, plan.serialise());
-            if (attached) becomeReaper();
-            ProcessBuilder pb = new ProcessBuilder(InitBinary.path(root).toString(), planFile.toString())
+            ProcessBuilder pb = new ProcessBuilder(lookups.init().toString(), planFile.toString())
                     .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
             pb.environment().clear();
             setup = pb.start();
+            // As create does: the cgroups joined while the init starts, and the subreaper made
+            // (foreground only) while the init is on its way, before it forks the process.
+            List<Path> cgroupDirs = new ArrayList<>(saved.cgroupDirs().size());
+            for (String d : saved.cgroupDirs()) cgroupDirs.add(Path.of(d));
+            join = new CgroupJoin(cgroupDirs, setup.pid());
+            CgroupJoin joining = join;
             pid = talk(verb, sync, setup, (what, p) -> {
                 if (!what.equals("cgroup")) throw new ContainerException("unexpected sync \"" + what + "\" from init");
-                for (String d : saved.cgroupDirs()) Files.writeString(Path.of(d, "cgroup.procs"), Long.toString(p));
+                if (attached) becomeReaper();
+                joining.await(p);
             }, proxy);
             awaitSetupExit(verb, setup);
             if (pidFile != null) writeAtomically(pidFile, Long.toString(pid).getBytes(StandardCharsets.US_ASCII));
@@ -812,12 +824,54 @@ public final class Containers {
             String msg = e instanceof ContainerException || e instanceof ErrnoException ? e.getMessage() : e.toString();
             throw new ContainerException(msg.startsWith(verb) ? msg : verb + ": " + msg, e);
         } finally {
+            if (join != null) join.finish();
             try {
                 deleteSync(sync);
                 Files.deleteIfExists(planFile);
             } catch (IOException ignored) {
                 // the container directory may be gone
             }
+        }
+    }
+
+    /**
+     * The init binary exec starts once its plan is written, looked up on a thread of its own while
+     * it reads the container's state and builds the plan (the first lookup in the runtime jar loads
+     * the jar URL handling). Work the exec does anyway, only sooner.
+     */
+    private static final class ExecLookups {
+        private final Path root;
+        private final Thread thread;
+        private volatile Path init;
+        private volatile RuntimeException failure;
+
+        ExecLookups(Path root) {
+            this.root = root;
+            this.thread = Thread.ofPlatform().daemon().name("exec-lookups").start(this::run);
+        }
+
+        private void run() {
+            try {
+                init = InitBinary.path(root);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** The init binary's path, once found. */
+        Path init() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (failure != null) throw failure;
+            return init;
         }
     }
 

@@ -34,6 +34,16 @@ final class InitBinary {
         }
     }
 
+    /** 16 lowercase hex digits (a loop, not a stream: this is on every create's and exec's path). */
+    private static boolean isDigest(String s) {
+        if (s.length() != 16) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+        }
+        return true;
+    }
+
     static Path path(Path stateRoot) {
         URL url = InitBinary.class.getResource(RESOURCE);
         if (url == null) throw new ContainerException("the native init is missing from the runtime jar (build with gcc installed)");
@@ -46,7 +56,7 @@ final class InitBinary {
                 if (in == null) throw new ContainerException("the native init's digest is missing from the runtime jar");
                 sum = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
             }
-            if (sum.length() != 16 || !sum.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) throw new ContainerException("bad native init digest \"" + sum + "\" in the runtime jar");
+            if (!isDigest(sum)) throw new ContainerException("bad native init digest \"" + sum + "\" in the runtime jar");
             Path target = stateRoot.resolve(".oci-init-" + sum);
             if (Files.isExecutable(target)) return target;
             byte[] bin;
