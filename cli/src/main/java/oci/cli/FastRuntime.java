@@ -87,41 +87,21 @@ final class FastRuntime {
     }
 
     private static Parsed start(String[] args, Main main) {
+        OneId line = new OneId(null);
+        if (!PlainCommandLine.read(args, "start", main, Set.of(), Set.of(), Map.of(), line) || line.id == null) return null;
         StartCommand c = new StartCommand();
         c.main = main;
-        boolean plain = PlainCommandLine.read(args, "start", main, Set.of(), Set.of(), Map.of(), new PlainCommandLine.Command() {
-            @Override
-            public boolean option(String name, String value) {
-                return false;
-            }
-
-            @Override
-            public boolean word(String word) {
-                if (c.id != null) return false;
-                c.id = word;
-                return true;
-            }
-        });
-        return plain && c.id != null ? new Parsed("start", c) : null;
+        c.id = line.id;
+        return new Parsed("start", c);
     }
 
     private static Parsed state(String[] args, Main main) {
+        OneId line = new OneId(null);
+        if (!PlainCommandLine.read(args, "state", main, Set.of(), Set.of(), Map.of(), line) || line.id == null) return null;
         StateCommand c = new StateCommand();
         c.main = main;
-        boolean plain = PlainCommandLine.read(args, "state", main, Set.of(), Set.of(), Map.of(), new PlainCommandLine.Command() {
-            @Override
-            public boolean option(String name, String value) {
-                return false;
-            }
-
-            @Override
-            public boolean word(String word) {
-                if (c.id != null) return false;
-                c.id = word;
-                return true;
-            }
-        });
-        return plain && c.id != null ? new Parsed("state", c) : null;
+        c.id = line.id;
+        return new Parsed("state", c);
     }
 
     private static Parsed kill(String[] args, Main main) {
@@ -153,24 +133,38 @@ final class FastRuntime {
     }
 
     private static Parsed delete(String[] args, Main main) {
+        OneId line = new OneId("--force");
+        if (!PlainCommandLine.read(args, "delete", main, Set.of(), Set.of(), Map.of("-f", "--force"), line) || line.id == null) return null;
         DeleteCommand c = new DeleteCommand();
         c.main = main;
-        boolean plain = PlainCommandLine.read(args, "delete", main, Set.of(), Set.of(), Map.of("-f", "--force"), new PlainCommandLine.Command() {
-            @Override
-            public boolean option(String name, String value) {
-                if (!name.equals("--force")) return false;
-                c.force = true;
-                return true;
-            }
+        c.id = line.id;
+        c.force = line.flagged;
+        return new Parsed("delete", c);
+    }
 
-            @Override
-            public boolean word(String word) {
-                if (c.id != null) return false;
-                c.id = word;
-                return true;
-            }
-        });
-        return plain && c.id != null ? new Parsed("delete", c) : null;
+    /** A line of one container id and, where {@code flag} is not null, that flag or not. */
+    private static final class OneId implements PlainCommandLine.Command {
+        private final String flag;
+        String id;
+        boolean flagged;
+
+        OneId(String flag) {
+            this.flag = flag;
+        }
+
+        @Override
+        public boolean option(String name, String value) {
+            if (!name.equals(flag)) return false;
+            flagged = true;
+            return true;
+        }
+
+        @Override
+        public boolean word(String word) {
+            if (id != null) return false;
+            id = word;
+            return true;
+        }
     }
 
     /** Runs the command line when this parser reads it; null otherwise (then picocli runs it). */

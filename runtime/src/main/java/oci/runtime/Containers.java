@@ -563,17 +563,22 @@ public final class Containers {
         /** Waits for the thread (a failed create removes the cgroups afterwards). */
         void finish() {
             if (thread == null) return;
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            awaitEnd(thread);
         }
+    }
+
+    /** Waits for {@code thread} to end; an interrupt meanwhile is kept for the caller to see. */
+    private static void awaitEnd(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private Saved converse(String id, Path sync, Process setup, ContainerPlan plan, CgroupJoin join,
@@ -860,16 +865,7 @@ public final class Containers {
 
         /** The init binary's path, once found. */
         Path init() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            awaitEnd(thread);
             if (failure != null) throw failure;
             return init;
         }
