@@ -18,11 +18,8 @@ import java.util.Set;
 final class FastQuery {
     private FastQuery() {}
 
-    /** A parsed command line: the verb and its command object. */
-    record Parsed(String verb, Object command) {}
-
     /** The parsed command, or null when the line is not one this parser reads. */
-    static Parsed parse(String[] args) {
+    static PlainCommandLine.Parsed parse(String[] args) {
         String verb = verb(args);
         if (verb == null) return null;
         Main main = new Main();
@@ -50,7 +47,7 @@ final class FastQuery {
         return word != null && VERBS.contains(word) ? word : null;
     }
 
-    private static Parsed images(String[] args, Main main) {
+    private static PlainCommandLine.Parsed images(String[] args, Main main) {
         ImagesCommand c = new ImagesCommand();
         c.main = main;
         boolean plain = PlainCommandLine.read(args, "images", main, Set.of("--format"), Set.of(), Map.of(), new PlainCommandLine.Command() {
@@ -67,10 +64,10 @@ final class FastQuery {
                 return true;
             }
         });
-        return plain ? new Parsed("images", c) : null;
+        return plain ? new PlainCommandLine.Parsed("images", c) : null;
     }
 
-    private static Parsed inspect(String[] args, Main main) {
+    private static PlainCommandLine.Parsed inspect(String[] args, Main main) {
         InspectCommand c = new InspectCommand();
         c.main = main;
         boolean plain = PlainCommandLine.read(args, "inspect", main, Set.of("--platform"), Set.of(), Map.of(), new PlainCommandLine.Command() {
@@ -94,10 +91,10 @@ final class FastQuery {
                 return true;
             }
         });
-        return plain && c.image != null ? new Parsed("inspect", c) : null; // no image: picocli's usage error
+        return plain && c.image != null ? new PlainCommandLine.Parsed("inspect", c) : null; // no image: picocli's usage error
     }
 
-    private static Parsed list(String[] args, Main main) {
+    private static PlainCommandLine.Parsed list(String[] args, Main main) {
         ListCommand c = new ListCommand();
         c.main = main;
         boolean plain = PlainCommandLine.read(args, "list", main, Set.of("-f", "--format"), Set.of(),
@@ -118,10 +115,10 @@ final class FastQuery {
                         return true;
                     }
                 });
-        return plain ? new Parsed("list", c) : null;
+        return plain ? new PlainCommandLine.Parsed("list", c) : null;
     }
 
-    private static Parsed spec(String[] args, Main main) {
+    private static PlainCommandLine.Parsed spec(String[] args, Main main) {
         SpecCommand c = new SpecCommand();
         boolean plain = PlainCommandLine.read(args, "spec", main, Set.of("-b", "--bundle"), Set.of(), Map.of("-b", "--bundle"),
                 new PlainCommandLine.Command() {
@@ -137,10 +134,10 @@ final class FastQuery {
                         return true;
                     }
                 });
-        return plain ? new Parsed("spec", c) : null;
+        return plain ? new PlainCommandLine.Parsed("spec", c) : null;
     }
 
-    private static Parsed validate(String[] args, Main main) {
+    private static PlainCommandLine.Parsed validate(String[] args, Main main) {
         ValidateCommand c = new ValidateCommand();
         boolean[] named = {false};
         boolean plain = PlainCommandLine.read(args, "validate", main, Set.of(), Set.of(), Map.of(), new PlainCommandLine.Command() {
@@ -157,12 +154,12 @@ final class FastQuery {
                 return true;
             }
         });
-        return plain ? new Parsed("validate", c) : null;
+        return plain ? new PlainCommandLine.Parsed("validate", c) : null;
     }
 
     /** Runs the command line when this parser reads it; null otherwise (then picocli runs it). */
     static Integer tryRun(String[] args, PrintWriter out, PrintWriter err) {
-        Parsed p = parse(args);
+        PlainCommandLine.Parsed p = parse(args);
         if (p == null) return null;
         try {
             // instanceof, not a pattern switch: that one bootstraps method handles on its first use

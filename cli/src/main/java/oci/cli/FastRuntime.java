@@ -19,11 +19,8 @@ import java.util.Set;
 final class FastRuntime {
     private FastRuntime() {}
 
-    /** A parsed command line: the verb and its command object. */
-    record Parsed(String verb, Object command) {}
-
     /** The parsed command, or null when the line is not one this parser reads. */
-    static Parsed parse(String[] args) {
+    static PlainCommandLine.Parsed parse(String[] args) {
         String verb = Main.word(args);
         if (verb == null) return null;
         Main main = new Main();
@@ -42,7 +39,7 @@ final class FastRuntime {
         }
     }
 
-    private static Parsed exec(String[] args, Main main) {
+    private static PlainCommandLine.Parsed exec(String[] args, Main main) {
         ExecCommand c = new ExecCommand();
         c.main = main;
         boolean plain = PlainCommandLine.read(args, "exec", main, Set.of("-e", "--env", "--cwd", "-u", "--user", "-p", "--process",
@@ -83,28 +80,28 @@ final class FastRuntime {
                         return c.id != null; // picocli's stopAtPositional, as Main sets it for exec
                     }
                 });
-        return plain && c.id != null ? new Parsed("exec", c) : null; // no id: picocli's usage error
+        return plain && c.id != null ? new PlainCommandLine.Parsed("exec", c) : null; // no id: picocli's usage error
     }
 
-    private static Parsed start(String[] args, Main main) {
+    private static PlainCommandLine.Parsed start(String[] args, Main main) {
         OneId line = new OneId(null);
         if (!PlainCommandLine.read(args, "start", main, Set.of(), Set.of(), Map.of(), line) || line.id == null) return null;
         StartCommand c = new StartCommand();
         c.main = main;
         c.id = line.id;
-        return new Parsed("start", c);
+        return new PlainCommandLine.Parsed("start", c);
     }
 
-    private static Parsed state(String[] args, Main main) {
+    private static PlainCommandLine.Parsed state(String[] args, Main main) {
         OneId line = new OneId(null);
         if (!PlainCommandLine.read(args, "state", main, Set.of(), Set.of(), Map.of(), line) || line.id == null) return null;
         StateCommand c = new StateCommand();
         c.main = main;
         c.id = line.id;
-        return new Parsed("state", c);
+        return new PlainCommandLine.Parsed("state", c);
     }
 
-    private static Parsed kill(String[] args, Main main) {
+    private static PlainCommandLine.Parsed kill(String[] args, Main main) {
         KillCommand c = new KillCommand();
         c.main = main;
         boolean[] signalGiven = {false};
@@ -129,17 +126,17 @@ final class FastRuntime {
                 return true;
             }
         });
-        return plain && c.id != null ? new Parsed("kill", c) : null;
+        return plain && c.id != null ? new PlainCommandLine.Parsed("kill", c) : null;
     }
 
-    private static Parsed delete(String[] args, Main main) {
+    private static PlainCommandLine.Parsed delete(String[] args, Main main) {
         OneId line = new OneId("--force");
         if (!PlainCommandLine.read(args, "delete", main, Set.of(), Set.of(), Map.of("-f", "--force"), line) || line.id == null) return null;
         DeleteCommand c = new DeleteCommand();
         c.main = main;
         c.id = line.id;
         c.force = line.flagged;
-        return new Parsed("delete", c);
+        return new PlainCommandLine.Parsed("delete", c);
     }
 
     /** A line of one container id and, where {@code flag} is not null, that flag or not. */
@@ -169,7 +166,7 @@ final class FastRuntime {
 
     /** Runs the command line when this parser reads it; null otherwise (then picocli runs it). */
     static Integer tryRun(String[] args, PrintWriter out, PrintWriter err) {
-        Parsed p = parse(args);
+        PlainCommandLine.Parsed p = parse(args);
         if (p == null) return null;
         Object c = p.command();
         // No Containers.warmUp() for exec, unlike create: measured (hyperfine, exec --process --detach)

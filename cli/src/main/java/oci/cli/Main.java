@@ -68,7 +68,7 @@ public final class Main {
         // by Runtime.halt once stdout and stderr are flushed (the writers flush their streams). halt skips the shutdown hooks, and
         // these verbs register none (only the image commands do: ExitCleanup, Scratch); the JVM's
         // own exit work (hsperfdata and the like) runs for halt as for exit.
-        if (RUNTIME_VERBS.contains(word(args)) && !otherThreadsAlive()) {
+        if (RUNTIME_VERBS.contains(verb) && !otherThreadsAlive()) {
             out.flush();
             err.flush();
             if (code == 0) return;

@@ -16,6 +16,9 @@ import java.util.Set;
 final class PlainCommandLine {
     private PlainCommandLine() {}
 
+    /** A command line FastQuery or FastRuntime read: the verb and its command object. */
+    record Parsed(String verb, Object command) {}
+
     /** What the command does with its own options and words; false refuses the line. */
     interface Command {
         /** {@code value} is null for a flag. */

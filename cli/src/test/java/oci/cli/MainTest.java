@@ -256,7 +256,7 @@ class MainTest {
             {"validate"}, {"validate", "/b"}, {"--store", "/st", "validate", "b"}, {"validate", "validate"},
         };
         for (String[] l : lines) {
-            FastQuery.Parsed fast = FastQuery.parse(l);
+            PlainCommandLine.Parsed fast = FastQuery.parse(l);
             assertTrue(fast != null, String.join(" ", l));
             assertEquals(queryFields(picocliQuery(l)), queryFields(fast.command()), String.join(" ", l));
         }
@@ -350,7 +350,7 @@ class MainTest {
             {"delete", "c1"}, {"delete", "-f", "c1"}, {"--root", "/r", "delete", "c1", "--force"}, {"delete", "--log-format=text", "c1"},
         };
         for (String[] l : lines) {
-            FastRuntime.Parsed fast = FastRuntime.parse(l);
+            PlainCommandLine.Parsed fast = FastRuntime.parse(l);
             assertTrue(fast != null, String.join(" ", l));
             assertEquals(runtimeFields(picocliRuntime(l)), runtimeFields(fast.command()), String.join(" ", l));
         }

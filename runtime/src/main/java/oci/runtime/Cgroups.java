@@ -352,12 +352,7 @@ final class Cgroups {
         }
     }
 
-    /** Moves process {@code pid} into the cgroup in every hierarchy (v1 and unified alike: cgroup.procs). */
-    void join(String path, long pid) {
-        join(dirs(path), pid);
-    }
-
-    /** Moves process {@code pid} into each of these cgroup directories. */
+    /** Moves process {@code pid} into each of these cgroup directories (v1 and unified alike: cgroup.procs). */
     static void join(List<Path> dirs, long pid) {
         for (Path dir : dirs) {
             try {

@@ -95,7 +95,7 @@ class CgroupsV2Test {
         cg.create(path, List.of());
         assertTrue(Files.isDirectory(dir));
         Process p = sleeper();
-        cg.join(path, p.pid());
+        Cgroups.join(cg.dirs(path), p.pid());
         assertEquals(path, cgroupOf(p.pid()));
         assertEquals(List.of((int) p.pid()), Cgroups.pids(List.of(dir)));
 
