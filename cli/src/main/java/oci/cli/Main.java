@@ -55,6 +55,9 @@ public final class Main {
                 }
             });
         }
+        // A pull's first request waits for OkHttp's first-use work (RegistryClient.prepare, threads of
+        // its own): started before the command line is read, it overlaps all of that.
+        if ("pull".equals(verb)) oci.registry.RegistryClient.prepare();
         PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
         int code = run(args, out, err);
         // System.exit looks up a System.Logger for Runtime.exit's event (JDK 17+), and finding the

@@ -75,14 +75,28 @@ final class Transport {
      * the JDK for its security providers (loading every configured one, even for plain HTTP: ~30 ms).
      * The logger's part and the other two depend on nothing of each other's, and the first request
      * needs all three: two threads, so that on two cores neither waits behind the other.
+     * (Thread subclasses, not a thread builder with lambdas: the JVM's first lambda sets up the
+     * method-handle machinery, 5-10 ms that would come before both threads' start.)
      */
     static void prepare() {
         if (!PREPARING.compareAndSet(false, true)) return;
-        Thread.ofPlatform().daemon().name("oci-okhttp-init").start(() -> {
-            new OkHttpClient.Builder();
-            okhttp3.internal.platform.Platform.get();
-        });
-        Thread.ofPlatform().daemon().name("oci-okhttp-pool").start(ConnectionPool::new);
+        Thread init = new Thread("oci-okhttp-init") {
+            @Override
+            public void run() {
+                new OkHttpClient.Builder();
+                okhttp3.internal.platform.Platform.get();
+            }
+        };
+        Thread pool = new Thread("oci-okhttp-pool") {
+            @Override
+            public void run() {
+                new ConnectionPool();
+            }
+        };
+        init.setDaemon(true);
+        pool.setDaemon(true);
+        init.start();
+        pool.start();
     }
 
     /** Whether {@code hostPort} may be spoken to over plain HTTP. */
