@@ -5,13 +5,15 @@
 # ServiceLoader scan opens every jar on the class path: bcprov's 6,000 entries, zstd-jni's 6 MB,
 # kotlin-stdlib...); with 11 jars instead of 22 a create costs ~20 ms less CPU. Runs in the package
 # phase after oci-cli.jar and lib/; a failure leaves no jar (the launcher then uses oci-cli.jar).
-# Usage: runtime-verbs-jar.sh JDK_BIN TARGET_DIR EXCLUDE_FILE
+# With a fourth argument it makes that jar instead, the same way (oci-cli-pull.jar, for `oci pull`:
+# OkHttp starts java.util.logging too; pull-classpath-exclude).
+# Usage: runtime-verbs-jar.sh JDK_BIN TARGET_DIR EXCLUDE_FILE [JAR_NAME]
 jdk_bin=$1 target=$2 exclude=$3
-out=$target/oci-cli-runtime.jar
+out=$target/${4:-oci-cli-runtime.jar}
 rm -f "$out" "$out.tmp"
 tmp=$(mktemp -d) || exit 0
 trap 'rm -rf "$tmp"' EXIT
-fail() { echo "oci: no oci-cli-runtime.jar ($1); the runtime's verbs start from oci-cli.jar" >&2; rm -f "$out.tmp"; exit 0; }
+fail() { echo "oci: no ${out##*/} ($1); its commands start from oci-cli.jar" >&2; rm -f "$out.tmp"; exit 0; }
 (cd "$tmp" && "$jdk_bin/jar" --extract --file "$target/oci-cli.jar" META-INF/MANIFEST.MF) || fail "cannot read oci-cli.jar's manifest"
 # the manifest's lines are wrapped at 72 bytes, a leading space continuing the previous one
 tr -d '\r' < "$tmp/META-INF/MANIFEST.MF" | awk '

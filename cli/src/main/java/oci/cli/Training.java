@@ -34,7 +34,8 @@ import java.util.zip.GZIPOutputStream;
  * busybox-static at /bin/busybox, also `oci run` of a bundle whose config.json is new (a container
  * running busybox `true`, in a state root of its own): the runtime's cold path, which every
  * engine-created container takes. A failing step is skipped: the archive is only an optimisation.
- * {@code Training metadata} and {@code Training runtime} train the launcher's two smaller archives.
+ * {@code Training metadata}, {@code Training runtime} and {@code Training pull} train the launcher's
+ * three smaller archives.
  */
 final class Training {
     private static final String REPO = "training/image";
@@ -45,6 +46,8 @@ final class Training {
         boolean verbose = System.getenv("OCI_DEBUG") != null;
         if (args.length == 1 && args[0].equals("metadata")) {
             metadata(verbose);
+        } else if (args.length == 1 && args[0].equals("pull")) {
+            pull(verbose);
         } else if (args.length == 1 && args[0].equals("runtime")) {
             if (runtime(verbose) == null) {
                 // an archive without the container paths would serve these verbs worse than the big one
@@ -232,7 +235,7 @@ final class Training {
             for (List<String> step : steps) {
                 if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
             }
-            Map<String, byte[]> blobs = blobs();
+            Map<String, byte[]> blobs = blobs(4 << 20);
             oci.image.store.Store s = oci.image.store.Store.open(Path.of(store));
             for (Map.Entry<String, byte[]> b : blobs.entrySet()) {
                 if (!b.getKey().equals("manifest")) s.putBlob("application/octet-stream", b.getValue());
@@ -254,6 +257,44 @@ final class Training {
         return failed;
     }
 
+    /**
+     * The training run for the launcher's pull archive (oci-pull.jsa): only {@code oci pull}, as
+     * people and scripts type it, from a registry served here on 127.0.0.1 into new stores, and a
+     * pull from a registry that does not answer; one of the images is large enough (more than
+     * Digest.SMALL) to be hashed by libcrypto, whose FFM binding's classes then enter the archive
+     * too. Returns the steps that did not end as expected.
+     */
+    static List<String> pull(boolean verbose) throws IOException, NoSuchAlgorithmException {
+        List<String> failed = new ArrayList<>();
+        Path work = Files.createTempDirectory("oci-training-");
+        HttpServer server = null, large = null;
+        PrintWriter sink = verbose ? new PrintWriter(System.err, true) : new PrintWriter(OutputStream.nullOutputStream(), true);
+        try {
+            server = registry(blobs(4 << 20));
+            large = registry(blobs((int) oci.image.Digest.SMALL + (1 << 20)));
+            String ref = "127.0.0.1:" + server.getAddress().getPort() + "/" + REPO + ":1";
+            String largeRef = "127.0.0.1:" + large.getAddress().getPort() + "/" + REPO + ":1";
+            // The user's credentials (and credential helpers) and mirrors are left alone.
+            Path auth = Files.writeString(work.resolve("auth.json"), "{}");
+            Path conf = Files.writeString(work.resolve("registries.json"), "{}");
+            List<String> isolated = List.of("--authfile", auth.toString(), "--registries-conf", conf.toString());
+            for (List<String> step : List.of(
+                    concat(List.of("--store", work.resolve("store-1").toString(), "pull", ref), isolated),
+                    concat(List.of("--store", work.resolve("store-2").toString(), "pull", "-q", ref), isolated),
+                    concat(List.of("--store", work.resolve("store-2").toString(), "pull", "-q", ref), isolated),
+                    concat(List.of("--store", work.resolve("store-3").toString(), "pull", "-q", largeRef), isolated))) {
+                if (run(step, sink, verbose) != 0) failed.add(String.join(" ", step));
+            }
+            List<String> missing = concat(List.of("--store", work.resolve("store-1").toString(), "pull", "127.0.0.1:1/" + REPO + ":1"), isolated);
+            if (run(missing, sink, verbose) == 0) failed.add(String.join(" ", missing) + " (should have failed)");
+        } finally {
+            if (server != null) server.stop(0);
+            if (large != null) large.stop(0);
+            deleteTree(work);
+        }
+        return failed;
+    }
+
     /** Runs every step; returns the ones that did not exit 0 (the expected failures excepted). */
     static List<String> run(boolean verbose) throws IOException, NoSuchAlgorithmException {
         List<String> failed = new ArrayList<>();
@@ -261,7 +302,7 @@ final class Training {
         HttpServer server = null;
         PrintWriter sink = verbose ? new PrintWriter(System.err, true) : new PrintWriter(OutputStream.nullOutputStream(), true);
         try {
-            server = registry(blobs());
+            server = registry(blobs(4 << 20));
             String store = work.resolve("store").toString();
             String ref = "127.0.0.1:" + server.getAddress().getPort() + "/" + REPO + ":1";
             // The user's credentials (and credential helpers) and mirrors are left alone.
@@ -376,8 +417,9 @@ final class Training {
     }
 
     /** A one-layer image: config, a gzip layer of a few MiB (enough for the hashing loop to get hot), manifest. */
-    private static Map<String, byte[]> blobs() throws IOException, NoSuchAlgorithmException {
-        byte[] data = new byte[4 << 20];
+    /** The training image: a config and one gzip layer of a tar holding {@code dataBytes} random bytes and /etc/passwd. */
+    private static Map<String, byte[]> blobs(int dataBytes) throws IOException, NoSuchAlgorithmException {
+        byte[] data = new byte[dataBytes];
         new Random(42).nextBytes(data);
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         tarEntry(tar, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n".getBytes(StandardCharsets.US_ASCII));

@@ -25,6 +25,11 @@ class TrainingTest {
         assertEquals(List.of(), Training.metadata(false), "metadata training steps that did not run as expected");
     }
 
+    @Test
+    void everyPullTrainingStepRuns() throws Exception {
+        assertEquals(List.of(), Training.pull(false), "pull training steps that did not run as expected");
+    }
+
     /** As root with busybox-static, every container step; elsewhere no training (and no archive) at all. */
     @Test
     void everyRuntimeTrainingStepRuns() throws Exception {

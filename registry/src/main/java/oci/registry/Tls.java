@@ -2,7 +2,6 @@ package oci.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,16 +21,12 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * TLS for one registry host: the system trust store plus the CAs ({@code *.crt}) of the host's
  * certs.d directory, and a client certificate ({@code NAME.cert} with {@code NAME.key}) when there is one;
  * the same layout Docker ({@code /etc/docker/certs.d/HOST:PORT/}) and the containers tools use.
- * Keys may be PKCS#1, SEC1 or PKCS#8 PEM, read with Bouncy Castle.
+ * Keys may be PKCS#1, SEC1 or PKCS#8 PEM, read with Bouncy Castle (PemKeys).
  */
 final class Tls {
     private Tls() {}
@@ -86,14 +81,9 @@ final class Tls {
     }
 
     private static PrivateKey readKey(Path f) throws IOException {
-        try (Reader r = Files.newBufferedReader(f); PEMParser p = new PEMParser(r)) {
-            Object o = p.readObject();
-            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-            // Only the private half: a SEC1 key may omit its public key, and getKeyPair then fails.
-            if (o instanceof PEMKeyPair kp) return conv.getPrivateKey(kp.getPrivateKeyInfo());
-            if (o instanceof PrivateKeyInfo pki) return conv.getPrivateKey(pki);
-            throw new RegistryException("TLS setup: " + f + ": not an unencrypted PEM private key");
-        }
+        PrivateKey key = IsolatedPemKeys.read(f);
+        if (key == null) throw new RegistryException("TLS setup: " + f + ": not an unencrypted PEM private key");
+        return key;
     }
 
     private static KeyManager[] keyManagers(List<X509Certificate> chain, PrivateKey key) throws GeneralSecurityException, IOException {

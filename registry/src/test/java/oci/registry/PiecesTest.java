@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,5 +136,29 @@ class PiecesTest {
         Files.writeString(d.resolve("ca.crt"), "not a certificate");
         RegistryException e = assertThrows(RegistryException.class, () -> Tls.forHost("h:1", List.of(d), true));
         assertTrue(e.getMessage().contains("ca.crt"), e.getMessage());
+    }
+
+    /**
+     * A pull's own jar leaves Bouncy Castle off its class path: IsolatedPemKeys then reads keys with
+     * a copy of PemKeys in a class loader that sees Bouncy Castle's jars, and says so in one line
+     * when it finds none.
+     */
+    @Test
+    void clientKeysAreReadWithBouncyCastleInALoaderOfTheirOwn() throws Exception {
+        TestPki.Issued ca = TestPki.ca("ca");
+        TestPki.Issued client = TestPki.clientRsa(ca, "client");
+        Path key = Files.writeString(tmp.resolve("client.key"), TestPki.pem(client.keys().getPrivate()));
+        java.util.List<java.net.URL> bouncyCastle = new java.util.ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (Path.of(entry).getFileName().toString().matches("bc(prov|pkix|util)-.*\\.jar")) bouncyCastle.add(Path.of(entry).toUri().toURL());
+        }
+        assertEquals(3, bouncyCastle.size(), "bcprov, bcpkix and bcutil on the test class path");
+        java.security.PrivateKey isolated = IsolatedPemKeys.read(key, bouncyCastle);
+        assertEquals(PemKeys.read(key), isolated);
+        assertTrue(java.util.Arrays.equals(client.keys().getPrivate().getEncoded(), isolated.getEncoded()));
+        Files.writeString(tmp.resolve("no.key"), "not a key");
+        assertNull(IsolatedPemKeys.read(tmp.resolve("no.key"), bouncyCastle));
+        IOException none = assertThrows(IOException.class, () -> IsolatedPemKeys.read(key, java.util.List.of()));
+        assertTrue(none.getMessage().contains("needs Bouncy Castle"), none.getMessage());
     }
 }
