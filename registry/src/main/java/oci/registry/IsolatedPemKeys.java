@@ -44,7 +44,7 @@ final class IsolatedPemKeys {
             read = Class.forName(PemKeys.class.getName(), true, loader).getDeclaredMethod("read", Path.class);
             read.setAccessible(true);
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IOException("reading " + f + " needs Bouncy Castle (bcprov, bcpkix, bcutil), found neither on the class path nor beside " + own);
+            throw missing(f, own);
         }
         try {
             return (PrivateKey) read.invoke(null, f);
@@ -52,12 +52,16 @@ final class IsolatedPemKeys {
             if (e.getCause() instanceof IOException io) throw io;
             if (e.getCause() instanceof RuntimeException re) throw re;
             if (e.getCause() instanceof LinkageError) {
-                throw new IOException("reading " + f + " needs Bouncy Castle (bcprov, bcpkix, bcutil), found neither on the class path nor beside " + own);
+                throw missing(f, own);
             }
             throw new IOException(e.getCause());
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static IOException missing(Path f, URL own) {
+        return new IOException("reading " + f + " needs Bouncy Castle (bcprov, bcpkix, bcutil), found neither on the class path nor beside " + own);
     }
 
     /** The Bouncy Castle jars in the directory of the jar this class came from; none when it came from a directory. */
