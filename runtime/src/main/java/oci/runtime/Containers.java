@@ -174,8 +174,11 @@ public final class Containers {
      * results are the same with or without this thread, and a failure here is ignored.
      */
     public static void warmUp(boolean foreground) {
+        // An init the front end started is adopted without ProcessBuilder (PrespawnedInit): then
+        // the steps for the process start (the first, the last two) are left out.
+        boolean spawns = !PrespawnedInit.present();
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
-            for (Runnable step : new Runnable[] {
+            Runnable[] steps = {
                     () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
                     // A detached create calls no libc function on its way (a foreground run: prctl
                     // and wait4, both through syscall): linking unused downcalls cost ~20-40 ms of
@@ -196,9 +199,11 @@ public final class Containers {
                         } catch (ClassNotFoundException e) {
                             throw new IllegalStateException(e);
                         }
-                    }}) {
+                    }};
+            for (int i = 0; i < steps.length; i++) {
+                if (!spawns && (i == 0 || i >= 3)) continue;
                 try {
-                    step.run();
+                    steps[i].run();
                 } catch (RuntimeException | Error ignored) {
                     // the main thread does it again and reports what fails
                 }
@@ -293,14 +298,12 @@ public final class Containers {
             try {
                 Path init = InitBinary.path(root);
                 debug("plan written, init binary at hand");
-                ProcessBuilder pb = new ProcessBuilder(init.toString(), dir.resolve("plan").toString())
-                        .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
-                pb.environment().clear();
-                setup = pb.start();
-                debug("init started, pid " + setup.pid());
+                setup = startInit(init, dir.resolve("plan"), stdio);
+                debug("init started, pid " + setup.pid() + (setup instanceof PrespawnedInit ? " (started early)" : ""));
                 join = new CgroupJoin(cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath()), setup.pid());
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
+                if (attached && setup instanceof PrespawnedInit early) early.reap();
             } finally {
                 if (join != null) join.finish();
                 deleteSync(sync);
@@ -333,6 +336,19 @@ public final class Containers {
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
             throw new ContainerException("create container " + id + ": " + msg, e);
         }
+    }
+
+    /**
+     * The init, running {@code plan}: the one the front end started before this JVM when there is
+     * one to use ({@link PrespawnedInit}), else started here with an empty environment.
+     */
+    private static Process startInit(Path init, Path plan, Stdio stdio) throws IOException {
+        Process early = PrespawnedInit.adopt(init, plan, stdio);
+        if (early != null) return early;
+        ProcessBuilder pb = new ProcessBuilder(init.toString(), plan.toString())
+                .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
+        pb.environment().clear();
+        return pb.start();
     }
 
     /**
