@@ -291,19 +291,27 @@ public final class Containers {
             if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
-            StateFiles.write(dir.resolve("plan"), plan.init().serialise());
-            if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
+            List<Path> joined = cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath());
             CgroupJoin join = null;
             try {
                 Path init = InitBinary.path(root);
+                // The init the front end started before this JVM, if it is the one to run: its pid
+                // is known, so it joins its cgroups while the plan is written.
+                PrespawnedInit early = PrespawnedInit.claim(init, stdio);
+                if (early != null) join = new CgroupJoin(joined, early.pid());
+                StateFiles.write(dir.resolve("plan"), plan.init().serialise());
+                if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
                 debug("plan written, init binary at hand");
-                setup = startInit(init, dir.resolve("plan"), stdio);
-                debug("init started, pid " + setup.pid() + (setup instanceof PrespawnedInit ? " (started early)" : ""));
-                join = new CgroupJoin(cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath()), setup.pid());
+                setup = early != null && early.start(dir.resolve("plan")) ? early : startInit(init, dir.resolve("plan"), stdio);
+                debug("init started, pid " + setup.pid() + (setup == early ? " (started early)" : ""));
+                if (setup != early) {
+                    if (join != null) join.finish(); // (the early init's, gone: its outcome does not matter)
+                    join = new CgroupJoin(joined, setup.pid());
+                }
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
-                if (attached && setup instanceof PrespawnedInit early) early.reap();
+                if (attached && setup == early) early.reap();
             } finally {
                 if (join != null) join.finish();
                 deleteSync(sync);
@@ -338,13 +346,8 @@ public final class Containers {
         }
     }
 
-    /**
-     * The init, running {@code plan}: the one the front end started before this JVM when there is
-     * one to use ({@link PrespawnedInit}), else started here with an empty environment.
-     */
+    /** The init, running {@code plan}, started here with an empty environment. */
     private static Process startInit(Path init, Path plan, Stdio stdio) throws IOException {
-        Process early = PrespawnedInit.adopt(init, plan, stdio);
-        if (early != null) return early;
         ProcessBuilder pb = new ProcessBuilder(init.toString(), plan.toString())
                 .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
         pb.environment().clear();

@@ -35,9 +35,12 @@ final class PrespawnedInit extends Process {
     private static boolean taken;
 
     private final long pid;
+    /** Our end of its pipe. */
+    private final String fd;
 
-    private PrespawnedInit(long pid) {
+    private PrespawnedInit(long pid, String fd) {
         this.pid = pid;
+        this.fd = fd;
     }
 
     /** Whether the front end started an init for this JVM (not yet taken). */
@@ -48,35 +51,38 @@ final class PrespawnedInit extends Process {
     }
 
     /**
-     * The init started for us, told to run {@code plan}: only if it runs {@code init} and is still
-     * waiting; otherwise (or for stdio other than ours) null, and it is told to exit.
+     * The init started for us, if it runs {@code init} and stdio is ours ({@link #start} then gives
+     * it its plan); otherwise null, and an init started for us is told to exit.
      */
-    static Process adopt(Path init, Path plan, Containers.Stdio stdio) {
+    static PrespawnedInit claim(Path init, Containers.Stdio stdio) {
         String[] f = take();
         if (f == null) return null;
-        long pid = Long.parseLong(f[0]);
         // (Not the record's equals: its first call spins method handles, ~15 ms.)
         boolean inherited = stdio.in() == ProcessBuilder.Redirect.INHERIT && stdio.out() == ProcessBuilder.Redirect.INHERIT
                 && stdio.err() == ProcessBuilder.Redirect.INHERIT;
-        boolean ours = inherited && f[2].equals(init.toString());
-        try (OutputStream out = new FileOutputStream("/proc/self/fd/" + f[1])) {
-            // An empty line sends it away; a path it cannot hold would be cut (it reads up to PATH_MAX).
-            String line = ours && plan.toString().indexOf('\n') < 0 ? plan + "\n" : "\n";
-            out.write(line.getBytes(StandardCharsets.UTF_8));
-            return line.length() > 1 ? new PrespawnedInit(pid) : null;
-        } catch (IOException e) {
-            return null; // it is gone: the create starts one itself
-        }
+        if (inherited && f[2].equals(init.toString())) return new PrespawnedInit(Long.parseLong(f[0]), f[1]);
+        tell(f[1], "\n");
+        return null;
     }
 
-    /** Sends the init started for us away, if there is one not yet taken (a create that starts its own). */
-    static void release() {
-        String[] f = take();
-        if (f == null) return;
-        try (OutputStream out = new FileOutputStream("/proc/self/fd/" + f[1])) {
-            out.write('\n');
+    /** Gives it the plan to run; false when it is gone (the create then starts an init itself). */
+    boolean start(Path plan) {
+        // A path it could not read as one line: sent away, as it reads up to PATH_MAX.
+        String p = plan.toString();
+        if (p.indexOf('\n') >= 0) {
+            tell(fd, "\n");
+            return false;
+        }
+        return tell(fd, p + "\n");
+    }
+
+    /** Writes {@code line} on our end of the init's pipe (reopened through /proc: FFM is not linked for this). */
+    private static boolean tell(String fd, String line) {
+        try (OutputStream out = new FileOutputStream("/proc/self/fd/" + fd)) {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            return true;
         } catch (IOException e) {
-            // gone already
+            return false; // it is gone
         }
     }
 
