@@ -463,7 +463,9 @@ public final class Containers {
         // process exits as soon as it has forked the container's process (and sent its pid): from
         // then on, that process is the one watched.
         java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
-        Thread watchdog = Thread.ofVirtual().start(() -> {
+        // A platform thread: the first virtual thread of a JVM starts the virtual-thread scheduler,
+        // 3-5 ms on this thread (--debug) while the init's first message waits to be read.
+        Thread watchdog = Thread.ofPlatform().daemon().name("init-watchdog").start(() -> {
             try {
                 setup.waitFor();
                 if (setup.exitValue() == 0) {
