@@ -1138,6 +1138,8 @@ static void prespawn(void)
     if (!spawn_root[0] || !OCI_INIT_DIGEST[0]) return;
     const char *off = getenv("OCI_PRESPAWN");
     if (off && !strcmp(off, "0")) return;
+    /* A closed standard fd would be taken by the pipe and handed on as the init's stdio. */
+    for (int i = 0; i <= 2; i++) if (fcntl(i, F_GETFD) < 0) return;
     struct stat st;
     int rootfd = open(spawn_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return;

@@ -37,9 +37,12 @@ class FastRunCliTest {
     @TempDir
     Path tmp;
 
-    /** Bundles have overlay rootfs mounts: none outlives its test. */
+    /** Bundles have overlay rootfs mounts: none outlives its test (nor a container a failed assertion left). */
     @AfterEach
     void unmountBundles() throws Exception {
+        if (root != null) {
+            for (int i = 1; i <= 4; i++) oci("delete", "-f", "early-" + i);
+        }
         oci.testdata.Mounts.unmountAllUnder(tmp);
     }
     Path store, root, bundle, jvmStarts, java, jar;
@@ -144,34 +147,34 @@ class FastRunCliTest {
     void theFrontEndStartsTheInitOfACreateAndTheJvmAdoptsIt() throws Exception {
         assertEquals(0, oci("bundle", "example.com/busybox:1", bundle.toString()).code());
         // The first create in a state root extracts the init there: nothing to start early yet.
-        Result first = launchCreate("p1");
+        Result first = launchCreate("early-1");
         assertEquals(0, first.code(), first.err());
         assertFalse(first.err().contains("(started early)"), first.err());
-        assertEquals(0, oci("delete", "-f", "p1").code());
+        assertEquals(0, oci("delete", "-f", "early-1").code());
 
-        Result early = launchCreate("p2");
+        Result early = launchCreate("early-2");
         assertEquals(0, early.code(), early.err());
         assertTrue(early.err().contains("(started early)"), early.err());
-        Result state = oci("state", "p2");
+        Result state = oci("state", "early-2");
         assertTrue(state.out().contains("\"created\""), state.out());
-        assertEquals(0, oci("start", "p2").code());
-        for (int i = 0; i < 200 && !oci("state", "p2").out().contains("\"stopped\""); i++) Thread.sleep(20);
-        assertTrue(oci("state", "p2").out().contains("\"stopped\""), "the container ran");
-        assertEquals(0, oci("delete", "p2").code());
+        assertEquals(0, oci("start", "early-2").code());
+        for (int i = 0; i < 200 && !oci("state", "early-2").out().contains("\"stopped\""); i++) Thread.sleep(20);
+        assertTrue(oci("state", "early-2").out().contains("\"stopped\""), "the container ran");
+        assertEquals(0, oci("delete", "early-2").code());
 
-        Result off = launchCreate("p3", "OCI_PRESPAWN", "0");
+        Result off = launchCreate("early-3", "OCI_PRESPAWN", "0");
         assertEquals(0, off.code(), off.err());
         assertFalse(off.err().contains("(started early)"), off.err());
-        assertEquals(0, oci("delete", "-f", "p3").code());
+        assertEquals(0, oci("delete", "-f", "early-3").code());
 
         // A create the JVM refuses: the init it was not given a plan exits by itself.
         Files.writeString(bundle.resolve("config.json"), "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"true\"], \"cwd\": \"/\"}, "
                 + "\"root\": {\"path\": \"rootfs\"}, \"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}}");
-        Result refused = launchCreate("p4");
+        Result refused = launchCreate("early-4");
         assertEquals(1, refused.code(), refused.err());
         for (int i = 0; i < 100 && !waitingInits().isEmpty(); i++) Thread.sleep(20);
         assertEquals(List.of(), waitingInits(), "no init left waiting");
-        assertFalse(Files.exists(root.resolve("p4")));
+        assertFalse(Files.exists(root.resolve("early-4")));
     }
 
     long jvmStarts() throws IOException {
