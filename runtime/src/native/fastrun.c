@@ -11,7 +11,8 @@
  * container's process itself, as Java's `oci run` does), and with --rm the same delete as
  * oci.runtime.Containers. Anything it does not handle, and every miss, execs the JVM command
  * unchanged before anything was done, so the two paths cannot disagree on what a run means: this
- * program holds no policy of its own.
+ * program holds no policy of its own. Before exec'ing the JVM for a `create` or a `run`, it starts
+ * the container's init, which waits for the JVM to give it a plan (prespawn, below).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -39,8 +42,11 @@ static char **java_cmd;   /* JAVA ... -jar JAR, NULL-terminated in place of the 
 static char **oci_args;   /* the user's arguments, NULL-terminated */
 static int n_java, n_args;
 
+static void prespawn(void);
+
 static void __attribute__((noreturn)) use_jvm(void)
 {
+    prespawn();
     char **argv = calloc((size_t)(n_java + n_args + 1), sizeof *argv);
     if (!argv) { perror("oci: calloc"); exit(1); }
     memcpy(argv, java_cmd, (size_t)n_java * sizeof *argv);
@@ -1099,6 +1105,103 @@ static int state_verb(const char *root, const char *verb, int i)
     return rc;
 }
 
+/* ------------------------------------------------------------------ the init, started early */
+
+/* The state root of a `create`, or of a `run` this program does not replay: its init is started
+ * before the JVM (prespawn); NULL for every other command. */
+static char spawn_root[PATH_MAX];
+
+/* Environment variable that tells the JVM about the init started for it: "PID FD PATH". */
+#define PRESPAWNED "OCI_PRESPAWNED_INIT"
+
+/* The digest of the init built with this program (runtime/pom.xml passes it); built by hand
+ * without it, nothing is started early. */
+#ifndef OCI_INIT_DIGEST
+#define OCI_INIT_DIGEST ""
+#endif
+
+/*
+ * Starts the native init that the JVM's create would start, before exec'ing the JVM, so that the
+ * JVM need not (ProcessBuilder: its jspawnhelper's double exec on the create's path, and a logger
+ * lookup over the class path): the init seals itself into a memfd and then waits on a pipe for its
+ * plan's path while the JVM starts. exec keeps our pid, so the JVM is its parent. No policy here:
+ * Java decides whether to use it (oci.runtime.PrespawnedInit), and writes the path or an empty
+ * line; if the JVM never writes (it failed, or refused the create), its exit closes the pipe and
+ * the init exits. The init is started as ProcessBuilder would start it: the same argv[0], an empty
+ * environment, only fds 0-2 of ours (and the pipe, as fd 3), RLIMIT_NOFILE raised to its hard
+ * limit as the JVM raises its own. It is the one InitBinary extracts into the state root for the
+ * jar built with this program (the digest in its name); only a file that nobody but us could have
+ * written is run, and run from the descriptor checked.
+ */
+static void prespawn(void)
+{
+    if (!spawn_root[0] || !OCI_INIT_DIGEST[0]) return;
+    const char *off = getenv("OCI_PRESPAWN");
+    if (off && !strcmp(off, "0")) return;
+    /* A closed standard fd would be taken by the pipe and handed on as the init's stdio. */
+    for (int i = 0; i <= 2; i++) if (fcntl(i, F_GETFD) < 0) return;
+    struct stat st;
+    int rootfd = open(spawn_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) return;
+    if (fstat(rootfd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) { close(rootfd); return; }
+    static char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/.oci-init-%s", spawn_root, OCI_INIT_DIGEST);
+    int fd = openat(rootfd, ".oci-init-" OCI_INIT_DIGEST, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    close(rootfd);
+    if (fd < 0) return;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) || !(st.st_mode & S_IXUSR)) {
+        close(fd);
+        return;
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) { close(fd); return; }
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (p[0] == 3) fcntl(3, F_SETFD, 0);
+        else if (dup2(p[0], 3) < 0) _exit(127);
+        if (syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC) < 0) _exit(127);
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        char *init_argv[] = {path, "--await-plan", NULL}, *no_env[] = {NULL};
+        syscall(SYS_execveat, fd, "", init_argv, no_env, AT_EMPTY_PATH);
+        _exit(127);
+    }
+    close(fd);
+    close(p[0]);
+    if (pid < 0) { close(p[1]); return; }
+    fcntl(p[1], F_SETFD, 0); /* the JVM's to write */
+    char value[PATH_MAX + 64];
+    snprintf(value, sizeof value, "%d %d %s", (int)pid, p[1], path);
+    setenv(PRESPAWNED, value, 1);
+}
+
+/* The verb and state root of the command line, for prespawn; the rest is the JVM's to read. */
+static void find_spawn_root(void)
+{
+    char user_root[PATH_MAX];
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && *xdg) snprintf(user_root, sizeof user_root, "%s/oci", xdg);
+    else snprintf(user_root, sizeof user_root, "/tmp/oci-%u", (unsigned)geteuid());
+    const char *root = geteuid() == 0 ? "/run/oci" : user_root;
+    for (int i = 0; i < n_args; i++) {
+        const char *a = oci_args[i];
+        if (!strcmp(a, "--root") && i + 1 < n_args) root = oci_args[++i];
+        else if (!strncmp(a, "--root=", 7)) root = a + 7;
+        else if ((!strcmp(a, "--log") || !strcmp(a, "--log-format")) && i + 1 < n_args) i++;
+        else if (a[0] == '-') continue;
+        else {
+            if (!strcmp(a, "create") || !strcmp(a, "run")) normalize(root, spawn_root, sizeof spawn_root);
+            return;
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ the run */
 
 int main(int argc, char **argv)
@@ -1115,6 +1218,8 @@ int main(int argc, char **argv)
     n_java = sep - 1;
     oci_args = argv + sep + 1;
     n_args = argc - sep - 1;
+    unsetenv(PRESPAWNED); /* only ever one of ours, for the JVM we exec */
+    find_spawn_root();
 
     /* What this program handles: [--root DIR] run [-b DIR] [--rm|--keep] [ID], nothing else. The default
      * root is Containers.defaultRoot's. */

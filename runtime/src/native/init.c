@@ -112,6 +112,11 @@ enum {
     OP_SESSION_KEYRING = 44, /* name perm-bits: join (or make) session keyring NAME; add PERM-BITS if nonzero */
 };
 
+/* argv[1] of an init started before its plan exists (fastrun.c's prespawn): the plan's path then
+ * comes as one line on PLAN_FD. */
+#define AWAIT_PLAN "--await-plan"
+#define PLAN_FD 3
+
 struct arg { uint32_t len; char *s; };
 struct op { uint32_t code, argc; struct arg *argv; };
 
@@ -1139,6 +1144,24 @@ static void connect_runtime(const char *base)
     if (sockin < 0) { int e = errno; close(sock); sock = -1; errno = e; fail("open sync fifo %s", in); }
 }
 
+/* The plan's path as the runtime writes it on PLAN_FD, one line; NULL when the runtime closes it
+ * (or writes an empty line): it did not adopt us, and we have nothing to do. */
+static const char *await_plan_path(void)
+{
+    static char path[PATH_MAX + 1];
+    size_t n = 0;
+    while (n < sizeof path - 1) {
+        ssize_t r = read(PLAN_FD, path + n, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (path[n] == '\n') break;
+        n++;
+    }
+    path[n] = 0;
+    close(PLAN_FD);
+    return n > 0 ? path : NULL;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1149,7 +1172,14 @@ int main(int argc, char **argv)
     /* Not ptrace-able or readable through /proc until exec (CVE-2016-9962). */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl PR_SET_DUMPABLE");
     signal(SIGPIPE, SIG_IGN);
-    read_plan(argv[1]);
+    const char *plan = argv[1];
+    if (!strcmp(plan, AWAIT_PLAN)) {
+        /* Started early by the native front end (fastrun.c) while the JVM starts; the runtime
+         * writes the plan's path once it has one. */
+        plan = await_plan_path();
+        if (!plan) _exit(0);
+    }
+    read_plan(plan);
     size_t i = 0;
     for (; i < nops && (ops[i].code == OP_CONNECT || ops[i].code == OP_EXIT_FILE); i++) {
         if (ops[i].code == OP_CONNECT) connect_runtime(ops[i].argv[0].s);

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.stream.Collectors;
 import oci.image.store.Store;
 import oci.testdata.TestImage;
 import org.junit.jupiter.api.AfterEach;
@@ -38,9 +37,12 @@ class FastRunCliTest {
     @TempDir
     Path tmp;
 
-    /** Bundles have overlay rootfs mounts: none outlives its test. */
+    /** Bundles have overlay rootfs mounts: none outlives its test (nor a container a failed assertion left). */
     @AfterEach
     void unmountBundles() throws Exception {
+        if (root != null) {
+            for (int i = 1; i <= 4; i++) oci("delete", "-f", "early-" + i);
+        }
         oci.testdata.Mounts.unmountAllUnder(tmp);
     }
     Path store, root, bundle, jvmStarts, java, jar;
@@ -62,17 +64,39 @@ class FastRunCliTest {
         jar = classPathJar(tmp.resolve("oci.jar"));
     }
 
-    /** A jar holding only a manifest: Main-Class oci.cli.Main and this test's class path. */
+    /**
+     * A jar holding only a manifest: Main-Class oci.cli.Main and this test's class path, where the
+     * runtime's classes directory is replaced by a jar of it (beside {@code file}): the init is then
+     * run as an installed oci runs it, extracted into the state root, where the front end finds it
+     * to start it early (fastrun.c's prespawn).
+     */
     static Path classPathJar(Path file) throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Main.class.getName());
-        m.getMainAttributes().put(Attributes.Name.CLASS_PATH, List.of(System.getProperty("java.class.path").split(File.pathSeparator))
-                .stream().map(e -> Path.of(e).toUri().toString()).collect(Collectors.joining(" ")));
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (Files.isDirectory(p) && Files.exists(p.resolve("oci/runtime/oci-init"))) p = jarOf(p, file.resolveSibling("oci-runtime.jar"));
+            entries.add(p.toUri().toString());
+        }
+        m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", entries));
         try (OutputStream out = Files.newOutputStream(file); JarOutputStream j = new JarOutputStream(out, m)) {
             // the manifest is all
         }
         return file;
+    }
+
+    private static Path jarOf(Path classes, Path jar) throws IOException {
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
+             java.util.stream.Stream<Path> files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                j.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, j);
+                j.closeEntry();
+            }
+        }
+        return jar;
     }
 
     record Result(int code, String out, String err) {}
@@ -92,6 +116,65 @@ class FastRunCliTest {
         Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "oci run did not finish");
         return new Result(p.exitValue(), Files.readString(tmp.resolve("out")), Files.readString(tmp.resolve("err")));
+    }
+
+    /** `oci --debug --root ROOT create -b BUNDLE ID` as the launcher starts it (detached: returns once created). */
+    Result launchCreate(String id, String... env) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(FASTRUN.toString(), java.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-jar", jar.toString(), "--", "--debug", "--root", root.toString(), "create", "-b", bundle.toString(), id));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
+        for (int i = 0; i + 1 < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "oci create did not finish");
+        return new Result(p.exitValue(), Files.readString(tmp.resolve("out")), Files.readString(tmp.resolve("err")));
+    }
+
+    /** Inits of this state root still waiting for a plan. */
+    List<Long> waitingInits() {
+        String prefix = root.resolve(".oci-init-").toString();
+        return ProcessHandle.allProcesses().filter(h -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"));
+                return cmdline.startsWith(prefix) && cmdline.contains("\0--await-plan\0");
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).map(ProcessHandle::pid).toList();
+    }
+
+    @Test
+    void theFrontEndStartsTheInitOfACreateAndTheJvmAdoptsIt() throws Exception {
+        assertEquals(0, oci("bundle", "example.com/busybox:1", bundle.toString()).code());
+        // The first create in a state root extracts the init there: nothing to start early yet.
+        Result first = launchCreate("early-1");
+        assertEquals(0, first.code(), first.err());
+        assertFalse(first.err().contains("(started early)"), first.err());
+        assertEquals(0, oci("delete", "-f", "early-1").code());
+
+        Result early = launchCreate("early-2");
+        assertEquals(0, early.code(), early.err());
+        assertTrue(early.err().contains("(started early)"), early.err());
+        Result state = oci("state", "early-2");
+        assertTrue(state.out().contains("\"created\""), state.out());
+        assertEquals(0, oci("start", "early-2").code());
+        for (int i = 0; i < 200 && !oci("state", "early-2").out().contains("\"stopped\""); i++) Thread.sleep(20);
+        assertTrue(oci("state", "early-2").out().contains("\"stopped\""), "the container ran");
+        assertEquals(0, oci("delete", "early-2").code());
+
+        Result off = launchCreate("early-3", "OCI_PRESPAWN", "0");
+        assertEquals(0, off.code(), off.err());
+        assertFalse(off.err().contains("(started early)"), off.err());
+        assertEquals(0, oci("delete", "-f", "early-3").code());
+
+        // A create the JVM refuses: the init it was not given a plan exits by itself.
+        Files.writeString(bundle.resolve("config.json"), "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"true\"], \"cwd\": \"/\"}, "
+                + "\"root\": {\"path\": \"rootfs\"}, \"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}}");
+        Result refused = launchCreate("early-4");
+        assertEquals(1, refused.code(), refused.err());
+        for (int i = 0; i < 100 && !waitingInits().isEmpty(); i++) Thread.sleep(20);
+        assertEquals(List.of(), waitingInits(), "no init left waiting");
+        assertFalse(Files.exists(root.resolve("early-4")));
     }
 
     long jvmStarts() throws IOException {

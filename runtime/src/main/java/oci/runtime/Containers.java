@@ -174,8 +174,11 @@ public final class Containers {
      * results are the same with or without this thread, and a failure here is ignored.
      */
     public static void warmUp(boolean foreground) {
+        // An init the front end started is adopted without ProcessBuilder (PrespawnedInit): then
+        // the steps for the process start (the first, the last two) are left out.
+        boolean spawns = !PrespawnedInit.present();
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
-            for (Runnable step : new Runnable[] {
+            Runnable[] steps = {
                     () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
                     // A detached create calls no libc function on its way (a foreground run: prctl
                     // and wait4, both through syscall): linking unused downcalls cost ~20-40 ms of
@@ -196,9 +199,11 @@ public final class Containers {
                         } catch (ClassNotFoundException e) {
                             throw new IllegalStateException(e);
                         }
-                    }}) {
+                    }};
+            for (int i = 0; i < steps.length; i++) {
+                if (!spawns && (i == 0 || i >= 3)) continue;
                 try {
-                    step.run();
+                    steps[i].run();
                 } catch (RuntimeException | Error ignored) {
                     // the main thread does it again and reports what fails
                 }
@@ -286,21 +291,27 @@ public final class Containers {
             if (!rootless) cgroups.create(plan.cgroupPath(), plan.cgroupSettings());
             cgroupMade = true;
             debug("cgroup created");
-            StateFiles.write(dir.resolve("plan"), plan.init().serialise());
-            if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
             Path sync = dir.resolve("init.sync");
+            List<Path> joined = cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath());
             CgroupJoin join = null;
             try {
                 Path init = InitBinary.path(root);
+                // The init the front end started before this JVM, if it is the one to run: its pid
+                // is known, so it joins its cgroups while the plan is written.
+                PrespawnedInit early = PrespawnedInit.claim(init, stdio);
+                if (early != null) join = new CgroupJoin(joined, early.pid());
+                StateFiles.write(dir.resolve("plan"), plan.init().serialise());
+                if (log != null && System.getenv("OCI_DEBUG_PLAN") != null) log.accept("plan:\n" + plan.init());
                 debug("plan written, init binary at hand");
-                ProcessBuilder pb = new ProcessBuilder(init.toString(), dir.resolve("plan").toString())
-                        .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
-                pb.environment().clear();
-                setup = pb.start();
-                debug("init started, pid " + setup.pid());
-                join = new CgroupJoin(cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath()), setup.pid());
+                setup = early != null && early.start(dir.resolve("plan")) ? early : startInit(init, dir.resolve("plan"), stdio);
+                debug("init started, pid " + setup.pid() + (setup == early ? " (started early)" : ""));
+                if (setup != early) {
+                    if (join != null) join.finish(); // (the early init's, gone: its outcome does not matter)
+                    join = new CgroupJoin(joined, setup.pid());
+                }
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
+                if (attached && setup == early) early.reap();
             } finally {
                 if (join != null) join.finish();
                 deleteSync(sync);
@@ -333,6 +344,14 @@ public final class Containers {
             if (msg.startsWith("create container ")) throw new ContainerException(msg, e);
             throw new ContainerException("create container " + id + ": " + msg, e);
         }
+    }
+
+    /** The init, running {@code plan}, started here with an empty environment. */
+    private static Process startInit(Path init, Path plan, Stdio stdio) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(init.toString(), plan.toString())
+                .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err());
+        pb.environment().clear();
+        return pb.start();
     }
 
     /**
@@ -444,7 +463,9 @@ public final class Containers {
         // process exits as soon as it has forked the container's process (and sent its pid): from
         // then on, that process is the one watched.
         java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
-        Thread watchdog = Thread.ofVirtual().start(() -> {
+        // A platform thread: the first virtual thread of a JVM starts the virtual-thread scheduler,
+        // 3-5 ms on this thread (--debug) while the init's first message waits to be read.
+        Thread watchdog = Thread.ofPlatform().daemon().name("init-watchdog").start(() -> {
             try {
                 setup.waitFor();
                 if (setup.exitValue() == 0) {
