@@ -279,6 +279,7 @@ public final class Containers {
         Process setup = null;
         long[] proxy = {0};
         boolean cgroupMade = false;
+        boolean cache = newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached);
         try (Lock lock = lock(dir)) {
             save(dir, saved);
             StateFiles.write(dir.resolve("config.json"), configBytes);
@@ -299,6 +300,7 @@ public final class Containers {
                 setup = pb.start();
                 debug("init started, pid " + setup.pid());
                 join = new CgroupJoin(cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath()), setup.pid());
+                if (cache) startRunCacheWriter(id, bundleDir, configBytes, spec);
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
             } finally {
@@ -309,14 +311,14 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            if (newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
-                pendingRunCache = new PendingRunCache(id, bundleDir,
-                        Thread.ofPlatform().daemon().name("run-cache").start(() -> remember(bundleDir, configBytes, spec)));
-            } else {
-                RunCache.forget(root, bundleDir);
-            }
+            if (!cache) RunCache.forget(root, bundleDir);
             return new Created(state(dir, saved), attached, proxy[0], this);
         } catch (IOException | RuntimeException e) {
+            PendingRunCache pending = pendingRunCache;
+            if (pending != null && pending.id().equals(id)) {
+                pendingRunCache = null;
+                drop(pending);
+            }
             abandon(dir, saved, setup, proxy[0], attached, cgroupMade ? cgroupDirs : List.of());
             // A cgroup creation that failed half-way (a value the kernel refused) leaves directories:
             // removed where no process is in them (the path may be shared, with live processes).
@@ -337,12 +339,19 @@ public final class Containers {
 
     /**
      * What a foreground create decided, being written for the next run of the bundle by a thread of
-     * its own from the end of the create on: the writing (5-15 ms) overlaps the start and the user's
-     * program, which used to wait for it when short. It is kept only if {@link #start} succeeds; a
-     * start that fails, or a delete without a start, removes it: a bundle is cached once its
-     * container ran, as before.
+     * its own from the init's start on: the writing (~6 ms of CPU: a second decide, the entry) runs
+     * while this process waits for the init and the kernel's cgroup move, where a core is idle; begun
+     * at the end of the create, it took CPU from the signal handlers' set-up and the start, and a
+     * short program's run waited for it. It is kept only if the create and {@link #start} succeed; a
+     * create or a start that fails, or a delete without a start, removes it: a bundle is cached once
+     * its container ran, as before.
      */
     private record PendingRunCache(String id, Path bundleDir, Thread writer) {}
+
+    private void startRunCacheWriter(String id, Path bundleDir, byte[] configBytes, RuntimeSpec spec) {
+        pendingRunCache = new PendingRunCache(id, bundleDir,
+                Thread.ofPlatform().daemon().name("run-cache").start(() -> remember(bundleDir, configBytes, spec)));
+    }
 
     private volatile PendingRunCache pendingRunCache;
     private volatile Thread runCacheWriter;
