@@ -52,6 +52,8 @@ public final class Containers {
      * start-up time. Used only while the saved config.json still has these bytes.
      */
     private volatile ParsedConfig lastConfig;
+    /** The caller's work beside an init's start (see {@link #besideInitStart}); null: none. */
+    private volatile Runnable besideInitStart;
     /** runc's --no-new-keyring (see {@link #keepCallersKeyring}). */
     private volatile boolean newKeyring = true;
 
@@ -72,6 +74,18 @@ public final class Containers {
      */
     public Containers keepCallersKeyring() {
         newKeyring = false;
+        return this;
+    }
+
+    /**
+     * Has {@code work} run on a thread of its own once a create of this instance has started its
+     * init: this process then waits for the init and for the kernel's move of it into its cgroups,
+     * and a core is idle (`oci run` installs its signal handlers there). A foreground run's
+     * run-cache entry is written on the same thread afterwards. A failure of {@code work} is its own
+     * to report; the create goes on.
+     */
+    public Containers besideInitStart(Runnable work) {
+        besideInitStart = work;
         return this;
     }
 
@@ -300,7 +314,7 @@ public final class Containers {
                 setup = pb.start();
                 debug("init started, pid " + setup.pid());
                 join = new CgroupJoin(cgroups.callers() ? List.of() : cgroups.dirs(plan.cgroupPath()), setup.pid());
-                if (cache) startRunCacheWriter(id, bundleDir, configBytes, spec);
+                startBesideInit(id, bundleDir, configBytes, spec, cache);
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
             } finally {
@@ -339,18 +353,30 @@ public final class Containers {
 
     /**
      * What a foreground create decided, being written for the next run of the bundle by a thread of
-     * its own from the init's start on: the writing (~6 ms of CPU: a second decide, the entry) runs
-     * while this process waits for the init and the kernel's cgroup move, where a core is idle; begun
-     * at the end of the create, it took CPU from the signal handlers' set-up and the start, and a
+     * its own from the init's start on ({@link #startBesideInit}): the writing (~6 ms of CPU: a
+     * second decide, the entry) runs while this process waits for the init and the kernel's cgroup
+     * move, where a core is idle; begun at the end of the create, it took CPU from the signal handlers' set-up and the start, and a
      * short program's run waited for it. It is kept only if the create and {@link #start} succeed; a
      * create or a start that fails, or a delete without a start, removes it: a bundle is cached once
      * its container ran, as before.
      */
     private record PendingRunCache(String id, Path bundleDir, Thread writer) {}
 
-    private void startRunCacheWriter(String id, Path bundleDir, byte[] configBytes, RuntimeSpec spec) {
-        pendingRunCache = new PendingRunCache(id, bundleDir,
-                Thread.ofPlatform().daemon().name("run-cache").start(() -> remember(bundleDir, configBytes, spec)));
+    /** The caller's work beside the init's start ({@link #besideInitStart}), then the run-cache entry when {@code cache}. */
+    private void startBesideInit(String id, Path bundleDir, byte[] configBytes, RuntimeSpec spec, boolean cache) {
+        Runnable work = besideInitStart;
+        if (work == null && !cache) return;
+        Thread t = Thread.ofPlatform().daemon().name("beside-init").start(() -> {
+            if (work != null) {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    // the caller's to report
+                }
+            }
+            if (cache) remember(bundleDir, configBytes, spec);
+        });
+        if (cache) pendingRunCache = new PendingRunCache(id, bundleDir, t);
     }
 
     private volatile PendingRunCache pendingRunCache;
