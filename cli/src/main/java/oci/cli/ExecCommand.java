@@ -79,11 +79,12 @@ final class ExecCommand implements Callable<Integer> {
                     }
                 }
             }
+            SignalForwarding signals = detach ? null : SignalForwarding.prepare();
             Containers.Created created = c.exec(id, p, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
             if (detach) return 0;
-            var done = RunCommand.forwardSignals(created);
+            signals.to(created);
             int code = created.waitFor();
-            done.set(true);
+            signals.stop();
             return code;
         } catch (ContainerException e) {
             main.runtime.error(e.getMessage());

@@ -45,16 +45,7 @@ public final class Main {
 
     public static void main(String[] args) {
         String verb = word(args);
-        if ("create".equals(verb) || "run".equals(verb)) {
-            // JDK 25's BigDecimal computes 5^(2^16) as it is initialised (15-20 ms of squaring), and
-            // jackson-core's parsers initialise it: a create reads config.json ~20 ms after this line.
-            Thread.ofPlatform().daemon().name("oci-numbers").start(new Runnable() {
-                @Override
-                public void run() {
-                    java.math.BigDecimal.ONE.signum();
-                }
-            });
-        }
+        if ("create".equals(verb) || "run".equals(verb)) startNumbers();
         // A pull's first request waits for OkHttp's first-use work (RegistryClient.prepare, threads of
         // its own): started before the command line is read, it overlaps all of that.
         if ("pull".equals(verb)) oci.registry.RegistryClient.prepare();
@@ -78,6 +69,22 @@ public final class Main {
             Runtime.getRuntime().halt(code);
         }
         System.exit(code);
+    }
+
+    /**
+     * Starts BigDecimal's initialisation on a thread of its own: JDK 25's BigDecimal computes
+     * 5^(2^16) as it is initialised (15-20 ms of squaring), and jackson-core's parsers initialise it;
+     * a create reads config.json ~20 ms after main begins. Training calls this too, so that the
+     * start-up archives hold the thread's class (loaded from the jar and verified otherwise, ~1 ms
+     * of every create).
+     */
+    static void startNumbers() {
+        Thread.ofPlatform().daemon().name("oci-numbers").start(new Runnable() {
+            @Override
+            public void run() {
+                java.math.BigDecimal.ONE.signum();
+            }
+        });
     }
 
     /** The verbs whose end {@link #main} may take without System.exit. */

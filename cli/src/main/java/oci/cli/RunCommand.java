@@ -15,9 +15,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Create and start a container, and wait for it (unless --detach).")
 final class RunCommand implements Callable<Integer> {
-    /** Forwarded to the container; the others keep their JVM meaning (QUIT: thread dump; USR1: reserved). */
-    private static final String[] FORWARDED = {"INT", "TERM", "HUP", "USR2", "WINCH", "CONT", "ALRM"};
-
     @ParentCommand Main main;
 
     @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle directory. Default: the current directory.")
@@ -50,6 +47,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        SignalForwarding signals = detach ? null : SignalForwarding.prepare();
         Path dir = bundle.toAbsolutePath().normalize();
         String name = id != null ? id : dir.getFileName() == null ? "" : dir.getFileName().toString();
         // config.json is read once, here: what the checks below look at is what the create runs.
@@ -62,9 +60,10 @@ final class RunCommand implements Callable<Integer> {
         }
         refuseForeignProgram(dir, config);
         Containers c = CreateCommand.containers(main.runtime.containers(), noNewKeyring);
+        // installed beside the init's start, where this process waits
+        if (signals != null) c.besideInitStart(signals.installer());
         try {
             Containers.Created created = c.create(name, dir, config, Containers.Stdio.inherit(), pidFile, consoleSocket, !detach);
-            var done = detach ? null : forwardSignals(created);
             try {
                 c.start(name);
             } catch (RuntimeException e) {
@@ -72,8 +71,9 @@ final class RunCommand implements Callable<Integer> {
                 throw e;
             }
             if (detach) return 0;
+            signals.to(created);
             int code = created.waitFor();
-            done.set(true);
+            signals.stop();
             if (!keep) c.delete(name, true);
             return code;
         } catch (ContainerException e) {
@@ -107,34 +107,5 @@ final class RunCommand implements Callable<Integer> {
     /** process.terminal of the bundle's config.json; false when it cannot be read (create reports that). */
     private static boolean wantsTerminal(Containers.BundleConfig config) {
         return config != null && config.spec().process != null && Boolean.TRUE.equals(config.spec().process.terminal);
-    }
-
-    /**
-     * Signals this process receives go to the container's process (a WINCH to the terminal proxy,
-     * which resizes the pty), as runc's signal handler does, until {@code created}'s process is
-     * reaped: it is our child till then, so its pid cannot name another process.
-     */
-    static java.util.concurrent.atomic.AtomicBoolean forwardSignals(Containers.Created created) {
-        var done = new java.util.concurrent.atomic.AtomicBoolean();
-        for (String s : FORWARDED) {
-            try {
-                int n = Signals.parse(s);
-                Signals.handle(s, () -> {
-                    if (done.get()) return;
-                    try {
-                        if (s.equals("WINCH")) {
-                            if (created.proxy() > 0) oci.linux.ProcessCalls.kill((int) created.proxy(), n);
-                        } else {
-                            oci.linux.ProcessCalls.kill((int) created.pid(), n);
-                        }
-                    } catch (RuntimeException | oci.linux.ErrnoException ignored) {
-                        // the process is gone: the wait returns soon
-                    }
-                });
-            } catch (IllegalArgumentException ignored) {
-                // the JVM keeps this signal for itself
-            }
-        }
-        return done;
     }
 }

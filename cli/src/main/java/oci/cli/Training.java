@@ -44,6 +44,8 @@ final class Training {
 
     public static void main(String[] args) throws Exception {
         boolean verbose = System.getenv("OCI_DEBUG") != null;
+        // What Main.main does before a create or a run, which the steps below enter through Main.run.
+        Main.startNumbers();
         if (args.length == 1 && args[0].equals("metadata")) {
             metadata(verbose);
         } else if (args.length == 1 && args[0].equals("pull")) {

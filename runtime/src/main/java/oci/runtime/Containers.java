@@ -52,6 +52,8 @@ public final class Containers {
      * start-up time. Used only while the saved config.json still has these bytes.
      */
     private volatile ParsedConfig lastConfig;
+    /** The caller's work beside an init's start (see {@link #besideInitStart}); null: none. */
+    private volatile Runnable besideInitStart;
     /** runc's --no-new-keyring (see {@link #keepCallersKeyring}). */
     private volatile boolean newKeyring = true;
 
@@ -72,6 +74,18 @@ public final class Containers {
      */
     public Containers keepCallersKeyring() {
         newKeyring = false;
+        return this;
+    }
+
+    /**
+     * Has {@code work} run on a thread of its own once a create of this instance has started its
+     * init: this process then waits for the init and for the kernel's move of it into its cgroups,
+     * and a core is idle (`oci run` installs its signal handlers there). A foreground run's
+     * run-cache entry is written on the same thread afterwards. A failure of {@code work} is its own
+     * to report; the create goes on.
+     */
+    public Containers besideInitStart(Runnable work) {
+        besideInitStart = work;
         return this;
     }
 
@@ -284,6 +298,7 @@ public final class Containers {
         Process setup = null;
         long[] proxy = {0};
         boolean cgroupMade = false;
+        boolean cache = newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached);
         try (Lock lock = lock(dir)) {
             save(dir, saved);
             StateFiles.write(dir.resolve("config.json"), configBytes);
@@ -309,6 +324,7 @@ public final class Containers {
                     if (join != null) join.finish(); // (the early init's, gone: its outcome does not matter)
                     join = new CgroupJoin(joined, setup.pid());
                 }
+                startBesideInit(id, bundleDir, configBytes, spec, cache);
                 saved = converse(id, sync, setup, plan, join, saved, spec, proxy, attached);
                 awaitSetupExit("create container " + id, setup);
                 if (attached && setup == early) early.reap();
@@ -320,14 +336,14 @@ public final class Containers {
             if (pidFile != null) writeAtomically(pidFile, (saved.pid() + "").getBytes(StandardCharsets.US_ASCII));
             save(dir, saved);
             debug("created");
-            if (newKeyring && RunCache.cacheable(spec, pidFile, consoleSocket, attached)) {
-                pendingRunCache = new PendingRunCache(id, bundleDir,
-                        Thread.ofPlatform().daemon().name("run-cache").start(() -> remember(bundleDir, configBytes, spec)));
-            } else {
-                RunCache.forget(root, bundleDir);
-            }
+            if (!cache) RunCache.forget(root, bundleDir);
             return new Created(state(dir, saved), attached, proxy[0], this);
         } catch (IOException | RuntimeException e) {
+            PendingRunCache pending = pendingRunCache;
+            if (pending != null && pending.id().equals(id)) {
+                pendingRunCache = null;
+                drop(pending);
+            }
             abandon(dir, saved, setup, proxy[0], attached, cgroupMade ? cgroupDirs : List.of());
             // A cgroup creation that failed half-way (a value the kernel refused) leaves directories:
             // removed where no process is in them (the path may be shared, with live processes).
@@ -356,12 +372,31 @@ public final class Containers {
 
     /**
      * What a foreground create decided, being written for the next run of the bundle by a thread of
-     * its own from the end of the create on: the writing (5-15 ms) overlaps the start and the user's
-     * program, which used to wait for it when short. It is kept only if {@link #start} succeeds; a
-     * start that fails, or a delete without a start, removes it: a bundle is cached once its
-     * container ran, as before.
+     * its own from the init's start on ({@link #startBesideInit}): the writing (~6 ms of CPU: a
+     * second decide, the entry) runs while this process waits for the init and the kernel's cgroup
+     * move, where a core is idle; begun at the end of the create, it took CPU from the signal handlers' set-up and the start, and a
+     * short program's run waited for it. It is kept only if the create and {@link #start} succeed; a
+     * create or a start that fails, or a delete without a start, removes it: a bundle is cached once
+     * its container ran, as before.
      */
     private record PendingRunCache(String id, Path bundleDir, Thread writer) {}
+
+    /** The caller's work beside the init's start ({@link #besideInitStart}), then the run-cache entry when {@code cache}. */
+    private void startBesideInit(String id, Path bundleDir, byte[] configBytes, RuntimeSpec spec, boolean cache) {
+        Runnable work = besideInitStart;
+        if (work == null && !cache) return;
+        Thread t = Thread.ofPlatform().daemon().name("beside-init").start(() -> {
+            if (work != null) {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    // the caller's to report
+                }
+            }
+            if (cache) remember(bundleDir, configBytes, spec);
+        });
+        if (cache) pendingRunCache = new PendingRunCache(id, bundleDir, t);
+    }
 
     private volatile PendingRunCache pendingRunCache;
     private volatile Thread runCacheWriter;
