@@ -72,18 +72,11 @@ final class PullCommand implements Callable<Integer> {
 
     /** Waits until {@code opening} has ended, whatever its outcome (opened() reports a failure). */
     private static void settled(FutureTask<Store> opening) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                opening.get();
-                break;
-            } catch (ExecutionException e) {
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+        try {
+            Uninterruptibly.get(opening);
+        } catch (ExecutionException e) {
+            // opened() reports it
         }
-        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** The pull itself, printing to {@code out}; FastPull calls it without picocli. */

@@ -64,18 +64,11 @@ final class SignalForwarding {
     /** From now on signals go to {@code created}'s process, those kept first; returns once the handlers are installed. */
     void to(Containers.Created created) {
         installer.run(); // installs them unless done or under way
-        boolean interrupted = false;
-        while (true) {
-            try {
-                installer.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
+        try {
+            Uninterruptibly.get(installer);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
-        if (interrupted) Thread.currentThread().interrupt();
         synchronized (this) {
             target = created;
             for (String s : pending) send(created, s);
