@@ -187,10 +187,19 @@ public final class Containers {
      */
     public static void warmUp(boolean foreground) {
         // An init the front end started is adopted without ProcessBuilder (PrespawnedInit): then
-        // the steps for the process start (the first, the last two) are left out.
+        // the steps for the process start (the second, the last two) are left out.
         boolean spawns = !PrespawnedInit.present();
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
             Runnable[] steps = {
+                    // Jackson's NumberInput compiles a regex in its static initialiser, which the
+                    // first number in config.json otherwise runs on the main thread.
+                    () -> {
+                        try {
+                            Class.forName("com.fasterxml.jackson.core.io.NumberInput", true, Json.class.getClassLoader());
+                        } catch (ClassNotFoundException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
                     () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
                     // A detached create calls no libc function on its way (a foreground run: prctl
                     // and wait4, both through syscall): linking unused downcalls cost ~20-40 ms of
@@ -213,7 +222,7 @@ public final class Containers {
                         }
                     }};
             for (int i = 0; i < steps.length; i++) {
-                if (!spawns && (i == 0 || i >= 3)) continue;
+                if (!spawns && (i == 1 || i >= 4)) continue;
                 try {
                     steps[i].run();
                 } catch (RuntimeException | Error ignored) {
