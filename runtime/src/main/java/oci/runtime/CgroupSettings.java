@@ -172,11 +172,21 @@ final class CgroupSettings {
 
     static String rule(RuntimeSpec.DeviceCgroup d) {
         String type = d.type == null || d.type.isEmpty() ? "a" : d.type;
-        if (!type.matches("[abc]")) throw new ContainerException("linux.resources.devices: unknown type \"" + d.type + "\"");
+        // Loops, not String.matches: each call compiled a regex on every create's main thread.
+        if (type.length() != 1 || "abc".indexOf(type.charAt(0)) < 0) throw new ContainerException("linux.resources.devices: unknown type \"" + d.type + "\"");
         String access = d.access == null || d.access.isEmpty() ? "rwm" : d.access;
-        if (!access.matches("[rwm]+")) throw new ContainerException("linux.resources.devices: bad access \"" + d.access + "\"");
+        if (!onlyOf(access, "rwm")) throw new ContainerException("linux.resources.devices: bad access \"" + d.access + "\"");
         if (type.equals("a")) return "a";
         return type + " " + (d.major == null || d.major < 0 ? "*" : d.major) + ":" + (d.minor == null || d.minor < 0 ? "*" : d.minor) + " " + access;
+    }
+
+    /** Whether {@code s} is non-empty and made only of the characters in {@code allowed} (the regex [allowed]+). */
+    static boolean onlyOf(String s, String allowed) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            if (allowed.indexOf(s.charAt(i)) < 0) return false;
+        }
+        return true;
     }
 
     private static void memory(RuntimeSpec.Memory m, List<Cgroups.Setting> s) {

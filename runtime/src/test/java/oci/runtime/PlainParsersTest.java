@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
+import oci.bundle.spec.RuntimeSpec;
 import org.junit.jupiter.api.Test;
 
-/** The hand-written id check and whitespace split accept and give exactly what the regexes they replace did. */
+/** The hand-written id check, whitespace split and device rule checks accept and give exactly what the regexes they replace did. */
 class PlainParsersTest {
     private static final Pattern OLD_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
 
@@ -46,5 +47,44 @@ class PlainParsersTest {
         Path controllers = Path.of("/sys/fs/cgroup/cgroup.controllers");
         if (Files.isReadable(controllers)) texts.add(Cgroups.readVirtual(controllers));
         for (String s : texts) assertArrayEquals(s.split("\\s+"), Cgroups.words(s), "text \"" + s + "\"");
+    }
+
+    /** CgroupSettings.rule's result or error message, for a device entry of this type and access. */
+    private static String rule(String type, String access) {
+        RuntimeSpec.DeviceCgroup d = new RuntimeSpec.DeviceCgroup();
+        d.type = type;
+        d.access = access;
+        d.major = 1L;
+        try {
+            return CgroupSettings.rule(d);
+        } catch (ContainerException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    /** The rule as the regexes made it. */
+    private static String oldRule(String type, String access) {
+        String t = type == null || type.isEmpty() ? "a" : type;
+        if (!t.matches("[abc]")) return "error: linux.resources.devices: unknown type \"" + type + "\"";
+        String a = access == null || access.isEmpty() ? "rwm" : access;
+        if (!a.matches("[rwm]+")) return "error: linux.resources.devices: bad access \"" + access + "\"";
+        if (t.equals("a")) return "a";
+        return t + " 1:* " + a;
+    }
+
+    @Test
+    void deviceRuleChecksMatchTheOldRegexes() {
+        List<String> types = new ArrayList<>(List.of("", "a", "b", "c", "d", "A", "ab", "aa", " a", "a ", "\ud83d\ude00", "\u0000"));
+        List<String> accesses = new ArrayList<>(List.of("", "r", "w", "m", "rwm", "mwr", "rr", "rwmx", "R", " r", "r\n", "\ud83d\ude00"));
+        Random r = new Random(56);
+        for (int i = 0; i < 2000; i++) {
+            types.add(randomString(r, "abcdA \n", 3));
+            accesses.add(randomString(r, "rwmxR \n", 5));
+        }
+        for (String t : types) assertEquals(oldRule(t, "rwm"), rule(t, "rwm"), "type \"" + t + "\"");
+        for (String a : accesses) {
+            for (String t : new String[] {"a", "b", "c", "x"}) assertEquals(oldRule(t, a), rule(t, a), "type " + t + " access \"" + a + "\"");
+        }
+        assertEquals(oldRule(null, null), rule(null, null));
     }
 }
