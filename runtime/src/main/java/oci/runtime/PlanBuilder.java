@@ -50,7 +50,10 @@ final class PlanBuilder {
             new Dev("/dev/full", 'c', 1, 7), new Dev("/dev/random", 'c', 1, 8), new Dev("/dev/urandom", 'c', 1, 9),
             new Dev("/dev/tty", 'c', 5, 0));
 
-    private static final Pattern SYSCTL_IPC = Pattern.compile("kernel\\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\\.mqueue\\..+");
+    /** Compiled when a config has sysctls, not in PlanBuilder's static initialiser on every create's main thread. */
+    private static final class SysctlIpc {
+        static final Pattern PATTERN = Pattern.compile("kernel\\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\\.mqueue\\..+");
+    }
 
     /** Where the runtime keeps this container's files, and facts about the host. */
     /**
@@ -488,7 +491,7 @@ final class PlanBuilder {
         if (linux.sysctl == null) return;
         for (var e : linux.sysctl.entrySet()) {
             String k = e.getKey();
-            boolean ok = SYSCTL_IPC.matcher(k).matches() && (created.contains("ipc") || joins.containsKey("ipc"))
+            boolean ok = SysctlIpc.PATTERN.matcher(k).matches() && (created.contains("ipc") || joins.containsKey("ipc"))
                     || k.startsWith("net.") && (created.contains("network") || joins.containsKey("network"))
                     || (k.equals("kernel.hostname") || k.equals("kernel.domainname")) && (created.contains("uts") || joins.containsKey("uts"));
             if (!ok || k.contains("/") || k.contains("..")) {
