@@ -1181,14 +1181,22 @@ static void prespawn(void)
     setenv(PRESPAWNED, value, 1);
 }
 
+/* Containers.defaultRoot's: /run/oci for root, $XDG_RUNTIME_DIR/oci (or /tmp/oci-UID) otherwise;
+ * buf holds the latter. */
+static const char *default_root(char *buf, size_t n)
+{
+    if (geteuid() == 0) return "/run/oci";
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && *xdg) snprintf(buf, n, "%s/oci", xdg);
+    else snprintf(buf, n, "/tmp/oci-%u", (unsigned)geteuid());
+    return buf;
+}
+
 /* The verb and state root of the command line, for prespawn; the rest is the JVM's to read. */
 static void find_spawn_root(void)
 {
     char user_root[PATH_MAX];
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg && *xdg) snprintf(user_root, sizeof user_root, "%s/oci", xdg);
-    else snprintf(user_root, sizeof user_root, "/tmp/oci-%u", (unsigned)geteuid());
-    const char *root = geteuid() == 0 ? "/run/oci" : user_root;
+    const char *root = default_root(user_root, sizeof user_root);
     for (int i = 0; i < n_args; i++) {
         const char *a = oci_args[i];
         if (!strcmp(a, "--root") && i + 1 < n_args) root = oci_args[++i];
@@ -1224,10 +1232,7 @@ int main(int argc, char **argv)
     /* What this program handles: [--root DIR] run [-b DIR] [--rm|--keep] [ID], nothing else. The default
      * root is Containers.defaultRoot's. */
     char user_root[PATH_MAX];
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg && *xdg) snprintf(user_root, sizeof user_root, "%s/oci", xdg);
-    else snprintf(user_root, sizeof user_root, "/tmp/oci-%u", (unsigned)geteuid());
-    const char *root_arg = geteuid() == 0 ? "/run/oci" : user_root, *bundle_arg = "", *id = NULL;
+    const char *root_arg = default_root(user_root, sizeof user_root), *bundle_arg = "", *id = NULL;
     int rm = 1, i = 0; /* runc's run deletes its container at exit unless --keep */
     const char *dbg = getenv("OCI_DEBUG"), *off = getenv("OCI_FASTRUN");
     if ((dbg && *dbg) || (off && !strcmp(off, "0"))) use_jvm();

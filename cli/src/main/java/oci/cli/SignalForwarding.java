@@ -11,9 +11,10 @@ import oci.runtime.Containers;
  *
  * <p>`oci run` has the handlers installed beside the init's start ({@link Containers#besideInitStart}),
  * where it waits for the init and a core is idle: setting them up costs ~3 ms of method handles
- * (sun.misc.Signal through {@link Signals#handle}), which the start used to wait for. A signal that arrives before the user's program runs is kept and sent once it
- * does, as runc's handler keeps what it receives before the process starts (sent earlier, it reached
- * the init waiting for the start, and was lost).
+ * (sun.misc.Signal through {@link Signals#handle}), which the start used to wait for. A signal that
+ * arrives before the user's program runs is kept and sent once it does, as runc's handler keeps what
+ * it receives before the process starts (sent earlier, it reached the init waiting for the start,
+ * and was lost).
  */
 final class SignalForwarding {
     /** Forwarded to the container; the others keep their JVM meaning (QUIT: thread dump; USR1: reserved). */

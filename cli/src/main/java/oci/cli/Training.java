@@ -418,7 +418,6 @@ final class Training {
         }
     }
 
-    /** A one-layer image: config, a gzip layer of a few MiB (enough for the hashing loop to get hot), manifest. */
     /** The training image: a config and one gzip layer of a tar holding {@code dataBytes} random bytes and /etc/passwd. */
     private static Map<String, byte[]> blobs(int dataBytes) throws IOException, NoSuchAlgorithmException {
         byte[] data = new byte[dataBytes];

@@ -186,8 +186,8 @@ public final class Containers {
      * results are the same with or without this thread, and a failure here is ignored.
      */
     public static void warmUp(boolean foreground) {
-        // An init the front end started is adopted without ProcessBuilder (PrespawnedInit): then
-        // the steps for the process start (the second, the last two) are left out.
+        // An init the front end started is adopted without ProcessBuilder (PrespawnedInit): the
+        // steps for a process start are then left out (null), as is a link no call will use.
         boolean spawns = !PrespawnedInit.present();
         Thread.ofPlatform().daemon().name("oci-runtime-warm-up").start(() -> {
             Runnable[] steps = {
@@ -200,11 +200,11 @@ public final class Containers {
                             throw new IllegalStateException(e);
                         }
                     },
-                    () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG),
+                    spawns ? () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG) : null,
                     // A detached create calls no libc function on its way (a foreground run: prctl
                     // and wait4, both through syscall): linking unused downcalls cost ~20-40 ms of
                     // CPU beside the main thread on two cores.
-                    foreground ? ProcessCalls::warmUp : () -> {},
+                    foreground ? ProcessCalls::warmUp : null,
                     () -> {
                         try {
                             InitBinary.warmUp();
@@ -212,19 +212,19 @@ public final class Containers {
                             throw new java.io.UncheckedIOException(e);
                         }
                     },
-                    () -> new ProcessBuilder("true").environment(),
-                    () -> {
+                    spawns ? () -> new ProcessBuilder("true").environment() : null,
+                    spawns ? () -> {
                         try {
                             Class.forName("java.lang.ProcessImpl", true, null);
                             Class.forName("java.lang.ProcessHandleImpl", true, null);
                         } catch (ClassNotFoundException e) {
                             throw new IllegalStateException(e);
                         }
-                    }};
-            for (int i = 0; i < steps.length; i++) {
-                if (!spawns && (i == 1 || i >= 4)) continue;
+                    } : null};
+            for (Runnable step : steps) {
+                if (step == null) continue;
                 try {
-                    steps[i].run();
+                    step.run();
                 } catch (RuntimeException | Error ignored) {
                     // the main thread does it again and reports what fails
                 }
@@ -381,8 +381,9 @@ public final class Containers {
      * What a foreground create decided, being written for the next run of the bundle by a thread of
      * its own from the init's start on ({@link #startBesideInit}): the writing (~6 ms of CPU: a
      * second decide, the entry) runs while this process waits for the init and the kernel's cgroup
-     * move, where a core is idle; begun at the end of the create, it took CPU from the signal handlers' set-up and the start, and a
-     * short program's run waited for it. It is kept only if the create and {@link #start} succeed; a
+     * move, where a core is idle; begun at the end of the create, it took CPU from the signal
+     * handlers' set-up and the start, and a short program's run waited for it. It is kept only if
+     * the create and {@link #start} succeed; a
      * create or a start that fails, or a delete without a start, removes it: a bundle is cached once
      * its container ran, as before.
      */
