@@ -230,18 +230,29 @@ class MainTest {
             own = String.valueOf(((ValidateCommand) c).bundle);
         }
         if (m == null) return c.getClass().getSimpleName() + "|" + own;
+        return fields(c, own, m);
+    }
+
+    /** A command's own fields ({@code own}) with the global options it was given, as one comparable line. */
+    private static String fields(Object c, String own, Main m) {
         RuntimeOptions o = m.runtime;
         return String.join("|", c.getClass().getSimpleName(), own, String.valueOf(m.store), String.valueOf(o.root), String.valueOf(o.log),
                 String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
     }
 
-    private static Object picocliQuery(String... args) {
+    /** picocli's reading of {@code args}, with only {@code verbs} as subcommands (exec stops at its first positional, as Main sets it). */
+    private static Object picocli(String[] verbs, String... args) {
         CommandLine cl = new CommandLine(new Main());
-        for (String verb : new String[] {"images", "inspect", "list", "spec", "validate"}) {
+        for (String verb : verbs) {
             for (Map.Entry<String, Class<?>> e : Main.subcommands()) if (e.getKey().equals(verb)) cl.addSubcommand(verb, e.getValue());
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        if (cl.getSubcommands().containsKey("exec")) cl.getSubcommands().get("exec").setStopAtPositional(true);
         return cl.parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
+    private static Object picocliQuery(String... args) {
+        return picocli(new String[] {"images", "inspect", "list", "spec", "validate"}, args);
     }
 
     @Test
@@ -315,19 +326,11 @@ class MainTest {
             m = d.main;
             own = d.id + "|" + d.force;
         }
-        RuntimeOptions o = m.runtime;
-        return String.join("|", c.getClass().getSimpleName(), own, String.valueOf(m.store), String.valueOf(o.root), String.valueOf(o.log),
-                String.valueOf(o.logFormat), String.valueOf(o.debug), String.valueOf(o.systemdCgroup));
+        return fields(c, own, m);
     }
 
     private static Object picocliRuntime(String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        for (String verb : new String[] {"exec", "start", "state", "kill", "delete"}) {
-            for (Map.Entry<String, Class<?>> e : Main.subcommands()) if (e.getKey().equals(verb)) cl.addSubcommand(verb, e.getValue());
-        }
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.getSubcommands().get("exec").setStopAtPositional(true); // as Main sets it
-        return cl.parseArgs(args).subcommand().commandSpec().userObject();
+        return picocli(new String[] {"exec", "start", "state", "kill", "delete"}, args);
     }
 
     @Test
